@@ -1,0 +1,50 @@
+# Prevention Lens: `make demo` serves the app on the real data; `make test` runs every check.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+LENS := $(VENV)/bin/lens
+STAMP := $(VENV)/.installed
+DEMO_HOME ?= $(CURDIR)/.lens
+
+.PHONY: setup system-deps assets demo test lint typecheck pytest docs bench clean
+
+setup: system-deps $(STAMP) assets
+
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+node_modules/.package-lock.json: package-lock.json package.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+assets: node_modules/.package-lock.json $(STAMP)
+	$(PY) scripts/copy_assets.py
+
+demo: setup
+	LENS_HOME=$(DEMO_HOME) bash scripts/demo.sh
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests scripts benchmarks
+	$(VENV)/bin/ruff format --check src tests scripts benchmarks
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+pytest: setup
+	$(VENV)/bin/pytest
+
+test: setup lint typecheck pytest
+
+docs: $(STAMP)
+	$(PY) scripts/cli_reference.py > docs/cli.md
+
+bench: setup
+	@for script in benchmarks/*.py; do $(PY) $$script; done
+
+clean:
+	rm -rf $(VENV) node_modules src/prevention_lens/web/static/vendor .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Sets up a demo store on the real data in LENS_HOME and serves the app on http://127.0.0.1:8000.
+set -euo pipefail
+lens=.venv/bin/lens
+: "${LENS_HOME:?LENS_HOME must be set}"
+mkdir -p "$LENS_HOME"
+$lens db upgrade
+if [ -n "${LENS_SOURCES:-}" ] || [ -d ../shared/data ]; then
+  $lens data import country-names
+else
+  echo "No LENS_SOURCES and no ../shared/data: serving without the real data imports." >&2
+fi
+if [ "$($lens users list --json | .venv/bin/python -c 'import json,sys; print(len(json.load(sys.stdin)))')" = "0" ]; then
+  password="${LENS_DEMO_PASSWORD:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(12))')}"
+  printf '%s\n' "$password" | $lens users add admin --role admin --password-stdin
+  printf '%s\n' "$password" > "$LENS_HOME/demo-admin-password"
+  chmod 600 "$LENS_HOME/demo-admin-password"
+  echo "Demo admin: user 'admin', password '$password' (kept in $LENS_HOME/demo-admin-password)."
+fi
+exec $lens serve

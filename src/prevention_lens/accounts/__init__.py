@@ -1,0 +1,1 @@
+"""Users, passwords, web login sessions and API tokens."""

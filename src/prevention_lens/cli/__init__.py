@@ -1,0 +1,1 @@
+"""The `lens` command: parses arguments, calls the domain, renders tables or JSON."""

@@ -1,0 +1,149 @@
+"""`lens data`: import source files with provenance, list formats and imports, pull sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, TextColumn
+from sqlalchemy import select
+
+from prevention_lens.cli import context
+from prevention_lens.cli.output import console, print_json, print_table
+from prevention_lens.errors import NotFoundError
+from prevention_lens.ingest import available_formats, get_format, run_import
+from prevention_lens.sources.catalog import CATALOG, catalog_entry
+from prevention_lens.sources.download import download
+from prevention_lens.store.access import read_records
+from prevention_lens.store.models import DataImport
+
+app = typer.Typer(help="Import source files with provenance; list formats, imports and sources.")
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+@app.command("import")
+def import_file(
+    source: Annotated[str, typer.Argument(help="Source format; see `lens data formats`.")],
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="File to import (default: the format's file under LENS_SOURCES)."),
+    ] = None,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(help="Import the valid rows and report the rest (default: all or nothing)."),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import a source file: checksum, validate every row, load, and record provenance."""
+    import_format = get_format(source)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as bar:
+        bar.add_task(f"Importing {import_format.title}", total=None)
+        report = run_import(
+            context.store(),
+            context.settings(),
+            context.operator(),
+            import_format,
+            path,
+            skip_invalid=skip_invalid,
+        )
+    if as_json:
+        print_json(report.__dict__)
+        return
+    console.print(
+        f"Import {report.import_id}: {report.rows_read} rows read from "
+        f"{Path(report.file_path).name} "
+        f"(sha256 {report.sha256[:12]}…): {report.rows_created} created, "
+        f"{report.rows_updated} updated, {report.rows_unchanged} unchanged, "
+        f"{report.rows_rejected} rejected."
+    )
+    for problem in report.problems:
+        console.print(f"  rejected: {problem}")
+
+
+@app.command("formats")
+def formats(as_json: JsonOption = False) -> None:
+    """List the source formats `lens data import` understands."""
+    rows = [
+        {
+            "name": item.name,
+            "title": item.title,
+            "default_path": item.default_path,
+            "description": item.description,
+            "citation": item.citation,
+        }
+        for item in available_formats()
+    ]
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(rows, ["name", "title", "default_path", "description"])
+
+
+@app.command("imports")
+def imports(as_json: JsonOption = False) -> None:
+    """List past imports: file, SHA-256, row counts, who and when."""
+    with context.store().session() as session:
+        rows = read_records(
+            session,
+            context.operator(),
+            "data_import",
+            select(DataImport).order_by(DataImport.id.desc()),
+        )
+    if as_json:
+        print_json(rows)
+        return
+    print_table(
+        rows,
+        [
+            "id",
+            "source_format",
+            "file_name",
+            "sha256",
+            "rows_read",
+            "rows_created",
+            "rows_updated",
+            "rows_unchanged",
+            "imported_by",
+            "finished_at",
+        ],
+        title=f"{len(rows)} imports",
+    )
+
+
+@app.command("pull")
+def pull(
+    name: Annotated[
+        str | None, typer.Argument(help="One source to download (default: list them all).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the public sources and their terms, or download one into LENS_SOURCES (online)."""
+    if name is None:
+        rows = [
+            {
+                "name": item.name,
+                "title": item.title,
+                "publisher": item.publisher,
+                "licence": item.licence,
+                "folder": item.folder,
+                "how": "manual: " + item.landing_page if item.manual else item.download_url,
+            }
+            for item in CATALOG
+        ]
+        if as_json:
+            print_json(rows)
+        else:
+            print_table(rows, ["name", "title", "licence", "folder", "how"])
+        return
+    source = catalog_entry(name)
+    if source is None:
+        known = ", ".join(item.name for item in CATALOG)
+        raise NotFoundError(f"Unknown public source {name!r}; known: {known}.")
+    root = context.settings().require_sources()
+    with Progress(TextColumn(source.name), BarColumn(), DownloadColumn()) as bar:
+        task = bar.add_task("download", total=None)
+        saved = download(
+            source, root, progress=lambda done, total: bar.update(task, completed=done, total=total)
+        )
+    console.print(f"Saved {saved}")

@@ -1,0 +1,95 @@
+"""The one exception tree of Prevention Lens; interfaces turn these into clean messages.
+
+    LensError                      root: every error a user can cause or fix
+    ├── SettingsError              a LENS_* setting is malformed or inconsistent
+    ├── StoreError                 the database cannot be reached, created or migrated
+    ├── NotFoundError              a named record (user, country, import, ...) does not exist
+    │   └── UnknownCountryError    a country name or code did not resolve (carries suggestions)
+    ├── ConflictError              a record would duplicate one that exists (e.g. a user name)
+    ├── ValidationError            input data is malformed; names file, row, field and problem
+    ├── AuthenticationError        missing or wrong credentials
+    └── PermissionDeniedError      the principal's role does not allow the action
+
+The CLI prints ``str(error)`` on one line and exits with code 2; the web app answers with the
+status code in ``http_status`` and the same message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class LensError(Exception):
+    """Root of every error a user can cause or fix."""
+
+    http_status = 400
+
+
+class SettingsError(LensError):
+    """A LENS_* setting is malformed or inconsistent."""
+
+    http_status = 500
+
+
+class StoreError(LensError):
+    """The database cannot be reached, created or migrated."""
+
+    http_status = 503
+
+
+class NotFoundError(LensError):
+    """A named record does not exist."""
+
+    http_status = 404
+
+
+class UnknownCountryError(NotFoundError):
+    """A country name or code did not resolve; ``suggestions`` holds the nearest names."""
+
+    def __init__(self, query: str, suggestions: Sequence[str] = ()) -> None:
+        self.query = query
+        self.suggestions = tuple(suggestions)
+        hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"Unknown country {query!r}.{hint}")
+
+
+class ConflictError(LensError):
+    """A record would duplicate one that already exists."""
+
+    http_status = 409
+
+
+class ValidationError(LensError):
+    """Input data is malformed. The message names the file, row, field and problem."""
+
+    http_status = 422
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.problem = problem
+        self.file = file
+        self.row = row
+        self.field = field
+        where = [part for part in (file, f"row {row}" if row is not None else None) if part]
+        prefix = ", ".join(where)
+        if field:
+            prefix = f"{prefix}, field {field!r}" if prefix else f"field {field!r}"
+        super().__init__(f"{prefix}: {problem}" if prefix else problem)
+
+
+class AuthenticationError(LensError):
+    """Missing or wrong credentials."""
+
+    http_status = 401
+
+
+class PermissionDeniedError(LensError):
+    """The principal's role does not allow the action."""
+
+    http_status = 403

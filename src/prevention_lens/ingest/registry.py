@@ -1,0 +1,76 @@
+"""The registry of import formats. Built-in formats and plugins register the same way.
+
+A plugin package registers more through the entry-point group ``prevention_lens.import_formats``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from prevention_lens.errors import NotFoundError, ValidationError
+from prevention_lens.store.models import DataImport
+
+
+@dataclass(frozen=True)
+class LoadCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+Reader = Callable[[Path], tuple[Sequence[Any], Sequence[ValidationError]]]
+Loader = Callable[[Session, Sequence[Any], DataImport], LoadCounts]
+
+
+@dataclass(frozen=True)
+class ImportFormat:
+    """How to read one kind of source file and load its records into the store."""
+
+    name: str
+    title: str
+    description: str
+    citation: str
+    default_path: str | None
+    read: Reader
+    load: Loader
+
+    def __post_init__(self) -> None:
+        if not self.name or not self.name.replace("-", "").isalnum():
+            raise ValueError(f"import format name {self.name!r} must be letters, digits and '-'")
+
+
+_FORMATS: dict[str, ImportFormat] = {}
+
+
+def register_format(import_format: ImportFormat) -> ImportFormat:
+    if import_format.name in _FORMATS and _FORMATS[import_format.name] != import_format:
+        raise ValueError(f"import format {import_format.name!r} is registered twice")
+    _FORMATS[import_format.name] = import_format
+    return import_format
+
+
+def _load_registrations() -> None:
+    from prevention_lens.ingest import formats  # noqa: F401  (registers the built-in formats)
+
+    for entry in entry_points(group="prevention_lens.import_formats"):
+        entry.load()
+
+
+def available_formats() -> list[ImportFormat]:
+    _load_registrations()
+    return sorted(_FORMATS.values(), key=lambda item: item.name)
+
+
+def get_format(name: str) -> ImportFormat:
+    _load_registrations()
+    try:
+        return _FORMATS[name]
+    except KeyError:
+        known = ", ".join(sorted(_FORMATS)) or "none"
+        raise NotFoundError(f"Unknown source format {name!r}; known formats: {known}.") from None

@@ -1,0 +1,132 @@
+"""Running an import: checksum, read, validate, load in one transaction, record provenance.
+
+Imports are all-or-nothing unless the caller asks to skip invalid rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from prevention_lens import __version__
+from prevention_lens.errors import ValidationError
+from prevention_lens.ingest.registry import ImportFormat
+from prevention_lens.settings import Settings
+from prevention_lens.sources.files import sha256_of
+from prevention_lens.store import Store
+from prevention_lens.store.access import Principal, audit, require
+from prevention_lens.store.models import DataImport
+from prevention_lens.store.models.base import utcnow
+
+MAX_LISTED_PROBLEMS = 20
+
+
+class ImportRejectedError(ValidationError):
+    """A file had invalid rows and nothing was written; ``problems`` lists each row."""
+
+    def __init__(self, path: Path, problems: Sequence[ValidationError]) -> None:
+        self.problems = tuple(problems)
+        listed = "; ".join(str(problem) for problem in self.problems[:MAX_LISTED_PROBLEMS])
+        more = len(self.problems) - MAX_LISTED_PROBLEMS
+        tail = f"; and {more} more" if more > 0 else ""
+        super().__init__(
+            f"{len(self.problems)} invalid row(s), nothing imported: {listed}{tail}",
+            file=path.name,
+        )
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    import_id: int
+    source_format: str
+    file_path: str
+    sha256: str
+    size_bytes: int
+    rows_read: int
+    rows_created: int
+    rows_updated: int
+    rows_unchanged: int
+    rows_rejected: int
+    imported_by: str
+    finished_at: datetime
+    problems: tuple[str, ...]
+
+
+def resolve_path(import_format: ImportFormat, path: Path | None, settings: Settings) -> Path:
+    if path is not None:
+        chosen = path
+    elif import_format.default_path is None:
+        raise ValidationError(f"format {import_format.name!r} has no default file; give a path")
+    else:
+        chosen = settings.require_sources() / import_format.default_path
+    if not chosen.is_file():
+        raise ValidationError("file does not exist", file=str(chosen))
+    return chosen.resolve()
+
+
+def run_import(
+    store: Store,
+    settings: Settings,
+    principal: Principal,
+    import_format: ImportFormat,
+    path: Path | None = None,
+    *,
+    skip_invalid: bool = False,
+) -> ImportReport:
+    require(principal, "create", "data_import")
+    file_path = resolve_path(import_format, path, settings)
+    checksum = sha256_of(file_path)
+    started = utcnow()
+    records, problems = import_format.read(file_path)
+    if problems and not skip_invalid:
+        raise ImportRejectedError(file_path, problems)
+    with store.session() as session:
+        data_import = DataImport(
+            source_format=import_format.name,
+            file_path=str(file_path),
+            file_name=file_path.name,
+            sha256=checksum,
+            size_bytes=file_path.stat().st_size,
+            rows_read=len(records) + len(problems),
+            rows_created=0,
+            rows_updated=0,
+            rows_unchanged=0,
+            imported_by=principal.username,
+            started_at=started,
+            code_version=__version__,
+        )
+        session.add(data_import)
+        session.flush()
+        counts = import_format.load(session, records, data_import)
+        data_import.rows_created = counts.created
+        data_import.rows_updated = counts.updated
+        data_import.rows_unchanged = counts.unchanged
+        data_import.finished_at = utcnow()
+        audit(
+            session,
+            principal,
+            "import",
+            "data_import",
+            data_import.id,
+            source_format=import_format.name,
+            sha256=checksum,
+            rejected=len(problems),
+        )
+        session.flush()
+        return ImportReport(
+            import_id=data_import.id,
+            source_format=import_format.name,
+            file_path=str(file_path),
+            sha256=checksum,
+            size_bytes=data_import.size_bytes,
+            rows_read=data_import.rows_read,
+            rows_created=counts.created,
+            rows_updated=counts.updated,
+            rows_unchanged=counts.unchanged,
+            rows_rejected=len(problems),
+            imported_by=principal.username,
+            finished_at=data_import.finished_at,
+            problems=tuple(str(problem) for problem in problems),
+        )

@@ -1,0 +1,155 @@
+"""One declared table of settings, read from LENS_* environment variables and a .env file.
+
+Every setting is typed and validated when the program starts; a bad value is one clear line.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from prevention_lens.errors import SettingsError
+
+_SOURCE_TREE_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _default_home() -> Path:
+    return Path.home() / ".local" / "share" / "prevention-lens"
+
+
+def default_sources() -> Path | None:
+    """The shared data folder beside the checkout (../shared/data), when it exists."""
+    for base in (Path.cwd(), _SOURCE_TREE_ROOT):
+        candidate = (base.parent / "shared" / "data").resolve()
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+class Settings(BaseSettings):
+    """The settings table. Field descriptions are the documentation (docs/settings.md)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="LENS_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    home: Path = Field(
+        default_factory=_default_home,
+        description="Folder for the embedded SQLite store, the secret key file and uploads.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description=(
+            "SQLAlchemy URL of the store. Empty: a SQLite file lens.db in LENS_HOME. "
+            "For PostgreSQL: postgresql+psycopg://user:password@host:5432/dbname."
+        ),
+    )
+    sources: Path | None = Field(
+        default_factory=default_sources,
+        description=(
+            "Folder of source data files that `lens data import` reads "
+            "(default: ../shared/data beside the checkout, when present)."
+        ),
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description=(
+            "Key that signs CSRF tokens; at least 32 characters. Empty: a random key is created "
+            "once in LENS_HOME/secret_key."
+        ),
+    )
+    host: str = Field(default="127.0.0.1", description="Address `lens serve` listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `lens serve` listens on.")
+    workers: int = Field(
+        default=1, ge=1, le=64, description="Web worker processes for `lens serve`."
+    )
+    session_hours: int = Field(
+        default=12, ge=1, le=24 * 30, description="Hours a web login session stays valid."
+    )
+    cookie_secure: bool = Field(
+        default=True,
+        description="Mark session cookies Secure (browsers still send them to loopback over http).",
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info", description="Logging level of the web server."
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must start with sqlite:// or postgresql+psycopg://")
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if len(value) < 32:
+            raise ValueError(f"must be at least 32 characters, got {len(value)}")
+        return value
+
+    @field_validator("sources")
+    @classmethod
+    def _existing_folder(cls, value: Path | None) -> Path | None:
+        if value is not None and str(value) != "" and not value.is_dir():
+            raise ValueError(f"folder {str(value)!r} does not exist")
+        return value
+
+    @property
+    def store_url(self) -> str:
+        """The database URL in force: LENS_DATABASE_URL or the SQLite file in LENS_HOME."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home / 'lens.db'}"
+
+    def require_sources(self) -> Path:
+        """The sources folder, or a clear error when none is configured."""
+        if self.sources is None:
+            raise SettingsError(
+                "LENS_SOURCES is not set and ../shared/data was not found: "
+                "point LENS_SOURCES at the folder of source files."
+            )
+        return self.sources
+
+    def signing_key(self) -> bytes:
+        """LENS_SECRET_KEY, or the key kept in LENS_HOME/secret_key (created once)."""
+        if self.secret_key:
+            return self.secret_key.encode()
+        path = self.home / "secret_key"
+        if not path.exists():
+            self.home.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate the settings; raise SettingsError with one line per bad value."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            name = "LENS_" + "_".join(str(part) for part in item["loc"]).upper()
+            message = str(item["msg"]).removeprefix("Value error, ")
+            problems.append(f"{name}: {message} (got {item.get('input')!r})")
+        raise SettingsError("; ".join(problems)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return load_settings()

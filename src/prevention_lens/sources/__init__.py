@@ -1,0 +1,1 @@
+"""Readers of source files: each turns one file format into validated, typed records."""

@@ -1,0 +1,318 @@
+"""The access policy: the one place that decides who may see or do what with every record.
+
+Each resource declares the role each action needs and an allow-list of fields with the
+confidentiality level needed to see each; fields not listed never leave the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from prevention_lens.errors import (
+    AuthenticationError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from prevention_lens.store.models import AuditEntry
+
+
+class Role(IntEnum):
+    """Roles in increasing order of trust: each role can do everything the one below can."""
+
+    PUBLIC = 0
+    CONTRIBUTOR = 1
+    ANALYST = 2
+    ADMIN = 3
+
+    @classmethod
+    def parse(cls, value: str) -> Role:
+        try:
+            return cls[value.strip().upper()]
+        except KeyError:
+            names = ", ".join(role.label for role in cls)
+            raise ValidationError(f"unknown role {value!r}; choose one of {names}") from None
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+class Confidentiality(IntEnum):
+    """How far a record or field may travel."""
+
+    PUBLIC = 0
+    RESTRICTED = 1
+    CONFIDENTIAL = 2
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+CLEARANCE = {
+    Role.PUBLIC: Confidentiality.PUBLIC,
+    Role.CONTRIBUTOR: Confidentiality.PUBLIC,
+    Role.ANALYST: Confidentiality.RESTRICTED,
+    Role.ADMIN: Confidentiality.CONFIDENTIAL,
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: a logged-in user, a token's user, the local operator, or anonymous."""
+
+    username: str
+    role: Role
+    user_id: int | None = None
+
+    @property
+    def clearance(self) -> Confidentiality:
+        return CLEARANCE[self.role]
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None or self.username == LOCAL_OPERATOR.username
+
+
+ANONYMOUS = Principal(username="anonymous", role=Role.PUBLIC)
+# The person at the terminal running `lens`: they own the store file, so they act as admin.
+LOCAL_OPERATOR = Principal(username="local-operator", role=Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class ResourcePolicy:
+    """The rules for one kind of record."""
+
+    name: str
+    actions: Mapping[str, Role]
+    fields: Mapping[str, Confidentiality]
+    owner_attribute: str | None = None
+    record_level_attribute: str | None = None
+    audit_reads: bool = False
+    owner_actions: frozenset[str] = field(default_factory=frozenset)
+
+
+_P, _R, _C = Confidentiality.PUBLIC, Confidentiality.RESTRICTED, Confidentiality.CONFIDENTIAL
+
+POLICIES: dict[str, ResourcePolicy] = {}
+
+
+def register(policy: ResourcePolicy) -> ResourcePolicy:
+    POLICIES[policy.name] = policy
+    return policy
+
+
+register(
+    ResourcePolicy(
+        name="country",
+        actions={"read": Role.PUBLIC, "update": Role.ADMIN},
+        fields=dict.fromkeys(
+            (
+                "id",
+                "key",
+                "name",
+                "iso2",
+                "iso3",
+                "iso_numeric",
+                "cow",
+                "gw",
+                "vdem",
+                "region",
+                "subregion",
+                "start_date",
+                "end_date",
+                "successor_key",
+            ),
+            _P,
+        ),
+    )
+)
+register(
+    ResourcePolicy(
+        name="user",
+        actions={"read": Role.ADMIN, "create": Role.ADMIN, "update": Role.ADMIN},
+        fields={
+            "id": _P,
+            "username": _P,
+            "display_name": _P,
+            "role": _P,
+            "is_active": _P,
+            "created_at": _P,
+            "last_login_at": _P,
+        },
+        owner_attribute="id",
+        owner_actions=frozenset({"read"}),
+        audit_reads=True,
+    )
+)
+register(
+    ResourcePolicy(
+        name="api_token",
+        actions={"read": Role.ADMIN, "create": Role.ADMIN, "update": Role.ADMIN},
+        fields={"id": _P, "name": _P, "created_at": _P, "last_used_at": _P, "revoked_at": _P},
+        owner_attribute="user_id",
+        owner_actions=frozenset({"read", "create", "update"}),
+    )
+)
+register(
+    ResourcePolicy(
+        name="data_import",
+        actions={"read": Role.ANALYST, "create": Role.ANALYST},
+        fields=dict.fromkeys(
+            (
+                "id",
+                "source_format",
+                "file_name",
+                "sha256",
+                "size_bytes",
+                "rows_read",
+                "rows_created",
+                "rows_updated",
+                "rows_unchanged",
+                "imported_by",
+                "started_at",
+                "finished_at",
+                "code_version",
+            ),
+            _P,
+        )
+        | {"file_path": _R},
+    )
+)
+register(
+    ResourcePolicy(
+        name="audit_entry",
+        actions={"read": Role.ADMIN},
+        fields={
+            "id": _P,
+            "at": _P,
+            "actor": _P,
+            "action": _P,
+            "resource": _P,
+            "record_id": _P,
+            "detail": _P,
+        },
+    )
+)
+
+
+def policy_for(resource: str) -> ResourcePolicy:
+    try:
+        return POLICIES[resource]
+    except KeyError:
+        raise NotFoundError(f"No access policy for resource {resource!r}.") from None
+
+
+def _is_owner(principal: Principal, policy: ResourcePolicy, record: object | None) -> bool:
+    if record is None or policy.owner_attribute is None or principal.user_id is None:
+        return False
+    return bool(getattr(record, policy.owner_attribute, None) == principal.user_id)
+
+
+def allowed(principal: Principal, action: str, resource: str, record: object | None = None) -> bool:
+    """Whether the principal may do the action on the resource (or on this record)."""
+    policy = policy_for(resource)
+    needed = policy.actions.get(action)
+    if needed is None:
+        return False
+    if principal.role >= needed:
+        return True
+    return action in policy.owner_actions and _is_owner(principal, policy, record)
+
+
+def require(principal: Principal, action: str, resource: str, record: object | None = None) -> None:
+    """Raise AuthenticationError (anonymous) or PermissionDeniedError unless allowed."""
+    if allowed(principal, action, resource, record):
+        return
+    if not principal.is_authenticated:
+        raise AuthenticationError(f"Log in to {action} {resource} records.")
+    needed = policy_for(resource).actions.get(action)
+    role = needed.label if needed is not None else "no role"
+    raise PermissionDeniedError(
+        f"{principal.username} ({principal.role.label}) may not {action} {resource} records; "
+        f"this needs {role}."
+    )
+
+
+def record_level(policy: ResourcePolicy, record: object) -> Confidentiality:
+    if policy.record_level_attribute is None:
+        return Confidentiality.PUBLIC
+    return Confidentiality(int(getattr(record, policy.record_level_attribute)))
+
+
+def project(principal: Principal, resource: str, record: object) -> dict[str, Any] | None:
+    """The record's allow-listed fields that the principal may see; None if the record is hidden."""
+    policy = policy_for(resource)
+    if not allowed(principal, "read", resource, record):
+        return None
+    clearance = principal.clearance
+    if _is_owner(principal, policy, record):
+        clearance = max(clearance, Confidentiality.RESTRICTED)
+    if record_level(policy, record) > clearance:
+        return None
+    return {
+        name: getattr(record, name) for name, level in policy.fields.items() if level <= clearance
+    }
+
+
+def audit(
+    session: Session,
+    principal: Principal,
+    action: str,
+    resource: str,
+    record_id: object = None,
+    **detail: object,
+) -> None:
+    session.add(
+        AuditEntry(
+            actor=principal.username,
+            action=action,
+            resource=resource,
+            record_id=None if record_id is None else str(record_id),
+            detail={key: value for key, value in detail.items() if value is not None},
+        )
+    )
+
+
+def read_records(
+    session: Session,
+    principal: Principal,
+    resource: str,
+    statement: Select[Any],
+    owned_by: object | None = None,
+) -> list[dict[str, Any]]:
+    """Run a query for one resource and return only what the principal may see of it.
+
+    Listing needs the resource's read role, or ``owned_by`` (a record standing for the
+    owner's scope, e.g. a token of theirs) for owners listing their own records.
+    """
+    policy = policy_for(resource)
+    require(principal, "read", resource, owned_by)
+    rows = [
+        projected
+        for record in session.scalars(statement)
+        if (projected := project(principal, resource, record)) is not None
+    ]
+    if policy.audit_reads and rows:
+        audit(session, principal, "read", resource, count=len(rows))
+    return rows
+
+
+def read_record(
+    session: Session, principal: Principal, resource: str, record: object | None, label: str
+) -> dict[str, Any]:
+    """One record through the policy; a hidden record reads as not found, never as forbidden."""
+    projected = None if record is None else project(principal, resource, record)
+    if projected is None:
+        raise NotFoundError(f"No {resource.replace('_', ' ')} {label}.")
+    policy = policy_for(resource)
+    if policy.audit_reads:
+        audit(session, principal, "read", resource, projected.get("id"))
+    return projected

@@ -1,0 +1,19 @@
+"""The store's tables, one module per capability; importing this package registers them all."""
+
+from prevention_lens.store.models.accounts import ApiToken, LoginSession, User
+from prevention_lens.store.models.audit import AuditEntry
+from prevention_lens.store.models.base import Base, StoreMeta
+from prevention_lens.store.models.countries import Country, CountryAlias
+from prevention_lens.store.models.provenance import DataImport
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "Base",
+    "Country",
+    "CountryAlias",
+    "DataImport",
+    "LoginSession",
+    "StoreMeta",
+    "User",
+]

@@ -1,0 +1,94 @@
+"""Keeps the stored countries table in step with the packaged country reference.
+
+Imported aliases (from `lens data import country-names`) live beside the reference ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from prevention_lens.countries import (
+    CountryRecord,
+    CountryReference,
+    load_reference_records,
+    normalize_name,
+)
+from prevention_lens.store.models import Country, CountryAlias, StoreMeta
+
+REFERENCE_KEY = "country_reference_sha256"
+
+
+def reference_checksum(records: tuple[CountryRecord, ...]) -> str:
+    payload = json.dumps([record.to_dict() for record in records], sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def sync_country_reference(session: Session) -> bool:
+    """Upsert the packaged reference into the store; True when anything changed."""
+    records = load_reference_records()
+    checksum = reference_checksum(records)
+    meta = session.get(StoreMeta, REFERENCE_KEY)
+    if meta is not None and meta.value == checksum:
+        return False
+    existing = {country.key: country for country in session.scalars(select(Country))}
+    for record in records:
+        country = existing.get(record.key) or Country(key=record.key)
+        for field in (
+            "name",
+            "iso2",
+            "iso3",
+            "iso_numeric",
+            "cow",
+            "gw",
+            "vdem",
+            "region",
+            "subregion",
+            "start_date",
+            "end_date",
+            "successor_key",
+        ):
+            setattr(country, field, getattr(record, field))
+        session.add(country)
+    session.flush()
+    session.execute(delete(CountryAlias).where(CountryAlias.data_import_id.is_(None)))
+    ids = dict(session.execute(select(Country.key, Country.id)).all())
+    for record in records:
+        for alias in record.aliases:
+            session.add(
+                CountryAlias(
+                    country_id=ids[record.key], alias=alias, normalized=normalize_name(alias)
+                )
+            )
+    if meta is None:
+        session.add(StoreMeta(key=REFERENCE_KEY, value=checksum))
+    else:
+        meta.value = checksum
+    session.flush()
+    return True
+
+
+def stored_reference(session: Session) -> CountryReference:
+    """The packaged reference plus every alias that imports have added to the store."""
+    imported = session.execute(
+        select(CountryAlias.alias, Country.key)
+        .join(Country, CountryAlias.country_id == Country.id)
+        .where(CountryAlias.data_import_id.is_not(None))
+    )
+    pairs = [(alias, key) for alias, key in imported]
+    return CountryReference(load_reference_records(), extra_aliases=pairs)
+
+
+def country_ids_by_key(session: Session) -> dict[str, int]:
+    return dict(session.execute(select(Country.key, Country.id)).all())
+
+
+def stored_countries(session: Session) -> list[Country]:
+    return list(
+        session.scalars(
+            select(Country).options(selectinload(Country.aliases)).order_by(Country.name)
+        )
+    )

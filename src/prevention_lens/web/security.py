@@ -1,0 +1,127 @@
+"""Who is asking (login cookie or API token), CSRF tokens for forms, and response headers."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterator
+
+from fastapi import Request, Response
+from sqlalchemy.orm import Session
+
+from prevention_lens.accounts.tokens import principal_for_api_token, principal_for_login_session
+from prevention_lens.errors import AuthenticationError, PermissionDeniedError
+from prevention_lens.settings import Settings
+from prevention_lens.store import Store
+from prevention_lens.store.access import ANONYMOUS, Principal
+
+SESSION_COOKIE = "lens_session"
+CSRF_COOKIE = "lens_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def app_store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    with app_store(request).session() as session:
+        yield session
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def resolve_principal(request: Request, session: Session) -> Principal:
+    """The principal of this request, remembered on it so every dependency sees the same one."""
+    cached: Principal | None = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    principal = ANONYMOUS
+    token = bearer_token(request)
+    if token is not None:
+        found = principal_for_api_token(session, token)
+        if found is None:
+            raise AuthenticationError("The API token is unknown, revoked or its user disabled.")
+        principal = found
+    elif cookie := request.cookies.get(SESSION_COOKIE):
+        principal = principal_for_login_session(session, cookie) or ANONYMOUS
+    request.state.principal = principal
+    return principal
+
+
+def csrf_token_for(request: Request) -> str:
+    """The token a form on this page must send back; bound to the browser's CSRF cookie."""
+    seed = getattr(request.state, "csrf_seed", None) or request.cookies.get(CSRF_COOKIE)
+    if not seed:
+        seed = secrets.token_urlsafe(32)
+        request.state.csrf_seed = seed
+    key = app_settings(request).signing_key()
+    return hmac.new(key, seed.encode(), hashlib.sha256).hexdigest()
+
+
+def check_csrf(request: Request, submitted: str | None) -> None:
+    seed = request.cookies.get(CSRF_COOKIE)
+    if not seed or not submitted:
+        raise PermissionDeniedError("The form's security token is missing; reload the page.")
+    key = app_settings(request).signing_key()
+    expected = hmac.new(key, seed.encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, submitted):
+        raise PermissionDeniedError("The form's security token is wrong; reload the page.")
+
+
+async def verify_csrf(request: Request) -> None:
+    """Dependency: unsafe requests made with the login cookie must carry the CSRF token."""
+    if request.method in SAFE_METHODS or bearer_token(request) is not None:
+        return
+    submitted = request.headers.get(CSRF_HEADER)
+    if submitted is None:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            submitted = value if isinstance(value, str) else None
+    check_csrf(request, submitted)
+
+
+def set_cookie(
+    response: Response, settings: Settings, name: str, value: str, **extra: object
+) -> None:
+    response.set_cookie(
+        name,
+        value,
+        httponly=True,
+        secure=settings.cookie_secure,
+        samesite="lax",
+        path="/",
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def finish_response(request: Request, response: Response) -> None:
+    """Headers every response gets, and the CSRF cookie when this request created one."""
+    seed = getattr(request.state, "csrf_seed", None)
+    if seed and seed != request.cookies.get(CSRF_COOKIE):
+        set_cookie(response, app_settings(request), CSRF_COOKIE, seed)
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")

@@ -1,0 +1,43 @@
+"""Jinja2 templates; navigation, the principal and the CSRF token reach every page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from prevention_lens import __version__
+from prevention_lens.store.access import ANONYMOUS, Role
+from prevention_lens.web.security import csrf_token_for
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+# (path, label, minimum role): the sections of the product, in the order users meet them.
+NAVIGATION = (
+    ("/risk", "Risk", Role.PUBLIC),
+    ("/incidents", "Incidents", Role.PUBLIC),
+    ("/actors", "Actors", Role.PUBLIC),
+    ("/evidence", "Evidence", Role.PUBLIC),
+    ("/briefs", "Briefs", Role.PUBLIC),
+    ("/countries", "Countries", Role.PUBLIC),
+    ("/data", "Data", Role.ANALYST),
+    ("/admin/users", "Users", Role.ADMIN),
+)
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
+    principal = getattr(request.state, "principal", None) or ANONYMOUS
+    full = {
+        "principal": principal,
+        "navigation": [item for item in NAVIGATION if principal.role >= item[2]],
+        "csrf_token": csrf_token_for(request),
+        "version": __version__,
+        "path": request.url.path,
+        **context,
+    }
+    return TEMPLATES.TemplateResponse(request, template, full, status_code=status_code)

@@ -1,0 +1,25 @@
+"""Errors name the file, row, field and problem, and carry the web status code."""
+
+from __future__ import annotations
+
+from prevention_lens.errors import (
+    LensError,
+    NotFoundError,
+    UnknownCountryError,
+    ValidationError,
+)
+
+
+def test_validation_error_names_where_and_what() -> None:
+    error = ValidationError("is not a number", file="panel.csv", row=12, field="gdp")
+    assert str(error) == "panel.csv, row 12, field 'gdp': is not a number"
+    assert error.http_status == 422
+    assert str(ValidationError("bad", field="x")) == "field 'x': bad"
+    assert str(ValidationError("bad")) == "bad"
+
+
+def test_unknown_country_lists_suggestions() -> None:
+    error = UnknownCountryError("Myanmr", ["Myanmar", "Mayotte"])
+    assert str(error) == "Unknown country 'Myanmr'. Did you mean: Myanmar, Mayotte?"
+    assert isinstance(error, NotFoundError) and isinstance(error, LensError)
+    assert error.http_status == 404

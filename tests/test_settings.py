@@ -1,0 +1,67 @@
+"""Settings: read from LENS_* and .env, validated with one clear line per bad value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from prevention_lens.errors import SettingsError
+from prevention_lens.settings import Settings, load_settings
+
+
+def test_defaults_put_the_sqlite_store_in_home(tmp_path: Path) -> None:
+    settings = load_settings(home=tmp_path)
+    assert settings.store_url == f"sqlite:///{tmp_path / 'lens.db'}"
+    assert settings.port == 8000 and settings.host == "127.0.0.1"
+
+
+def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("LENS_HOME", str(tmp_path))
+    monkeypatch.setenv("LENS_PORT", "9001")
+    monkeypatch.setenv("LENS_DATABASE_URL", "postgresql+psycopg://u@127.0.0.1/lens")
+    settings = load_settings()
+    assert settings.home == tmp_path and settings.port == 9001
+    assert settings.store_url == "postgresql+psycopg://u@127.0.0.1/lens"
+
+
+def test_dotenv_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("LENS_PORT=8123\n")
+    assert load_settings().port == 8123
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("LENS_PORT", "eighty", "LENS_PORT: Input should be a valid integer"),
+        ("LENS_PORT", "70000", "LENS_PORT: Input should be less than or equal to 65535"),
+        ("LENS_DATABASE_URL", "mysql://x", "LENS_DATABASE_URL: must start with sqlite://"),
+        ("LENS_SECRET_KEY", "short", "LENS_SECRET_KEY: must be at least 32 characters, got 5"),
+        ("LENS_SOURCES", "/no/such/folder", "LENS_SOURCES: folder '/no/such/folder' does not"),
+        ("LENS_LOG_LEVEL", "loud", "LENS_LOG_LEVEL: Input should be 'debug'"),
+    ],
+)
+def test_bad_values_give_one_clear_line(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith(expected)
+    assert "\n" not in str(caught.value)
+
+
+def test_secret_key_is_created_once_and_kept(tmp_path: Path) -> None:
+    settings = load_settings(home=tmp_path)
+    first = settings.signing_key()
+    assert len(first) >= 32
+    assert load_settings(home=tmp_path).signing_key() == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_every_setting_is_documented() -> None:
+    docs = (Path(__file__).parents[1] / "docs" / "settings.md").read_text()
+    for name, field in Settings.model_fields.items():
+        assert f"LENS_{name.upper()}" in docs, f"LENS_{name.upper()} is not in docs/settings.md"
+        assert field.description, f"{name} has no description"

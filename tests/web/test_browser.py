@@ -1,0 +1,234 @@
+"""The web app in a real headless Chromium: clean pages, the world map, login, CSRF, access rules.
+
+Everything runs against `lens serve` on loopback (see conftest.py); no page may log a console
+error or warning, throw, break the Content-Security-Policy or ask any host but 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.web.conftest import Browsing, LiveServer
+
+if TYPE_CHECKING:
+    from playwright.sync_api import ConsoleMessage, Page
+
+pytestmark = pytest.mark.browser
+
+PUBLIC_PAGES = [
+    "/",
+    "/risk",
+    "/incidents",
+    "/actors",
+    "/evidence",
+    "/briefs",
+    "/countries",
+    "/countries/MMR",
+    "/login",
+]
+ADMIN_PAGES = ["/data", "/admin/users"]
+MAPS_SETTLED = """() => Array.from(document.querySelectorAll('[data-worldmap]')).every(
+    (map) => map.classList.contains('is-ready') || map.classList.contains('is-failed'))"""
+# A point of the viewport where the given shape, not a neighbour, is under the pointer.
+POINT_INSIDE = """(shape) => {
+  const box = shape.getBoundingClientRect();
+  for (let i = 1; i < 12; i++) {
+    for (let j = 1; j < 12; j++) {
+      const x = box.left + (box.width * i) / 12;
+      const y = box.top + (box.height * j) / 12;
+      if (document.elementFromPoint(x, y) === shape) return { x: x, y: y };
+    }
+  }
+  return null;
+}"""
+
+
+@dataclass
+class Problems:
+    """Console errors and warnings and uncaught exceptions seen by one page."""
+
+    messages: list[str] = field(default_factory=list)
+
+    def console(self, message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning"):
+            self.messages.append(f"console {message.type}: {message.text} ({message.location})")
+
+    def page_error(self, error: Exception) -> None:
+        self.messages.append(f"page error: {error}")
+
+
+def watched_page(browsing: Browsing) -> tuple[Page, Problems]:
+    page = browsing.context.new_page()
+    problems = Problems()
+    page.on("console", problems.console)
+    page.on("pageerror", problems.page_error)
+    return page, problems
+
+
+def settle(page: Page) -> None:
+    """Wait until every world map on the page has drawn (or given up)."""
+    page.wait_for_load_state("load")
+    page.wait_for_function(MAPS_SETTLED)
+
+
+def log_in(page: Page, server: LiveServer, start: str = "/login") -> None:
+    page.goto(start)
+    page.get_by_label("Username").fill(server.admin)
+    page.get_by_label("Password").fill(server.admin_password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: urlsplit(url).path != "/login")
+
+
+def csrf_token(page: Page) -> str:
+    value = page.locator('input[name="csrf_token"]').first.get_attribute("value")
+    assert value, "the page has no CSRF token"
+    return value
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_page_loads_without_errors_or_outside_requests(
+    browsing: Browsing, path: str
+) -> None:
+    page, problems = watched_page(browsing)
+    response = page.goto(path)
+    assert response is not None and response.status == 200
+    settle(page)
+    assert problems.messages == []
+    assert page.locator(".worldmap.is-failed").count() == 0
+    assert browsing.foreign_requests() == []
+
+
+@pytest.mark.parametrize("path", ADMIN_PAGES)
+def test_signed_in_page_loads_without_errors(
+    browsing: Browsing, live_server: LiveServer, path: str
+) -> None:
+    page, problems = watched_page(browsing)
+    log_in(page, live_server)
+    response = page.goto(path)
+    assert response is not None and response.status == 200
+    assert urlsplit(page.url).path == path
+    settle(page)
+    assert problems.messages == []
+    assert browsing.foreign_requests() == []
+
+
+def test_unknown_page_is_a_clean_404(browsing: Browsing) -> None:
+    page, problems = watched_page(browsing)
+    response = page.goto("/no-such-page")
+    assert response is not None and response.status == 404
+    settle(page)
+    assert page.locator(".error-message").inner_text() == "Page not found."
+    # Chromium reports the document's own 404 status in the console; nothing else may appear.
+    others = [text for text in problems.messages if "status of 404" not in text]
+    assert others == []
+
+
+def test_home_map_draws_the_countries_by_region_with_a_credit(browsing: Browsing) -> None:
+    page, problems = watched_page(browsing)
+    page.goto("/")
+    settle(page)
+    world = page.locator("figure.worldmap")
+    assert world.locator("path.country").count() > 150
+    assert world.locator("a path.country").count() > 150
+    assert world.locator(".worldmap-legend li").count() >= 4
+    assert "Natural Earth via world-atlas" in world.locator("figcaption").inner_text()
+    # Features the reference has no record for are grey and not links.
+    unmatched = world.locator("path.country.no-record")
+    assert unmatched.count() >= 1
+    assert world.locator("a path.country.no-record").count() == 0
+    assert problems.messages == []
+
+
+def test_clicking_myanmar_on_the_countries_map_opens_its_page(browsing: Browsing) -> None:
+    page, problems = watched_page(browsing)
+    page.goto("/countries")
+    settle(page)
+    myanmar = page.locator('figure.worldmap a[href="/countries/MMR"] path.country')
+    assert myanmar.get_attribute("data-iso") == "104"
+    myanmar.scroll_into_view_if_needed()
+    point = myanmar.evaluate(POINT_INSIDE)
+    assert point, "no visible point of Myanmar on the map"
+    page.mouse.move(point["x"], point["y"])
+    tooltip = page.locator(".worldmap-tooltip")
+    assert "Myanmar" in tooltip.inner_text()
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_url("**/countries/MMR")
+    settle(page)
+    assert page.locator("h1").inner_text() == "Myanmar"
+    assert page.locator('path.country.highlight[data-iso="104"]').count() == 1
+    assert problems.messages == []
+
+
+def test_admin_logs_in_adds_a_user_and_logs_out(
+    browsing: Browsing, live_server: LiveServer
+) -> None:
+    page, problems = watched_page(browsing)
+    page.goto("/admin/users")
+    assert urlsplit(page.url).path == "/login"
+    log_in(page, live_server, start=page.url)
+    assert urlsplit(page.url).path == "/admin/users"
+    assert live_server.admin in page.locator(".site-header .who").inner_text()
+    users = page.locator("table.data tbody")
+    assert users.get_by_role("cell", name=live_server.admin, exact=True).count() == 1
+
+    form = page.locator('form[action="/admin/users"]')
+    form.get_by_label("Username").fill("dana")
+    form.get_by_label("Display name").fill("Dana Field")
+    form.get_by_label("Password").fill("another-long-password")
+    form.get_by_label("Role").select_option("analyst")
+    form.get_by_role("button", name="Add user").click()
+    page.wait_for_load_state("load")
+    assert urlsplit(page.url).path == "/admin/users"
+    row = users.locator("tr", has=page.get_by_role("cell", name="dana", exact=True))
+    assert row.count() == 1
+    assert "Dana Field" in row.inner_text() and "analyst" in row.inner_text()
+
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(f"{live_server.base_url}/")
+    assert page.locator(".site-header .who").count() == 0
+    assert page.get_by_role("link", name="Log in").count() == 1
+    page.goto("/admin/users")
+    assert urlsplit(page.url).path == "/login"
+    assert problems.messages == []
+
+
+def test_form_posts_without_the_right_csrf_token_are_refused(
+    browsing: Browsing, live_server: LiveServer
+) -> None:
+    page, _ = watched_page(browsing)
+    page.goto("/login")
+    credentials = {"username": live_server.admin, "password": live_server.admin_password}
+
+    missing = page.request.post("/login", form=credentials, max_redirects=0)
+    assert missing.status == 403
+    wrong = page.request.post(
+        "/login", form={**credentials, "csrf_token": "0" * 64}, max_redirects=0
+    )
+    assert wrong.status == 403
+    from_page = page.evaluate(
+        """() => fetch('/login', {method: 'POST', body: new URLSearchParams(
+            {username: 'admin', password: 'whatever-it-is'})}).then((r) => r.status)"""
+    )
+    assert from_page == 403
+
+    # The same request with the page's token goes through, so the refusals were the CSRF check.
+    right = page.request.post(
+        "/login", form={**credentials, "csrf_token": csrf_token(page)}, max_redirects=0
+    )
+    assert right.status == 303
+
+
+def test_anonymous_users_cannot_reach_users_audit_or_data(browsing: Browsing) -> None:
+    for path in ("/api/v1/users", "/api/v1/audit"):
+        response = browsing.context.request.get(path, max_redirects=0)
+        assert response.status in (401, 403), path
+    page, _ = watched_page(browsing)
+    for path in ADMIN_PAGES:
+        page.goto(path)
+        assert urlsplit(page.url).path == "/login", path
+        assert re.search(r"next=%2F|next=/", page.url), page.url

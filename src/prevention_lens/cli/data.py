@@ -93,22 +93,23 @@ def imports(as_json: JsonOption = False) -> None:
     if as_json:
         print_json(rows)
         return
-    print_table(
-        rows,
-        [
-            "id",
-            "source_format",
-            "file_name",
-            "sha256",
-            "rows_read",
-            "rows_created",
-            "rows_updated",
-            "rows_unchanged",
-            "imported_by",
-            "finished_at",
-        ],
-        title=f"{len(rows)} imports",
-    )
+    shown = [
+        {
+            "id": row["id"],
+            "format": row["source_format"],
+            "file": row["file_name"],
+            "sha256": row["sha256"][:12],
+            "read": row["rows_read"],
+            "new": row["rows_created"],
+            "updated": row["rows_updated"],
+            "same": row["rows_unchanged"],
+            "by": row["imported_by"],
+            "finished": row["finished_at"],
+        }
+        for row in rows
+    ]
+    columns = ["id", "format", "file", "sha256", "read", "new", "updated", "same", "by", "finished"]
+    print_table(shown, columns, title=f"{len(rows)} imports (--json for every field)")
 
 
 @app.command("pull")

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from prevention_lens.countries import COLUMNS as COUNTRY_COLUMNS
 from prevention_lens.errors import (
     AuthenticationError,
     NotFoundError,
@@ -113,25 +114,7 @@ register(
     ResourcePolicy(
         name="country",
         actions={"read": Role.PUBLIC, "update": Role.ADMIN},
-        fields=dict.fromkeys(
-            (
-                "id",
-                "key",
-                "name",
-                "iso2",
-                "iso3",
-                "iso_numeric",
-                "cow",
-                "gw",
-                "vdem",
-                "region",
-                "subregion",
-                "start_date",
-                "end_date",
-                "successor_key",
-            ),
-            _P,
-        ),
+        fields=dict.fromkeys(("id", *(c for c in COUNTRY_COLUMNS if c != "aliases")), _P),
     )
 )
 register(

@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from prevention_lens.countries import (
+    COLUMNS,
     CountryRecord,
     CountryReference,
     load_reference_records,
@@ -20,6 +21,8 @@ from prevention_lens.countries import (
 from prevention_lens.store.models import Country, CountryAlias, StoreMeta
 
 REFERENCE_KEY = "country_reference_sha256"
+# Every column of the packaged table but the key and the aliases, which are stored apart.
+COUNTRY_FIELDS = tuple(name for name in COLUMNS if name not in ("key", "aliases"))
 
 
 def reference_checksum(records: tuple[CountryRecord, ...]) -> str:
@@ -37,20 +40,7 @@ def sync_country_reference(session: Session) -> bool:
     existing = {country.key: country for country in session.scalars(select(Country))}
     for record in records:
         country = existing.get(record.key) or Country(key=record.key)
-        for field in (
-            "name",
-            "iso2",
-            "iso3",
-            "iso_numeric",
-            "cow",
-            "gw",
-            "vdem",
-            "region",
-            "subregion",
-            "start_date",
-            "end_date",
-            "successor_key",
-        ):
+        for field in COUNTRY_FIELDS:
             setattr(country, field, getattr(record, field))
         session.add(country)
     session.flush()

@@ -75,9 +75,12 @@ class Settings(BaseSettings):
     session_hours: int = Field(
         default=12, ge=1, le=24 * 30, description="Hours a web login session stays valid."
     )
-    cookie_secure: bool = Field(
-        default=True,
-        description="Mark session cookies Secure (browsers still send them to loopback over http).",
+    cookie_secure: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description=(
+            "Mark login cookies Secure: auto = when the request came over HTTPS "
+            "(directly or through a proxy's X-Forwarded-Proto), always, or never."
+        ),
     )
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="Logging level of the web server."

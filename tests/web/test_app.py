@@ -206,3 +206,15 @@ def test_restricted_pages_send_anonymous_users_to_login(client: TestClient) -> N
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 303
         assert response.headers["location"] == f"/login?next={path}"
+
+
+def test_cookies_are_secure_only_over_https(settings: Settings, sqlite_store: Store) -> None:
+    def first_cookie(app_settings: Settings, **headers: str) -> str:
+        app = create_app(app_settings, sqlite_store)
+        with TestClient(app, base_url="http://127.0.0.1") as plain:
+            return plain.get("/login", headers=headers).headers["set-cookie"]
+
+    assert "HttpOnly" in first_cookie(settings)
+    assert "Secure" not in first_cookie(settings)
+    assert "Secure" in first_cookie(settings, **{"X-Forwarded-Proto": "https"})
+    assert "Secure" in first_cookie(settings.model_copy(update={"cookie_secure": "always"}))

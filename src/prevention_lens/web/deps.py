@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 from prevention_lens.store.access import Principal
 from prevention_lens.web.security import db_session, resolve_principal
 
-DbSession = Annotated[Session, Depends(db_session)]
+# scope="function": the unit of work commits before the response leaves, so a browser that
+# follows a redirect at once (e.g. after login) already sees what the request wrote.
+DbSession = Annotated[Session, Depends(db_session, scope="function")]
 
 
 def current_principal(request: Request, session: DbSession) -> Principal:

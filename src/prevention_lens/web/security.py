@@ -102,17 +102,28 @@ async def verify_csrf(request: Request) -> None:
     check_csrf(request, submitted)
 
 
+def is_https(request: Request) -> bool:
+    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return request.url.scheme == "https" or forwarded == "https"
+
+
 def set_cookie(
-    response: Response, settings: Settings, name: str, value: str, **extra: object
+    request: Request, response: Response, name: str, value: str, max_age: int | None = None
 ) -> None:
+    """An HttpOnly, SameSite=Lax cookie; Secure as LENS_COOKIE_SECURE says.
+
+    Browsers do not send Secure cookies back over plain http, not even to 127.0.0.1, so
+    "auto" marks them Secure only when the request itself came over HTTPS.
+    """
+    mode = app_settings(request).cookie_secure
     response.set_cookie(
         name,
         value,
+        max_age=max_age,
         httponly=True,
-        secure=settings.cookie_secure,
+        secure=mode == "always" or (mode == "auto" and is_https(request)),
         samesite="lax",
         path="/",
-        **extra,  # type: ignore[arg-type]
     )
 
 
@@ -120,7 +131,7 @@ def finish_response(request: Request, response: Response) -> None:
     """Headers every response gets, and the CSRF cookie when this request created one."""
     seed = getattr(request.state, "csrf_seed", None)
     if seed and seed != request.cookies.get(CSRF_COOKIE):
-        set_cookie(response, app_settings(request), CSRF_COOKIE, seed)
+        set_cookie(request, response, CSRF_COOKIE, seed)
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -57,9 +57,9 @@ def login(
     settings = app_settings(request)
     token = start_login_session(session, principal, settings.session_hours)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    set_cookie(response, settings, SESSION_COOKIE, token, max_age=settings.session_hours * 3600)
+    set_cookie(request, response, SESSION_COOKIE, token, max_age=settings.session_hours * 3600)
     # A new CSRF seed at login, so a token planted before login is worthless after it.
-    set_cookie(response, settings, CSRF_COOKIE, secrets.token_urlsafe(32))
+    set_cookie(request, response, CSRF_COOKIE, secrets.token_urlsafe(32))
     return response
 
 

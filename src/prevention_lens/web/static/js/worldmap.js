@@ -23,6 +23,8 @@
   const SMALL_SHARE = 0.12;
   const MAX_ZOOM = 8;
   const TINY_PX = 14;
+  const ANTARCTICA = "010";
+  const ZOOMED_RATIO = 0.62;
   const OWNED = "data-worldmap-part";
 
   const states = new WeakMap();
@@ -172,8 +174,15 @@
     const sphere = { type: "Sphere" };
     const projection = d3.geoEqualEarth().fitWidth(width, sphere);
     const path = d3.geoPath(projection);
-    const sphereBounds = path.bounds(sphere);
-    const height = Math.ceil(sphereBounds[1][1] + sphereBounds[0][1]);
+    // Antarctica is no state and would take a tenth of the height: the map stops above it.
+    if (options.highlight !== ANTARCTICA) {
+      features = features.filter(function (feature) {
+        return isoId(feature.id) !== ANTARCTICA;
+      });
+    }
+    const sphereBottom = path.bounds(sphere)[1][1];
+    const landBottom = path.bounds({ type: "FeatureCollection", features: features })[1][1];
+    let height = Math.ceil(Math.min(sphereBottom, landBottom + width * 0.015));
 
     const target = options.highlight
       ? features.find(function (feature) {
@@ -182,8 +191,12 @@
       : null;
     let zoom = null;
     if (target) {
-      zoom = zoomFor(projection, path, target, width, height);
-      if (zoom) applyZoom(projection, zoom, width, height);
+      // A zoomed-in view is not bound to the world's proportions: a taller frame shows more.
+      zoom = zoomFor(projection, path, target, width, Math.round(width * ZOOMED_RATIO));
+      if (zoom) {
+        height = Math.round(width * ZOOMED_RATIO);
+        applyZoom(projection, zoom, width, height);
+      }
     }
 
     const canvas = part(element, "div", "worldmap-canvas");
@@ -381,10 +394,19 @@
     legend.textContent = "";
     legendTitle(legend, "Region");
     const list = document.createElement("ul");
-    state.index.regions.forEach(function (region) {
-      const active = state.options.region === region ? "active" : "";
-      swatch(list, colour(region), region, active);
-    });
+    const drawn = new Set(
+      state.items.map(function (item) {
+        return item.record && item.record.region;
+      })
+    );
+    state.index.regions
+      .filter(function (region) {
+        return drawn.has(region);
+      })
+      .forEach(function (region) {
+        const active = state.options.region === region ? "active" : "";
+        swatch(list, colour(region), region, active);
+      });
     swatch(list, null, "not in the reference", "no-record");
     legend.appendChild(list);
   }

@@ -68,7 +68,7 @@ def logout(request: Request, session: DbSession) -> Response:
     if cookie := request.cookies.get(SESSION_COOKIE):
         end_login_session(session, cookie)
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    set_cookie(request, response, SESSION_COOKIE, "", max_age=0)
     return response
 
 

@@ -7,6 +7,7 @@ mkdir -p "$LENS_HOME"
 $lens db upgrade
 if [ -n "${LENS_SOURCES:-}" ] || [ -d ../shared/data ]; then
   $lens data import country-names
+  $lens data import un-framework
 else
   echo "No LENS_SOURCES and no ../shared/data: serving without the real data imports." >&2
 fi

@@ -29,6 +29,10 @@ COMMANDS = [
     ["db", "upgrade"],
     ["db", "status"],
     ["serve"],
+    ["risk", "framework"],
+    ["risk", "assess"],
+    ["risk", "assessments"],
+    ["risk", "correct-indicator"],
 ]
 
 

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from prevention_lens.countries import normalize_name
 from prevention_lens.errors import LensError, ValidationError
-from prevention_lens.ingest.registry import LoadCounts
 from prevention_lens.ingest.runner import ImportRejectedError
 from prevention_lens.sources.country_names import CountryNameRow
+from prevention_lens.store.imports import LoadCounts
 from prevention_lens.store.models import CountryAlias, DataImport
 from prevention_lens.store.reference import country_ids_by_key, stored_reference
 

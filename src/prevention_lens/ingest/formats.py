@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from prevention_lens.ingest.country_names import load_country_names
 from prevention_lens.ingest.registry import ImportFormat, register_format
+from prevention_lens.risk.framework import CITATION, load_framework
 from prevention_lens.sources.country_names import read_country_names
+from prevention_lens.sources.frameworks import read_framework
 
 COUNTRY_NAMES = register_format(
     ImportFormat(
@@ -21,5 +23,20 @@ COUNTRY_NAMES = register_format(
         default_path="ewp-2025/countrynamesheet_complete.csv",
         read=read_country_names,
         load=load_country_names,
+    )
+)
+
+UN_FRAMEWORK = register_format(
+    ImportFormat(
+        name="un-framework",
+        title="UN Framework of Analysis for Atrocity Crimes",
+        description=(
+            "The 14 risk factors and their numbered indicators (YAML). Wording an admin has "
+            "corrected is kept; each version of an indicator is kept as a revision."
+        ),
+        citation=CITATION,
+        default_path="frameworks/framework_of_analysis.yaml",
+        read=read_framework,
+        load=load_framework,
     )
 )

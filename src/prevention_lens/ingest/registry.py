@@ -14,15 +14,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from prevention_lens.errors import NotFoundError, ValidationError
+from prevention_lens.store.imports import LoadCounts
 from prevention_lens.store.models import DataImport
-
-
-@dataclass(frozen=True)
-class LoadCounts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
 
 Reader = Callable[[Path], tuple[Sequence[Any], Sequence[ValidationError]]]
 Loader = Callable[[Session, Sequence[Any], DataImport], LoadCounts]

@@ -186,6 +186,95 @@ register(
 )
 
 
+register(
+    ResourcePolicy(
+        name="framework_indicator",
+        actions={"read": Role.PUBLIC, "update": Role.ADMIN},
+        fields=dict.fromkeys(
+            (
+                "id",
+                "framework",
+                "code",
+                "text",
+                "unverified",
+                "unverified_reason",
+                "edited_by",
+                "updated_at",
+            ),
+            _P,
+        ),
+    )
+)
+register(
+    ResourcePolicy(
+        name="assessment",
+        actions={"read": Role.PUBLIC, "create": Role.ANALYST},
+        fields={
+            "id": _P,
+            "country_id": _P,
+            "framework": _P,
+            "assessed_on": _P,
+            "summary": _P,
+            "confidentiality": _P,
+            "created_at": _P,
+            "analyst": _R,
+        },
+        record_level_attribute="confidentiality",
+    )
+)
+register(
+    ResourcePolicy(
+        name="assessment_score",
+        actions={"read": Role.PUBLIC, "create": Role.ANALYST},
+        fields={"code": _P, "score": _P, "evidence": _P, "source_url": _P},
+        record_level_attribute="confidentiality",
+    )
+)
+register(
+    ResourcePolicy(
+        name="forecast_run",
+        actions={"read": Role.PUBLIC, "create": Role.ANALYST},
+        fields=dict.fromkeys(
+            (
+                "id",
+                "model_name",
+                "model_params",
+                "panel_spec",
+                "data_sha256",
+                "code_version",
+                "origin_year",
+                "metrics",
+                "created_by",
+                "created_at",
+            ),
+            _P,
+        ),
+    )
+)
+register(
+    ResourcePolicy(
+        name="country_forecast",
+        actions={"read": Role.PUBLIC, "create": Role.ANALYST},
+        fields=dict.fromkeys(
+            (
+                "id",
+                "run_id",
+                "country_id",
+                "origin_year",
+                "probability",
+                "rank",
+                "low",
+                "high",
+                "previous_probability",
+                "drivers",
+                "shifts",
+            ),
+            _P,
+        ),
+    )
+)
+
+
 def policy_for(resource: str) -> ResourcePolicy:
     try:
         return POLICIES[resource]
@@ -283,8 +372,11 @@ def read_records(
         for record in session.scalars(statement)
         if (projected := project(principal, resource, record)) is not None
     ]
-    if policy.audit_reads and rows:
-        audit(session, principal, "read", resource, count=len(rows))
+    sensitive = sum(
+        1 for row in rows if row.get("confidentiality", 0) >= Confidentiality.RESTRICTED
+    )
+    if rows and (policy.audit_reads or sensitive):
+        audit(session, principal, "read", resource, count=len(rows), restricted=sensitive or None)
     return rows
 
 
@@ -296,6 +388,6 @@ def read_record(
     if projected is None:
         raise NotFoundError(f"No {resource.replace('_', ' ')} {label}.")
     policy = policy_for(resource)
-    if policy.audit_reads:
+    if policy.audit_reads or projected.get("confidentiality", 0) >= Confidentiality.RESTRICTED:
         audit(session, principal, "read", resource, projected.get("id"))
     return projected

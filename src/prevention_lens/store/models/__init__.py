@@ -5,14 +5,30 @@ from prevention_lens.store.models.audit import AuditEntry
 from prevention_lens.store.models.base import Base, StoreMeta
 from prevention_lens.store.models.countries import Country, CountryAlias
 from prevention_lens.store.models.provenance import DataImport
+from prevention_lens.store.models.risk import (
+    Assessment,
+    AssessmentScore,
+    CountryForecast,
+    ForecastRun,
+    FrameworkFactor,
+    FrameworkIndicator,
+    FrameworkIndicatorRevision,
+)
 
 __all__ = [
     "ApiToken",
+    "Assessment",
+    "AssessmentScore",
     "AuditEntry",
     "Base",
     "Country",
     "CountryAlias",
+    "CountryForecast",
     "DataImport",
+    "ForecastRun",
+    "FrameworkFactor",
+    "FrameworkIndicator",
+    "FrameworkIndicatorRevision",
     "LoginSession",
     "StoreMeta",
     "User",

@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.risk.conftest import SMALL_FRAMEWORK
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext
 
@@ -135,6 +137,18 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         check=False,
     )
     assert created.returncode == 0, created.stdout + created.stderr
+    framework = workdir / "framework.yaml"
+    framework.write_text(SMALL_FRAMEWORK)
+    loaded = subprocess.run(
+        [*command, "data", "import", "un-framework", str(framework)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=workdir,
+        timeout=60,
+        check=False,
+    )
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
     port = free_port()
     log = workdir / "serve.log"
     with log.open("wb") as output:

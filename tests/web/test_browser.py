@@ -23,6 +23,8 @@ pytestmark = pytest.mark.browser
 PUBLIC_PAGES = [
     "/",
     "/risk",
+    "/risk/MMR",
+    "/risk/backtest",
     "/incidents",
     "/actors",
     "/evidence",
@@ -31,7 +33,7 @@ PUBLIC_PAGES = [
     "/countries/MMR",
     "/login",
 ]
-ADMIN_PAGES = ["/data", "/admin/users"]
+ADMIN_PAGES = ["/data", "/admin/users", "/risk/MMR/assess"]
 MAPS_SETTLED = """() => Array.from(document.querySelectorAll('[data-worldmap]')).every(
     (map) => map.classList.contains('is-ready') || map.classList.contains('is-failed'))"""
 # A point of the viewport where the given shape, not a neighbour, is under the pointer.

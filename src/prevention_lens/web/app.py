@@ -16,7 +16,7 @@ from prevention_lens import __version__
 from prevention_lens.errors import AuthenticationError, LensError
 from prevention_lens.settings import Settings, get_settings
 from prevention_lens.store import Store, open_store
-from prevention_lens.web.routers import account, api, pages
+from prevention_lens.web.routers import account, api, pages, risk, risk_api
 from prevention_lens.web.security import finish_response
 from prevention_lens.web.templating import render
 
@@ -62,6 +62,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     # The pages router ends with a catch-all section route, so it comes last.
     app.include_router(account.router)
     app.include_router(api.router)
+    app.include_router(risk_api.router)
+    app.include_router(risk.router)
     app.include_router(pages.router)
 
     @app.middleware("http")

@@ -18,7 +18,6 @@ from prevention_lens.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 SECTIONS = {
-    "risk": "Risk",
     "incidents": "Incidents",
     "actors": "Actors",
     "evidence": "Evidence",

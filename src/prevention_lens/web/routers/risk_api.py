@@ -1,0 +1,82 @@
+"""The risk part of the JSON API: forecasts, a country's risk, the framework, assessments."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from prevention_lens.risk.assessments import ScoreInput, assessment_history, record_assessment
+from prevention_lens.risk.forecasts import country_forecast_history, latest_run, run_forecasts
+from prevention_lens.risk.framework import framework_factors
+from prevention_lens.store.access import Confidentiality
+from prevention_lens.store.reference import stored_reference
+from prevention_lens.web.deps import CurrentPrincipal, DbSession
+from prevention_lens.web.security import verify_csrf
+
+router = APIRouter(prefix="/api/v1/risk", tags=["risk"], dependencies=[Depends(verify_csrf)])
+
+
+class Score(BaseModel):
+    code: str = Field(description="Indicator id, e.g. 7.3 (or a factor number without indicators)")
+    score: int | None = Field(
+        description="0 absent, 1 low, 2 moderate, 3 severe; null: not assessed"
+    )
+    evidence: str = ""
+    source_url: str = ""
+
+
+class NewAssessment(BaseModel):
+    country: str = Field(description="Country name or code")
+    assessed_on: date
+    summary: str = ""
+    public: bool = False
+    scores: list[Score]
+
+
+@router.get("/forecasts")
+def forecasts(session: DbSession, principal: CurrentPrincipal) -> dict[str, Any]:
+    """The latest run's forecasts for every country, ranked."""
+    run = latest_run(session, principal)
+    rows = run_forecasts(session, principal, run["id"]) if run else []
+    return {"run": run, "forecasts": rows}
+
+
+@router.get("/countries/{country}")
+def country_risk(country: str, session: DbSession, principal: CurrentPrincipal) -> dict[str, Any]:
+    """A country's forecasts across runs and the Framework assessments the caller may see."""
+    key = stored_reference(session).resolve(country).key
+    return {
+        "country": key,
+        "forecasts": country_forecast_history(session, principal, key),
+        "assessments": assessment_history(session, principal, key),
+    }
+
+
+@router.get("/framework")
+def framework(session: DbSession) -> list[dict[str, Any]]:
+    """The 14 risk factors of the UN Framework of Analysis and their indicators."""
+    return [
+        f.__dict__ | {"indicators": [i.__dict__ for i in f.indicators]}
+        for f in framework_factors(session)
+    ]
+
+
+@router.post("/assessments", status_code=201)
+def add_assessment(
+    body: NewAssessment, session: DbSession, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    """Record an assessment (analysts and admins)."""
+    key = stored_reference(session).resolve(body.country).key
+    assessment = record_assessment(
+        session,
+        principal,
+        key,
+        body.assessed_on,
+        [ScoreInput(s.code, s.score, s.evidence, s.source_url) for s in body.scores],
+        summary=body.summary,
+        confidentiality=Confidentiality.PUBLIC if body.public else Confidentiality.RESTRICTED,
+    )
+    return {"id": assessment.id, "country": key}

@@ -1,0 +1,180 @@
+"""Risk pages and API: forecasts map and CSV, country page, assessment form, and no leak of
+restricted assessments to anonymous users or contributors by any route."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from prevention_lens.accounts import users
+from prevention_lens.ingest import get_format, run_import
+from prevention_lens.risk.assessments import ScoreInput, record_assessment
+from prevention_lens.risk.forecasts import ForecastRow, store_forecast_run
+from prevention_lens.settings import Settings
+from prevention_lens.store import Store
+from prevention_lens.store.access import LOCAL_OPERATOR, Role
+from prevention_lens.web.app import create_app
+from tests.risk.conftest import SMALL_FRAMEWORK
+
+PASSWORD = "correct horse battery"
+MARKER = "SECRET-WITNESS-7f3a"
+ROUTES = [
+    "/",
+    "/risk",
+    "/risk/MMR",
+    "/risk/backtest",
+    "/risk?format=csv",
+    "/countries/MMR",
+    "/api/v1/risk/forecasts",
+    "/api/v1/risk/countries/MMR",
+    "/api/v1/risk/countries/Burma",
+    "/risk/NOWHERE",
+    "/api/v1/audit",
+]
+
+
+@pytest.fixture
+def client(settings: Settings, sqlite_store: Store, tmp_path: Path) -> Iterator[TestClient]:
+    framework = tmp_path / "framework.yaml"
+    framework.write_text(SMALL_FRAMEWORK)
+    run_import(sqlite_store, settings, LOCAL_OPERATOR, get_format("un-framework"), framework)
+    with sqlite_store.session() as session:
+        users.add_user(session, LOCAL_OPERATOR, "ana", PASSWORD, Role.ANALYST)
+        users.add_user(session, LOCAL_OPERATOR, "cora", PASSWORD, Role.CONTRIBUTOR)
+        record_assessment(
+            session,
+            LOCAL_OPERATOR,
+            "MMR",
+            date(2025, 3, 1),
+            [ScoreInput("1.1", 3, f"Told by {MARKER}", f"https://example.org/{MARKER}")],
+            summary=f"Restricted view of {MARKER}",
+        )
+        store_forecast_run(
+            session,
+            LOCAL_OPERATOR,
+            model_name="test-model",
+            model_params={"depth": 2},
+            panel_spec="ewp2025",
+            data_sha256="0" * 64,
+            origin_year=2024,
+            metrics={
+                "models": {
+                    "test-model": {
+                        "auc": 0.9,
+                        "average_precision": 0.1,
+                        "brier": 0.01,
+                        "log_loss": 0.05,
+                        "top10": 15,
+                        "top30": 30,
+                        "mean_forecast": 0.015,
+                        "observed_rate": 0.014,
+                    }
+                }
+            },
+            rows=[
+                ForecastRow(
+                    "MMR",
+                    0.10,
+                    1,
+                    0.06,
+                    0.15,
+                    0.12,
+                    drivers=[
+                        {"predictor": "battledeaths.log2", "value": 11.2, "contribution": 0.8}
+                    ],
+                ),
+                ForecastRow("TCD", 0.05, 2),
+            ],
+        )
+    with TestClient(create_app(settings, sqlite_store), base_url="https://testserver") as test:
+        yield test
+
+
+def _login(client: TestClient, username: str) -> None:
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', client.get("/login").text)
+    assert token
+    response = client.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+
+
+@pytest.mark.parametrize("who", [None, "cora"])
+def test_restricted_assessment_never_leaks(client: TestClient, who: str | None) -> None:
+    if who:
+        _login(client, who)
+    for route in ROUTES:
+        response = client.get(route)
+        assert MARKER not in response.text, f"{route} shows the restricted assessment"
+
+
+def test_analysts_see_the_restricted_assessment(client: TestClient) -> None:
+    _login(client, "ana")
+    assert MARKER in client.get("/risk/MMR").text
+    assert MARKER in client.get("/api/v1/risk/countries/MMR").text
+
+
+def test_risk_map_ranks_and_filters_and_downloads(client: TestClient) -> None:
+    page = client.get("/risk")
+    assert page.status_code == 200
+    assert page.text.index("Myanmar") < page.text.index("Chad")
+    assert '"MMR": 0.1' in page.text
+    csv_text = client.get("/risk", params={"format": "csv", "level": "very high"}).text
+    assert csv_text.splitlines()[0].startswith("rank,country_key,country_name")
+    assert [line.split(",")[1] for line in csv_text.splitlines()[1:]] == ["MMR"]
+
+
+def test_country_page_shows_forecast_drivers_and_change(client: TestClient) -> None:
+    text = client.get("/risk/MMR").text
+    assert "10.0% chance" in text and "-2.0 points" in text and "battledeaths.log2" in text
+    assert "No Framework assessment of this country is on record that you may see" in text
+
+
+def test_assessment_form_records_for_analysts_only(client: TestClient) -> None:
+    assert client.get("/risk/MMR/assess", follow_redirects=False).status_code == 303
+    _login(client, "ana")
+    form = client.get("/risk/MMR/assess")
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', form.text)
+    assert form.status_code == 200 and token
+    bad = client.post(
+        "/risk/MMR/assess",
+        data={
+            "csrf_token": token.group(1),
+            "assessed_on": "2025-04-01",
+            "score-1.1": "3",
+        },
+    )
+    assert bad.status_code == 422 and "needs an evidence note" in bad.text
+    good = client.post(
+        "/risk/MMR/assess",
+        data={
+            "csrf_token": token.group(1),
+            "assessed_on": "2025-04-01",
+            "score-1.1": "2",
+            "evidence-1.1": "Clashes in Shan",
+            "score-11": "1",
+            "public": "yes",
+        },
+        follow_redirects=False,
+    )
+    assert good.status_code == 303
+    history = client.get("/api/v1/risk/countries/MMR").json()["assessments"]
+    assert [h["assessed_on"] for h in history] == ["2025-04-01", "2025-03-01"]
+
+
+def test_contributors_cannot_post_assessments_by_api(client: TestClient) -> None:
+    _login(client, "cora")
+    body = {"country": "MMR", "assessed_on": "2025-01-01", "scores": [{"code": "1.1", "score": 1}]}
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', client.get("/").text)
+    assert token
+    response = client.post(
+        "/api/v1/risk/assessments", json=body, headers={"X-CSRF-Token": token.group(1)}
+    )
+    assert response.status_code == 403

@@ -8,6 +8,7 @@ $lens db upgrade
 if [ -n "${LENS_SOURCES:-}" ] || [ -d ../shared/data ]; then
   $lens data import country-names
   $lens data import un-framework
+  $lens risk forecast --draws 20 --top 10 || echo "Forecasting failed; the risk pages show no forecasts." >&2
 else
   echo "No LENS_SOURCES and no ../shared/data: serving without the real data imports." >&2
 fi

@@ -33,6 +33,9 @@ COMMANDS = [
     ["risk", "assess"],
     ["risk", "assessments"],
     ["risk", "correct-indicator"],
+    ["risk", "backtest"],
+    ["risk", "forecast"],
+    ["risk", "explain"],
 ]
 
 

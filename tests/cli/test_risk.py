@@ -46,3 +46,26 @@ def test_template_fill_record_and_read_back(
 def test_assess_without_a_sheet_is_a_clear_error(lens: Lens) -> None:
     result = lens("risk", "assess", "MMR")
     assert result.code == 2 and "give --from SHEET.csv" in result.err
+
+
+@pytest.mark.shared_data
+def test_forecast_is_stored_and_explained(lens: Lens, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LENS_SOURCES", str(sources_folder()))
+    result = lens("risk", "forecast", "--draws", "0", "--json")
+    assert result.code == 0, result.err
+    payload = result.json()
+    assert isinstance(payload, dict) and payload["origin_year"] == 2024
+    forecasts = payload["forecasts"]
+    assert [row["rank"] for row in forecasts[:3]] == [1, 2, 3]
+    assert len(forecasts) > 150 and all(0 < row["probability"] < 1 for row in forecasts)
+    top = forecasts[0]["key"]
+    explained = lens("risk", "explain", top, "--json").json()
+    assert isinstance(explained, dict) and explained["run_id"] == payload["run_id"]
+    assert len(explained["drivers"]) == 5 and "label" in explained["drivers"][0]
+
+
+def test_unknown_model_is_named(lens: Lens) -> None:
+    result = lens("risk", "backtest", "--model", "oracle")
+    assert result.code == 2 and "unknown model 'oracle'" in result.err
+    missing = lens("risk", "explain", "MMR")
+    assert missing.code == 2 and "no stored forecast for MMR" in missing.err

@@ -126,29 +126,24 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     home = workdir / "home"
     env = _server_env(home)
     command = lens_command()
-    created = subprocess.run(
-        [*command, "users", "add", ADMIN, "--role", "admin", "--password-stdin"],
-        input=ADMIN_PASSWORD + "\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=workdir,
-        timeout=60,
-        check=False,
-    )
-    assert created.returncode == 0, created.stdout + created.stderr
+
+    def lens(*args: str, stdin: str | None = None) -> None:
+        done = subprocess.run(
+            [*command, *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=workdir,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    lens("users", "add", ADMIN, "--role", "admin", "--password-stdin", stdin=ADMIN_PASSWORD + "\n")
     framework = workdir / "framework.yaml"
     framework.write_text(SMALL_FRAMEWORK)
-    loaded = subprocess.run(
-        [*command, "data", "import", "un-framework", str(framework)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=workdir,
-        timeout=60,
-        check=False,
-    )
-    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    lens("data", "import", "un-framework", str(framework))
     port = free_port()
     log = workdir / "serve.log"
     with log.open("wb") as output:

@@ -6,9 +6,10 @@ import csv
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from prevention_lens.cli import context
 from prevention_lens.cli.output import console, print_json, print_table
@@ -164,3 +165,187 @@ def correct(
     with context.store().session() as session:
         correct_indicator(session, context.operator(), code, text, verified=verified, note=note)
     console.print(f"Indicator {code} corrected{' and marked verified' if verified else ''}.")
+
+
+def _model_names() -> str:
+    from prevention_lens.risk.catalog import MODELS
+
+    return ", ".join(MODELS)
+
+
+def _store_run(
+    model_name: str, panel: Any, origin_year: int, metrics: dict[str, object], table: Any
+) -> int:
+    from prevention_lens.risk.catalog import describe, predictor_label
+    from prevention_lens.risk.forecasts import ForecastRow, store_forecast_run
+
+    values = panel.at(origin_year).droplevel(1)
+    rows = [
+        ForecastRow(
+            country_key=str(row["country_key"]),
+            probability=float(row["probability"]),
+            rank=int(row["rank"]),
+            low=_number(row["lower"]),
+            high=_number(row["upper"]),
+            previous_probability=_number(row["previous_probability"]),
+            drivers=[
+                {
+                    "predictor": p,
+                    "label": predictor_label(p),
+                    "contribution": round(v, 4),
+                    "value": round(float(values.at[row["unit"], p]), 3),
+                }
+                for p, v in row["drivers"]
+            ],
+            shifts=[
+                {"predictor": p, "label": predictor_label(p), "change": round(v, 4)}
+                for p, v in row["shifts"]
+            ],
+        )
+        for _, row in table.iterrows()
+    ]
+    with context.store().session() as session:
+        run = store_forecast_run(
+            session,
+            context.operator(),
+            model_name=model_name,
+            model_params=describe(model_name),
+            panel_spec=panel.spec.name,
+            data_sha256=panel.sha256,
+            origin_year=origin_year,
+            metrics=metrics,
+            rows=rows,
+        )
+        return run.id
+
+
+def _number(value: object) -> float | None:
+    number = float(value)  # type: ignore[arg-type]
+    return None if number != number else number
+
+
+@app.command()
+def backtest(
+    model: Annotated[
+        list[str] | None, typer.Option(help="Model(s) to backtest (default: all).")
+    ] = None,
+    bootstrap: Annotated[int, typer.Option(help="Bootstrap draws for the intervals.")] = 1000,
+    as_json: JsonOption = False,
+) -> None:
+    """Backtest models by the Early Warning Project's protocol, beside EWP's published forecasts."""
+    from prevention_lens.risk.catalog import MODELS, backtest_models
+
+    names = model or list(MODELS)
+    unknown = [name for name in names if name not in MODELS]
+    if unknown:
+        raise ValidationError(f"unknown model {unknown[0]!r}; choose from {_model_names()}")
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as bar:
+        task = bar.add_task("Backtesting", total=None)
+        table = backtest_models(
+            names,
+            context.settings().require_sources(),
+            n_boot=bootstrap,
+            progress=lambda text: bar.update(task, description=text),
+        )
+    if as_json:
+        print_json(table)
+        return
+    rows = [
+        {"model": name, **{key: _fmt(value) for key, value in figures.items()}}
+        for name, figures in [*table["models"].items(), *table["peer"].items()]
+    ]
+    print_table(
+        rows,
+        [
+            "model",
+            "auc",
+            "average_precision",
+            "brier",
+            "log_loss",
+            "top10",
+            "top20",
+            "top30",
+            "mean_forecast",
+            "observed_rate",
+            "wall_s",
+        ],
+        title="EWP protocol, forecasts for 1994–2024 (95% intervals with --json)",
+    )
+
+
+def _fmt(value: object) -> object:
+    return round(value, 4) if isinstance(value, float) else value
+
+
+@app.command()
+def forecast(
+    model: Annotated[str | None, typer.Option(help="Model (default: the default model).")] = None,
+    store: Annotated[
+        bool, typer.Option("--store/--no-store", help="Keep the forecasts in the store.")
+    ] = True,
+    draws: Annotated[int, typer.Option(help="Bootstrap refits for the 90% intervals.")] = 40,
+    top: Annotated[int, typer.Option(help="How many countries to print.")] = 30,
+    as_json: JsonOption = False,
+) -> None:
+    """Forecast the next two years from the latest year's data, with intervals and drivers."""
+    from prevention_lens.risk.catalog import DEFAULT_MODEL, latest_forecasts
+
+    name = model or DEFAULT_MODEL
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as bar:
+        bar.add_task(f"Fitting {name} and forecasting", total=None)
+        panel, table, metrics = latest_forecasts(
+            name, context.settings().require_sources(), draws=draws
+        )
+    origin = int(table["forecast_year"].iloc[0])
+    run_id = _store_run(name, panel, origin, metrics, table) if store else None
+    records = [
+        {
+            "rank": int(r["rank"]),
+            "country": r["label"],
+            "key": r["country_key"],
+            "probability": round(float(r["probability"]), 4),
+            "interval": f"{r['lower']:.3f}–{r['upper']:.3f}" if draws else "",
+            "change": None if _number(r["change"]) is None else round(float(r["change"]), 4),
+            "drivers": ", ".join(p for p, _ in r["drivers"][:3]),
+        }
+        for _, r in table.iterrows()
+    ]
+    if as_json:
+        print_json({"run_id": run_id, "origin_year": origin, "model": name, "forecasts": records})
+        return
+    print_table(
+        records[:top],
+        ["rank", "country", "probability", "interval", "change", "drivers"],
+        title=f"Risk of a new mass killing in {origin + 1}–{origin + 2} ({name})",
+    )
+    if run_id:
+        console.print(f"Stored as run {run_id}; see /risk in the web app.")
+
+
+@app.command()
+def explain(
+    country: Annotated[str, typer.Argument(help="Country name or code.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Why a country's latest stored forecast is what it is, and what moved since last year."""
+    from prevention_lens.risk.forecasts import country_forecast_history
+
+    key = _country_key(country)
+    with context.store().session() as session:
+        history = country_forecast_history(session, context.operator(), key)
+    if not history:
+        raise ValidationError(f"no stored forecast for {key}: run `lens risk forecast` first")
+    latest = history[0]
+    if as_json:
+        print_json(latest)
+        return
+    console.print(
+        f"{latest['country_name']}: {latest['probability']:.1%} (rank {latest['rank']}) "
+        f"from {latest['origin_year']} data, model {latest['model_name']}."
+    )
+    print_table(
+        latest["drivers"],
+        ["label", "value", "contribution"],
+        title="Drivers (contribution to the log-odds; + raises risk)",
+    )
+    print_table(latest["shifts"], ["label", "change"], title="Moved most since last year")

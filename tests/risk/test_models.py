@@ -1,0 +1,243 @@
+"""Risk models: the scikit-learn contract, glmnet's solution, time-ordered choices, calibration."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.special import expit
+from sklearn.base import BaseEstimator, clone
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+
+from prevention_lens.errors import ValidationError
+from prevention_lens.risk.models import (
+    BoostedTrees,
+    ElasticNetLogit,
+    Ensemble,
+    FeatureLogit,
+    Recalibrated,
+    default_model,
+    replication_model,
+    time_trend_columns,
+)
+
+SEEDS = [0, 1, 2]
+
+
+def _panel(seed: int, n_units: int = 40, years: range = range(1990, 2010)) -> pd.DataFrame:
+    """A synthetic country-year table: risk rises with x1 and x2, x3 is noise."""
+    rng = np.random.default_rng(seed)
+    rows = len(years) * n_units
+    table = pd.DataFrame(
+        {
+            "x1": rng.normal(size=rows),
+            "x2": rng.binomial(1, 0.3, size=rows).astype(float),
+            "x3": rng.normal(size=rows),
+            "year": np.repeat(np.array(years, dtype=float), n_units),
+        }
+    )
+    table["year_sq"] = table["year"] ** 2
+    eta = -3.0 + 1.2 * table["x1"] + 1.0 * table["x2"]
+    table["y"] = rng.binomial(1, expit(eta))
+    return table
+
+
+def _xy(seed: int) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    table = _panel(seed)
+    return table[["x1", "x2", "x3", "year", "year_sq"]], table["y"], table["year"]
+
+
+MODELS = [
+    lambda: ElasticNetLogit(n_folds=5),
+    lambda: BoostedTrees(max_iter=30),
+    lambda: FeatureLogit(["x1"]),
+    lambda: Ensemble([("en", ElasticNetLogit(n_folds=5)), ("bt", BoostedTrees(max_iter=30))]),
+    lambda: Recalibrated(FeatureLogit(["x1", "x2"]), method="intercept", recent_years=5),
+]
+
+
+@pytest.mark.parametrize("make", MODELS)
+def test_estimator_contract(make: object) -> None:
+    model = make()  # type: ignore[operator]
+    assert isinstance(model, BaseEstimator)
+    params = model.get_params(deep=False)
+    copy = clone(model)
+    assert copy.get_params(deep=False).keys() == params.keys()
+    X, y, time = _xy(0)
+    with pytest.raises(NotFittedError):
+        model.predict_proba(X)
+    assert model.fit(X, y, time=time) is model
+    assert model.get_params(deep=False).keys() == params.keys()
+    probability = model.predict_proba(X)
+    assert probability.shape == (len(X), 2)
+    np.testing.assert_allclose(probability.sum(axis=1), 1.0)
+    assert list(model.classes_) == [0, 1] and model.n_features_in_ == 5
+    assert set(np.unique(model.predict(X))) <= {0, 1}
+
+
+@pytest.mark.parametrize(
+    ("model", "message"),
+    [
+        (
+            ElasticNetLogit(alpha=1.5),
+            "The 'alpha' parameter of ElasticNetLogit must be a float in the range [0, 1]. "
+            "Got 1.5 instead.",
+        ),
+        (
+            ElasticNetLogit(lambda_rule="max"),
+            "The 'lambda_rule' parameter of ElasticNetLogit must be one of 'min', '1se'. "
+            "Got 'max' instead.",
+        ),
+        (
+            ElasticNetLogit(n_folds=2),
+            "The 'n_folds' parameter of ElasticNetLogit must be an int in the range [3, inf]. "
+            "Got 2 instead.",
+        ),
+        (
+            BoostedTrees(learning_rate=0),
+            "The 'learning_rate' parameter of BoostedTrees must be a float in the range (0, 1]. "
+            "Got 0 instead.",
+        ),
+        (
+            Recalibrated(FeatureLogit(), method="isotonic"),
+            "The 'method' parameter of Recalibrated must be one of 'intercept', 'trend', "
+            "'offset', 'platt'. Got 'isotonic' instead.",
+        ),
+    ],
+)
+def test_bad_parameters_are_named_in_fit(model: BaseEstimator, message: str) -> None:
+    X, y, time = _xy(0)
+    with pytest.raises(ValidationError) as caught:
+        model.fit(X, y, time=time)
+    assert str(caught.value) == message
+
+
+def test_an_outcome_without_positive_cases_is_a_clear_error() -> None:
+    X, y, _ = _xy(0)
+    with pytest.raises(ValidationError, match="no positive cases in the training rows"):
+        ElasticNetLogit().fit(X, np.zeros(len(y)))
+
+
+def _sklearn_elastic_net(X: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray:
+    n = len(y)
+    model = LogisticRegression(
+        C=1.0 / (n * lam), l1_ratio=0.5, solver="saga", tol=1e-10, max_iter=20000
+    )
+    return np.asarray(model.fit(X, y).decision_function(X))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_elastic_net_solution_matches_scikit_learn_on_standardized_data(seed: int) -> None:
+    X, y, _ = _xy(seed)
+    features = X[["x1", "x2", "x3"]].to_numpy()
+    standardized = (features - features.mean(axis=0)) / features.std(axis=0)
+    model = ElasticNetLogit(n_folds=5, random_state=seed).fit(standardized, y)
+    ours = model.decision_function(standardized)
+    theirs = _sklearn_elastic_net(standardized, y.to_numpy(), model.lambda_)
+    np.testing.assert_allclose(ours, theirs, atol=2e-4)
+
+
+def test_elastic_net_path_and_cross_validation_like_glmnet() -> None:
+    X, y, _ = _xy(0)
+    model = ElasticNetLogit(n_folds=5).fit(X, y)
+    lambdas = model.lambdas_
+    # The path starts where every coefficient is zero and falls by a constant ratio.
+    features = X.to_numpy()
+    standardized = (features - features.mean(axis=0)) / features.std(axis=0)
+    strongest = np.max(np.abs(standardized.T @ (y - y.mean()))) / len(y) / 0.5
+    assert lambdas[0] == pytest.approx(strongest)
+    np.testing.assert_allclose(lambdas[1:] / lambdas[:-1], 1e-4 ** (1 / 99))
+    assert len(lambdas) <= 100 and model.lambda_ == lambdas[np.argmin(model.cv_deviance_)]
+    # Coefficients come back on the original scale: the noise variable is shrunk hardest.
+    assert abs(model.coef_[0]) > abs(model.coef_[2])
+    strict = ElasticNetLogit(n_folds=5, lambda_rule="1se").fit(X, y)
+    assert strict.lambda_ >= model.lambda_
+
+
+def test_elastic_net_folds_are_random_but_seeded() -> None:
+    X, y, _ = _xy(0)
+    first = ElasticNetLogit(n_folds=5, random_state=3).fit(X, y)
+    again = ElasticNetLogit(n_folds=5, random_state=3).fit(X, y)
+    other = ElasticNetLogit(n_folds=5, random_state=4).fit(X, y)
+    np.testing.assert_array_equal(first.cv_deviance_, again.cv_deviance_)
+    assert not np.array_equal(first.cv_deviance_, other.cv_deviance_)
+
+
+def test_elastic_net_leaves_constant_columns_at_zero() -> None:
+    X, y, _ = _xy(0)
+    X = X.assign(constant=1.0)
+    model = ElasticNetLogit(n_folds=5).fit(X, y)
+    assert model.coef_[-1] == 0.0 and np.isfinite(model.coef_).all()
+
+
+def test_time_trend_columns_are_the_same_for_every_row_of_a_year() -> None:
+    X, _, time = _xy(0)
+    assert time_trend_columns(X, time) == ["year", "year_sq"]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_boosted_trees_choose_their_length_on_the_latest_years(seed: int) -> None:
+    X, y, time = _xy(seed)
+    model = BoostedTrees(max_iter=60, validation_years=5, random_state=seed).fit(X, y, time=time)
+    assert model.features_used_ == ["x1", "x2", "x3"]
+    assert 1 <= model.n_iter_ <= round(60 * 20 / 13) + 1
+    untimed = BoostedTrees(max_iter=7).fit(X, y)
+    assert untimed.n_iter_ == 7 and untimed.features_used_ == list(X.columns)
+
+
+def test_monotone_constraints_hold() -> None:
+    X, y, time = _xy(0)
+    model = BoostedTrees(max_iter=40, monotone={"x1": 1}).fit(X, y, time=time)
+    grid = pd.concat([X.iloc[[0]]] * 21, ignore_index=True)
+    grid["x1"] = np.linspace(-3, 3, 21)
+    assert np.all(np.diff(model.decision_function(grid)) >= 0)
+
+
+def test_ensemble_averages_member_log_odds() -> None:
+    X, y, time = _xy(0)
+    members = [("a", FeatureLogit(["x1"])), ("b", FeatureLogit(["x2"]))]
+    ensemble = Ensemble(members, weights=[3.0, 1.0]).fit(X, y, time=time)
+    a = FeatureLogit(["x1"]).fit(X, y).decision_function(X)
+    b = FeatureLogit(["x2"]).fit(X, y).decision_function(X)
+    np.testing.assert_allclose(ensemble.decision_function(X), 0.75 * a + 0.25 * b)
+    with pytest.raises(ValidationError, match="2 members but 1 weights"):
+        Ensemble(members, weights=[1.0]).fit(X, y)
+
+
+def test_intercept_recalibration_matches_the_recent_base_rate() -> None:
+    X, y, time = _xy(0)
+    model = Recalibrated(FeatureLogit(["x1"]), method="intercept", recent_years=4)
+    model.fit(X, y, time=time)
+    recent = (time > time.max() - 4).to_numpy()
+    assert model.predict_proba(X[recent])[:, 1].mean() == pytest.approx(y[recent].mean())
+    # Without the rows' years there is nothing to calibrate on.
+    assert Recalibrated(FeatureLogit(["x1"])).fit(X, y).shift_ == 0.0
+
+
+def test_trend_recalibration_aims_at_the_extrapolated_rate() -> None:
+    X, y, time = _xy(1)
+    model = Recalibrated(FeatureLogit(["x1"]), method="trend", recent_years=8, gap=2)
+    model.fit(X, y, time=time)
+    recent = (time > time.max() - 8).to_numpy()
+    years = time[recent].to_numpy()[:, None] - time.max()
+    trend = LogisticRegression(C=np.inf).fit(years, y[recent])
+    target = expit(trend.intercept_[0] + 2 * trend.coef_[0, 0])
+    last = (time == time.max()).to_numpy()
+    assert model.predict_proba(X[last])[:, 1].mean() == pytest.approx(target)
+
+
+@pytest.mark.parametrize("method", ["offset", "platt"])
+def test_held_out_recalibrations_use_training_years_only(method: str) -> None:
+    X, y, time = _xy(1)
+    model = Recalibrated(FeatureLogit(["x1", "x2"]), method=method, recent_years=6)
+    model.fit(X, y, time=time)
+    assert np.isfinite(model.shift_) and model.slope_ > 0
+    assert model.predict_proba(X)[:, 1].mean() == pytest.approx(y.mean(), abs=0.03)
+
+
+def test_packaged_model_choices() -> None:
+    assert replication_model().get_params() == ElasticNetLogit().get_params()
+    ensemble = default_model()
+    assert [name for name, _ in ensemble.members] == ["elastic_net", "boosted_trees"]
+    assert clone(ensemble).get_params(deep=False)["weights"] is None

@@ -12,6 +12,7 @@ Parameters are checked in ``fit``; a bad one raises ValidationError naming it an
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
@@ -144,11 +145,12 @@ def _time_split(
     return learn, held_out
 
 
-class _RiskModel(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+class _RiskModel(ClassifierMixin, BaseEstimator, ABC):  # type: ignore[misc]
     """Shared predict methods: subclasses implement ``decision_function`` (the logit)."""
 
+    @abstractmethod
     def decision_function(self, X: npt.ArrayLike) -> FloatArray:
-        raise NotImplementedError
+        """The log-odds of an onset, one per row of X."""
 
     def predict_proba(self, X: npt.ArrayLike) -> FloatArray:
         """Probabilities of class 0 and class 1, one row per row of X."""

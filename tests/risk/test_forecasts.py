@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from prevention_lens.errors import PermissionDeniedError
+from prevention_lens.errors import NotFoundError, PermissionDeniedError
 from prevention_lens.risk.forecasts import (
     ForecastRow,
+    attach_backtest,
     country_forecast_history,
     latest_run,
     risk_level,
@@ -73,3 +74,14 @@ def test_only_analysts_store_runs(store: Store) -> None:
 )
 def test_levels(probability: float, level: str) -> None:
     assert risk_level(probability) == level
+
+
+def test_backtest_is_kept_with_the_latest_run(store: Store) -> None:
+    with store.session() as session, pytest.raises(NotFoundError):
+        attach_backtest(session, LOCAL_OPERATOR, {"models": {}})
+    run_id = _store(store, 2024, 0.09)
+    with store.session() as session:
+        assert attach_backtest(session, LOCAL_OPERATOR, {"models": {"m": {"auc": 0.8}}}) == run_id
+    with store.session() as session:
+        run = latest_run(session, ANONYMOUS)
+        assert run is not None and run["metrics"]["backtest"]["models"]["m"]["auc"] == 0.8

@@ -63,17 +63,22 @@ def client(settings: Settings, sqlite_store: Store, tmp_path: Path) -> Iterator[
             data_sha256="0" * 64,
             origin_year=2024,
             metrics={
-                "models": {
-                    "test-model": {
-                        "auc": 0.9,
-                        "average_precision": 0.1,
-                        "brier": 0.01,
-                        "log_loss": 0.05,
-                        "top10": 15,
-                        "top30": 30,
-                        "mean_forecast": 0.015,
-                        "observed_rate": 0.014,
-                    }
+                "backtest": {
+                    "peer": {},
+                    **{
+                        "models": {
+                            "test-model": {
+                                "auc": 0.9,
+                                "average_precision": 0.1,
+                                "brier": 0.01,
+                                "log_loss": 0.05,
+                                "top10": 15,
+                                "top30": 30,
+                                "mean_forecast": 0.015,
+                                "observed_rate": 0.014,
+                            }
+                        }
+                    },
                 }
             },
             rows=[
@@ -178,3 +183,8 @@ def test_contributors_cannot_post_assessments_by_api(client: TestClient) -> None
         "/api/v1/risk/assessments", json=body, headers={"X-CSRF-Token": token.group(1)}
     )
     assert response.status_code == 403
+
+
+def test_backtest_page_shows_the_kept_table(client: TestClient) -> None:
+    text = client.get("/risk/backtest").text
+    assert "test-model" in text and "0.900" in text

@@ -230,6 +230,9 @@ def backtest(
         list[str] | None, typer.Option(help="Model(s) to backtest (default: all).")
     ] = None,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap draws for the intervals.")] = 1000,
+    store: Annotated[
+        bool, typer.Option("--store", help="Keep the table with the latest forecast run.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Backtest models by the Early Warning Project's protocol, beside EWP's published forecasts."""
@@ -247,6 +250,12 @@ def backtest(
             n_boot=bootstrap,
             progress=lambda text: bar.update(task, description=text),
         )
+    if store:
+        from prevention_lens.risk.forecasts import attach_backtest
+
+        with context.store().session() as session:
+            run_id = attach_backtest(session, context.operator(), table)
+        console.print(f"Backtest kept with run {run_id}; see /risk/backtest.")
     if as_json:
         print_json(table)
         return

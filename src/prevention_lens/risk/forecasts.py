@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from prevention_lens import __version__
+from prevention_lens.errors import NotFoundError
 from prevention_lens.store.access import Principal, audit, project, read_records, require
 from prevention_lens.store.models import Country, CountryForecast, ForecastRun
 from prevention_lens.store.reference import country_ids_by_key
@@ -81,6 +82,17 @@ def store_forecast_run(
     audit(session, principal, "create", "forecast_run", run.id, model=model_name)
     session.flush()
     return run
+
+
+def attach_backtest(session: Session, principal: Principal, backtest: Mapping[str, object]) -> int:
+    """Keep a backtest table with the latest run, so pages show how its model did."""
+    require(principal, "create", "forecast_run")
+    run = session.scalar(select(ForecastRun).order_by(ForecastRun.id.desc()).limit(1))
+    if run is None:
+        raise NotFoundError("No forecast run is stored yet: run `lens risk forecast` first.")
+    run.metrics = {**run.metrics, "backtest": dict(backtest)}
+    audit(session, principal, "attach-backtest", "forecast_run", run.id)
+    return run.id
 
 
 def latest_run(session: Session, principal: Principal) -> dict[str, Any] | None:

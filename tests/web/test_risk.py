@@ -65,6 +65,15 @@ def client(settings: Settings, sqlite_store: Store, tmp_path: Path) -> Iterator[
             metrics={
                 "backtest": {
                     "peer": {},
+                    "curves": {
+                        "test-model": {
+                            "reliability": [
+                                {"mean_forecast": 0.01, "observed_rate": 0.02, "count": 9}
+                            ],
+                            "catch": [1, 2, 2],
+                            "onsets": 3,
+                        }
+                    },
                     **{
                         "models": {
                             "test-model": {
@@ -188,3 +197,5 @@ def test_contributors_cannot_post_assessments_by_api(client: TestClient) -> None
 def test_backtest_page_shows_the_kept_table(client: TestClient) -> None:
     text = client.get("/risk/backtest").text
     assert "test-model" in text and "0.900" in text
+    assert '<script type="application/json" id="backtest-curves">' in text
+    assert '"catch": [1, 2, 2]' in text

@@ -14,12 +14,14 @@ from sklearn.base import BaseEstimator
 
 from prevention_lens.errors import ValidationError
 from prevention_lens.risk.backtest import (
+    BacktestRun,
     ModelSpec,
     ewp_protocol,
+    ewp_scoring,
     forecast_latest,
     read_published_foos,
 )
-from prevention_lens.risk.metrics import score_run
+from prevention_lens.risk.metrics import reliability, score_run
 from prevention_lens.risk.models import (
     BoostedTrees,
     FeatureLogit,
@@ -98,6 +100,22 @@ def describe(name: str) -> dict[str, Any]:
     return {"name": spec.name, "params": dict(spec.params)}
 
 
+def curves(run: BacktestRun, panel: Panel, deepest: int = 50) -> dict[str, Any]:
+    """For charts: reliability bins (forecasts against their own window) and the catch curve
+    (onsets caught within the top k of each year, k = 1..deepest, by the EWP protocol)."""
+    judged = run.forecasts.dropna(subset=["probability", "outcome"])
+    bins = reliability(judged["outcome"], judged["probability"], bins=10)
+    scoring = ewp_scoring(run.forecasts, panel)
+    onsets = scoring[scoring["event"] == 1]
+    return {
+        "reliability": bins[["mean_forecast", "observed_rate", "count"]]
+        .round(5)
+        .to_dict("records"),
+        "catch": [int((onsets["min_rank"] <= k).sum()) for k in range(1, deepest + 1)],
+        "onsets": len(onsets),
+    }
+
+
 def backtest_models(
     names: Sequence[str],
     sources: Path,
@@ -108,6 +126,7 @@ def backtest_models(
     """Every named model by the EWP protocol, and EWP's published forecasts as the peer row."""
     panel = load_packaged_panel(sources=sources)
     models: dict[str, Any] = {}
+    charts: dict[str, Any] = {}
     for name in names:
         if progress:
             progress(f"Backtesting {name} (31 fits)")
@@ -117,13 +136,16 @@ def backtest_models(
         models[name] = score_run(run, panel, n_boot=n_boot).to_dict(digits=4) | {
             "wall_s": round(wall, 1)
         }
+        charts[name] = curves(run, panel)
     published = read_published_foos(sources / PUBLISHED_FOOS, panel)
     peer = score_run(published, panel, n_boot=n_boot).to_dict(digits=4) | {"wall_s": 0.0}
+    charts["ewp_published"] = curves(published, panel)
     return {
         "models": models,
         "peer": {"ewp_published": peer},
         "default_model": DEFAULT_MODEL,
         "data_sha256": panel.sha256,
+        "curves": charts,
     }
 
 

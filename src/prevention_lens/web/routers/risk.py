@@ -97,7 +97,17 @@ def risk_map(
 @router.get("/backtest", response_class=HTMLResponse)
 def backtest_page(request: Request, session: DbSession, principal: CurrentPrincipal) -> Response:
     run = latest_run(session, principal)
-    return render(request, "risk_backtest.html", {"run": run, "history": runs(session, principal)})
+    kept = (run or {}).get("metrics", {}).get("backtest") or {}
+    curves = kept.get("curves")
+    return render(
+        request,
+        "risk_backtest.html",
+        {
+            "run": run,
+            "history": runs(session, principal),
+            "curves_json": json.dumps(curves) if curves else "",
+        },
+    )
 
 
 def _country(session: DbSession, principal: CurrentPrincipal, key: str) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Any
 from sklearn.base import BaseEstimator
 
 from prevention_lens.risk.backtest import ewp_protocol, read_published_foos
-from prevention_lens.risk.metrics import score_run
+from prevention_lens.risk.metrics import HEADLINE_FIGURES, score_run
 from prevention_lens.risk.models import (
     BoostedTrees,
     FeatureLogit,
@@ -30,17 +30,7 @@ from prevention_lens.settings import load_settings
 
 PUBLISHED = "ewp-2025/FOOSforecasts_3Sep2025.csv"
 DEFAULT = "ensemble"
-KEYS = (
-    "auc",
-    "average_precision",
-    "brier",
-    "log_loss",
-    "top10",
-    "top20",
-    "top30",
-    "mean_forecast",
-    "observed_rate",
-)
+KEYS = HEADLINE_FIGURES
 # name -> (model, extra panel columns the model sees besides the predictors)
 MODELS: dict[str, Callable[[], tuple[BaseEstimator, list[str]]]] = {
     "ewp_replication": lambda: (replication_model(), []),

@@ -21,6 +21,7 @@ from prevention_lens.risk.assessments import (
     record_assessment,
 )
 from prevention_lens.risk.framework import CITATION, correct_indicator, framework_factors
+from prevention_lens.risk.metrics import HEADLINE_FIGURES
 from prevention_lens.sources.assessment_sheets import COLUMNS, read_assessment_sheet
 from prevention_lens.store.access import Confidentiality
 from prevention_lens.store.reference import stored_reference
@@ -265,19 +266,7 @@ def backtest(
     ]
     print_table(
         rows,
-        [
-            "model",
-            "auc",
-            "average_precision",
-            "brier",
-            "log_loss",
-            "top10",
-            "top20",
-            "top30",
-            "mean_forecast",
-            "observed_rate",
-            "wall_s",
-        ],
+        ["model", *HEADLINE_FIGURES, "wall_s"],
         title="EWP protocol, forecasts for 1994–2024 (95% intervals with --json)",
     )
 

@@ -34,6 +34,20 @@ PROBABILITY = ("brier", "log_loss", "mean_forecast", "observed_rate")
 _CLIP = 1e-15
 
 
+# The figures every backtest table reports, in the order tables show them.
+HEADLINE_FIGURES = (
+    "auc",
+    "average_precision",
+    "brier",
+    "log_loss",
+    "top10",
+    "top20",
+    "top30",
+    "mean_forecast",
+    "observed_rate",
+)
+
+
 def _arrays(outcome: npt.ArrayLike, score: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
     y = np.asarray(outcome, dtype=float)
     s = np.asarray(score, dtype=float)

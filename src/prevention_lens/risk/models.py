@@ -13,9 +13,7 @@ Parameters are checked in ``fit``; a bad one raises ValidationError naming it an
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from numbers import Integral, Real
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -28,88 +26,19 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from prevention_lens.errors import ValidationError
+from prevention_lens.risk.glmnet import cv_path
+from prevention_lens.risk.params import (
+    NAMES,
+    SEED,
+    Constraint,
+    Options,
+    Range,
+    Satisfies,
+    validate_params,
+)
 
 FloatArray = npt.NDArray[np.float64]
 _EPS = 1e-6
-
-
-# --- parameter constraints, declared as data -------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Range:
-    kind: type
-    low: float | None
-    high: float | None
-    closed: str = "both"  # which ends belong to the range: both, left, right, neither
-
-    def accepts(self, value: object) -> bool:
-        wanted = Integral if self.kind is int else Real
-        if isinstance(value, bool) or not isinstance(value, wanted):
-            return False
-        number = float(value)
-        if self.low is not None and (
-            number < self.low or (number == self.low and self.closed in ("right", "neither"))
-        ):
-            return False
-        return not (
-            self.high is not None
-            and (number > self.high or (number == self.high and self.closed in ("left", "neither")))
-        )
-
-    def describe(self) -> str:
-        name = "an int" if self.kind is int else "a float"
-        left = "[" if self.closed in ("both", "left") else "("
-        right = "]" if self.closed in ("both", "right") else ")"
-        low = "-inf" if self.low is None else f"{self.low:g}"
-        high = "inf" if self.high is None else f"{self.high:g}"
-        return f"{name} in the range {left}{low}, {high}{right}"
-
-
-@dataclass(frozen=True)
-class _Options:
-    options: tuple[object, ...]
-
-    def accepts(self, value: object) -> bool:
-        return any(value == option and type(value) is type(option) for option in self.options)
-
-    def describe(self) -> str:
-        return "one of " + ", ".join(repr(option) for option in self.options)
-
-
-@dataclass(frozen=True)
-class _Satisfies:
-    check: Callable[[object], bool]
-    description: str
-
-    def accepts(self, value: object) -> bool:
-        return self.check(value)
-
-    def describe(self) -> str:
-        return self.description
-
-
-_Constraint = _Range | _Options | _Satisfies
-_SEED = _Satisfies(
-    lambda v: v is None or (isinstance(v, Integral) and not isinstance(v, bool) and int(v) >= 0),
-    "a non-negative int or None",
-)
-_NAMES = _Satisfies(
-    lambda v: (
-        v is None or (isinstance(v, (tuple, list)) and all(isinstance(item, str) for item in v))
-    ),
-    "a list of column names or None",
-)
-
-
-def _validate(estimator: BaseEstimator, constraints: Mapping[str, _Constraint]) -> None:
-    for name, constraint in constraints.items():
-        value = getattr(estimator, name)
-        if not constraint.accepts(value):
-            raise ValidationError(
-                f"The {name!r} parameter of {type(estimator).__name__} must be "
-                f"{constraint.describe()}. Got {value!r} instead."
-            )
 
 
 # --- shared helpers ---------------------------------------------------------------------------
@@ -163,196 +92,6 @@ class _RiskModel(ClassifierMixin, BaseEstimator, ABC):  # type: ignore[misc]
         return (self.predict_proba(X)[:, 1] > 0.5).astype(np.int64)
 
 
-# --- glmnet's binomial elastic net, fitted for all CV folds at once ----------------------------
-#
-# The full-data fit and the fold fits are one batch of weighted problems over the same rows
-# (held-out rows get weight 0), so each coordinate-descent step updates every fold together.
-# Each fold's own standardization (as glmnet does it) becomes a per-fold penalty scale.
-# Proximal Newton with an exact gradient and a Hessian shared across folds, refreshed at
-# every lambda: the Hessian only sets the step, so the solution is glmnet's.
-
-
-@dataclass(frozen=True)
-class _PathResult:
-    lambdas: FloatArray
-    coef: FloatArray  # (lambdas, predictors) on the original scale
-    intercept: FloatArray
-    cv_mean: FloatArray
-    cv_sd: FloatArray
-    index_min: int
-    index_1se: int
-    center: FloatArray
-    scale: FloatArray
-
-
-def _coordinate_descent(
-    hessian: FloatArray,
-    gradient: FloatArray,
-    start: FloatArray,
-    l1: FloatArray,
-    l2: FloatArray,
-    tol: float = 1e-8,
-    max_sweeps: int = 1000,
-) -> FloatArray:
-    """Minimize -g'(b - start) + (b - start)'H(b - start)/2 + l1|b| + l2 b^2/2, per fit."""
-    # Coordinate-major copies: row j holds coordinate j of every fit, so updates are contiguous.
-    beta = start.T.copy()
-    residual = gradient.T.copy()  # minus the gradient of the quadratic part at beta
-    columns = np.ascontiguousarray(hessian.transpose(2, 1, 0))
-    diagonal = np.einsum("fjj->jf", hessian)
-    threshold = l1.T
-    # Excluded coordinates (infinite l1) stay at zero; the floor guards a vanishing variance.
-    denominator = np.where(np.isfinite(threshold), np.maximum(diagonal, 1e-12) + l2.T, 1.0)
-    active = (beta != 0).any(axis=1)
-    for _ in range(max_sweeps):
-        active |= (np.abs(residual) > threshold).any(axis=1)
-        before = beta.copy()
-        for j in np.flatnonzero(active):
-            old = beta[j]
-            u = residual[j] + diagonal[j] * old
-            step = (u - np.clip(u, -threshold[j], threshold[j])) / denominator[j] - old
-            if not step.any():
-                continue
-            beta[j] += step
-            residual -= columns[j] * step
-        moved = float(np.max(denominator * (beta - before) ** 2))
-        if moved < tol and not (~active[:, None] & (np.abs(residual) > threshold)).any():
-            break
-    return np.asarray(beta.T.copy())
-
-
-def _fit_paths(
-    X: FloatArray,
-    y: FloatArray,
-    weights: FloatArray,
-    penalty_scale: FloatArray,
-    alpha: float,
-    lambdas: FloatArray,
-    max_newton: int = 50,
-    threshold: float = 1e-7,
-) -> tuple[FloatArray, FloatArray]:
-    """Coefficients (fits, lambdas, p) and intercepts (fits, lambdas) along the path.
-
-    Row weights of each fit sum to one; an infinite penalty scale keeps a coefficient at 0.
-    The path stops early, as glmnet's does, when fit 0 explains under 1e-5 more deviance.
-    """
-    n_fits, n_features = weights.shape[0], X.shape[1]
-    allowed = np.isfinite(penalty_scale)
-    scale = np.where(allowed, penalty_scale, 0.0)
-    rate = np.clip(weights @ y, _EPS, 1 - _EPS)
-    intercept = np.log(rate / (1 - rate))
-    beta = np.zeros((n_fits, n_features))
-    null_deviance = -2 * (rate[0] * np.log(rate[0]) + (1 - rate[0]) * np.log(1 - rate[0]))
-    coefs = np.zeros((n_fits, len(lambdas), n_features))
-    intercepts = np.zeros((n_fits, len(lambdas)))
-    explained_before = 0.0
-    for m, lam in enumerate(lambdas):
-        l1 = np.where(allowed, lam * alpha * scale, np.inf)
-        l2 = lam * (1 - alpha) * scale * scale
-        for iteration in range(max_newton):
-            p = expit(intercept[:, None] + beta @ X.T)
-            working = weights * np.clip(p * (1 - p), 1e-5, None)
-            residual = weights * (y - p)
-            gradient = residual @ X
-            gradient0 = residual.sum(axis=1)
-            total = working.sum(axis=1)
-            cross = working @ X
-            if iteration == 0:
-                # Fit 0's Hessian (intercept eliminated) stands in for every fit's: it is
-                # positive semi-definite, and close while the folds agree with the full fit.
-                root = X * np.sqrt(working[0])[:, None]
-                shared = root.T @ root - np.outer(cross[0], cross[0]) / total[0]
-                reduced = shared[None] * (total / total[0])[:, None, None]
-            elif iteration == 4:
-                # Slow to converge: some fold strays from the full fit; use each fit's own.
-                reduced = np.empty((n_fits, n_features, n_features))
-                for f in range(n_fits):
-                    root = X * np.sqrt(working[f])[:, None]
-                    reduced[f] = root.T @ root - np.outer(cross[f], cross[f]) / total[f]
-            reduced_gradient = gradient - cross * (gradient0 / total)[:, None]
-            updated = _coordinate_descent(reduced, reduced_gradient, beta, l1, l2)
-            step = updated - beta
-            step0 = (gradient0 - np.einsum("fp,fp->f", cross, step)) / total
-            beta, intercept = updated, intercept + step0
-            size = max(
-                float(np.max(total * step0 * step0)),
-                float(np.max(np.einsum("fjj->fj", reduced) * step * step)),
-            )
-            if size < threshold:
-                break
-        coefs[:, m], intercepts[:, m] = beta, intercept
-        eta = intercept[0] + X @ beta[0]
-        log_lik = weights[0] @ (y * eta - np.logaddexp(0.0, eta))
-        explained = 1 + 2 * log_lik / null_deviance
-        if m >= 4 and (explained - explained_before < 1e-5 or explained > 0.999):
-            return coefs[:, : m + 1], intercepts[:, : m + 1]
-        explained_before = explained
-    return coefs, intercepts
-
-
-def _cv_path(
-    X: FloatArray,
-    y: FloatArray,
-    *,
-    alpha: float,
-    n_folds: int,
-    n_lambdas: int,
-    lambda_min_ratio: float,
-    rng: np.random.Generator,
-) -> _PathResult:
-    n_rows = len(y)
-    if n_rows < n_folds:
-        raise ValidationError(f"{n_rows} training rows cannot be split into {n_folds} folds")
-    center = X.mean(axis=0)
-    scale = X.std(axis=0)
-    usable = scale > 0
-    standardized = np.where(usable, (X - center) / np.where(usable, scale, 1.0), 0.0)
-    folds = rng.permutation(np.arange(n_rows) % n_folds)
-    weights = np.zeros((n_folds + 1, n_rows))
-    weights[0] = 1.0 / n_rows
-    penalty = np.where(usable, 1.0, np.inf)[None, :].repeat(n_folds + 1, axis=0)
-    for k in range(n_folds):
-        learn = folds != k
-        if y[learn].sum() == 0:
-            raise ValidationError(f"cross-validation fold {k + 1} has no positive cases")
-        weights[k + 1, learn] = 1.0 / learn.sum()
-        fold_scale = X[learn].std(axis=0)
-        penalty[k + 1] = np.where(
-            usable & (fold_scale > 0), fold_scale / np.where(usable, scale, 1.0), np.inf
-        )
-    strongest = np.max(np.abs(standardized.T @ (y - y.mean()))) / n_rows / max(alpha, 1e-3)
-    lambdas = strongest * lambda_min_ratio ** (np.arange(n_lambdas) / (n_lambdas - 1))
-    coefs, intercepts = _fit_paths(standardized, y, weights, penalty, alpha, lambdas)
-    lambdas = lambdas[: coefs.shape[1]]
-    deviance = np.zeros((n_folds, len(lambdas)))
-    counts = np.zeros(n_folds)
-    for k in range(n_folds):
-        held = folds == k
-        p = np.clip(
-            expit(intercepts[k + 1][None, :] + standardized[held] @ coefs[k + 1].T), 1e-5, 1 - 1e-5
-        )
-        truth = y[held, None]
-        deviance[k] = np.mean(-2 * (truth * np.log(p) + (1 - truth) * np.log(1 - p)), axis=0)
-        counts[k] = held.sum()
-    cv_mean = counts @ deviance / counts.sum()
-    cv_sd = np.sqrt(counts @ (deviance - cv_mean) ** 2 / counts.sum() / (n_folds - 1))
-    # glmnet keeps the largest lambda among ties.
-    index_min = int(np.flatnonzero(cv_mean <= cv_mean.min())[0])
-    index_1se = int(np.flatnonzero(cv_mean <= cv_mean[index_min] + cv_sd[index_min])[0])
-    original = np.where(usable, coefs[0] / np.where(usable, scale, 1.0), 0.0)
-    return _PathResult(
-        lambdas=lambdas,
-        coef=original,
-        intercept=intercepts[0] - original @ center,
-        cv_mean=cv_mean,
-        cv_sd=cv_sd,
-        index_min=index_min,
-        index_1se=index_1se,
-        center=center,
-        scale=scale,
-    )
-
-
 # --- the EWP replication ------------------------------------------------------------------
 
 
@@ -368,16 +107,16 @@ class ElasticNetLogit(_RiskModel):
     ``cv_deviance_sd_``, ``center_``, ``scale_``, ``classes_``, ``n_features_in_``.
     """
 
-    _constraints: Mapping[str, _Constraint] = {
-        "alpha": _Range(float, 0, 1),
-        "n_folds": _Range(int, 3, None),
-        "lambda_rule": _Options(("min", "1se")),
-        "n_lambdas": _Range(int, 2, None),
-        "lambda_min_ratio": _Satisfies(
-            lambda v: v is None or _Range(float, 0, 1, "neither").accepts(v),
+    _constraints: Mapping[str, Constraint] = {
+        "alpha": Range(float, 0, 1),
+        "n_folds": Range(int, 3, None),
+        "lambda_rule": Options(("min", "1se")),
+        "n_lambdas": Range(int, 2, None),
+        "lambda_min_ratio": Satisfies(
+            lambda v: v is None or Range(float, 0, 1, "neither").accepts(v),
             "a float in the range (0, 1) or None",
         ),
-        "random_state": _SEED,
+        "random_state": SEED,
     }
 
     def __init__(
@@ -400,7 +139,7 @@ class ElasticNetLogit(_RiskModel):
         self, X: npt.ArrayLike, y: npt.ArrayLike, time: npt.ArrayLike | None = None
     ) -> ElasticNetLogit:
         """Fit the lambda path and the cross-validation folds; ``time`` is not used."""
-        _validate(self, self._constraints)
+        validate_params(self, self._constraints)
         features = validate_data(self, X, dtype=np.float64)
         outcome = _check_outcome(y)
         if len(outcome) != len(features):
@@ -409,7 +148,7 @@ class ElasticNetLogit(_RiskModel):
         ratio = self.lambda_min_ratio
         if ratio is None:
             ratio = 1e-4 if features.shape[0] > features.shape[1] else 1e-2
-        result = _cv_path(
+        result = cv_path(
             features,
             outcome.astype(np.float64),
             alpha=float(self.alpha),
@@ -444,7 +183,7 @@ class FeatureLogit(_RiskModel):
     The baselines: a logit on battle deaths alone, or on the previous year's onset.
     """
 
-    _constraints: Mapping[str, _Constraint] = {"features": _NAMES}
+    _constraints: Mapping[str, Constraint] = {"features": NAMES}
 
     def __init__(self, features: Sequence[str] | None = None) -> None:
         self.features = features
@@ -453,7 +192,7 @@ class FeatureLogit(_RiskModel):
         self, X: npt.ArrayLike, y: npt.ArrayLike, time: npt.ArrayLike | None = None
     ) -> FeatureLogit:
         """Fit the logit; ``time`` is not used."""
-        _validate(self, self._constraints)
+        validate_params(self, self._constraints)
         validate_data(self, X, dtype=np.float64)
         outcome = _check_outcome(y)
         self.classes_ = np.array([0, 1])
@@ -482,23 +221,23 @@ class BoostedTrees(_RiskModel):
     Learned: ``n_iter_``, ``features_used_``, ``model_``, ``classes_``, ``n_features_in_``.
     """
 
-    _constraints: Mapping[str, _Constraint] = {
-        "learning_rate": _Range(float, 0, 1, "right"),
-        "max_iter": _Range(int, 1, None),
-        "max_depth": _Range(int, 1, None),
-        "min_samples_leaf": _Range(int, 1, None),
-        "l2_regularization": _Range(float, 0, None),
-        "validation_years": _Range(int, 1, None),
-        "gap": _Range(int, 0, None),
-        "features": _NAMES,
-        "drop_time_trends": _Satisfies(lambda v: isinstance(v, bool), "a bool"),
-        "monotone": _Satisfies(
+    _constraints: Mapping[str, Constraint] = {
+        "learning_rate": Range(float, 0, 1, "right"),
+        "max_iter": Range(int, 1, None),
+        "max_depth": Range(int, 1, None),
+        "min_samples_leaf": Range(int, 1, None),
+        "l2_regularization": Range(float, 0, None),
+        "validation_years": Range(int, 1, None),
+        "gap": Range(int, 0, None),
+        "features": NAMES,
+        "drop_time_trends": Satisfies(lambda v: isinstance(v, bool), "a bool"),
+        "monotone": Satisfies(
             lambda v: (
                 v is None or (isinstance(v, Mapping) and all(c in (-1, 0, 1) for c in v.values()))
             ),
             "a mapping of column names to -1, 0 or 1, or None",
         ),
-        "random_state": _SEED,
+        "random_state": SEED,
     }
 
     def __init__(
@@ -553,7 +292,7 @@ class BoostedTrees(_RiskModel):
         self, X: npt.ArrayLike, y: npt.ArrayLike, time: npt.ArrayLike | None = None
     ) -> BoostedTrees:
         """Fit, choosing the number of boosting iterations on the latest training years."""
-        _validate(self, self._constraints)
+        validate_params(self, self._constraints)
         validate_data(self, X, dtype=np.float64)
         outcome = _check_outcome(y)
         self.classes_ = np.array([0, 1])
@@ -598,8 +337,8 @@ class Ensemble(_RiskModel):
     Learned: ``members_`` (name to fitted estimator), ``weights_``.
     """
 
-    _constraints: Mapping[str, _Constraint] = {
-        "members": _Satisfies(
+    _constraints: Mapping[str, Constraint] = {
+        "members": Satisfies(
             lambda v: (
                 isinstance(v, (list, tuple))
                 and len(v) > 0
@@ -607,12 +346,12 @@ class Ensemble(_RiskModel):
             ),
             "a non-empty list of (name, estimator) pairs",
         ),
-        "weights": _Satisfies(
+        "weights": Satisfies(
             lambda v: (
                 v is None
                 or (
                     isinstance(v, (list, tuple))
-                    and all(_Range(float, 0, None).accepts(w) for w in v)
+                    and all(Range(float, 0, None).accepts(w) for w in v)
                 )
             ),
             "a list of non-negative floats or None",
@@ -631,7 +370,7 @@ class Ensemble(_RiskModel):
         self, X: npt.ArrayLike, y: npt.ArrayLike, time: npt.ArrayLike | None = None
     ) -> Ensemble:
         """Fit every member on X, y (and time)."""
-        _validate(self, self._constraints)
+        validate_params(self, self._constraints)
         if self.weights is not None and len(self.weights) != len(self.members):
             raise ValidationError(
                 f"Ensemble has {len(self.members)} members but {len(self.weights)} weights"
@@ -669,10 +408,10 @@ class Recalibrated(_RiskModel):
     ``slope_``.
     """
 
-    _constraints: Mapping[str, _Constraint] = {
-        "method": _Options(("intercept", "trend", "offset", "platt")),
-        "recent_years": _Range(int, 1, None),
-        "gap": _Range(int, 0, None),
+    _constraints: Mapping[str, Constraint] = {
+        "method": Options(("intercept", "trend", "offset", "platt")),
+        "recent_years": Range(int, 1, None),
+        "gap": Range(int, 0, None),
     }
 
     def __init__(
@@ -691,7 +430,7 @@ class Recalibrated(_RiskModel):
         self, X: npt.ArrayLike, y: npt.ArrayLike, time: npt.ArrayLike | None = None
     ) -> Recalibrated:
         """Fit the estimator and the correction on the training rows."""
-        _validate(self, self._constraints)
+        validate_params(self, self._constraints)
         validate_data(self, X, dtype=np.float64)
         outcome = _check_outcome(y)
         self.classes_ = np.array([0, 1])

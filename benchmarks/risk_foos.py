@@ -17,7 +17,7 @@ from typing import Any
 from sklearn.base import BaseEstimator
 
 from prevention_lens.risk.backtest import ewp_protocol, read_published_foos
-from prevention_lens.risk.metrics import HEADLINE_FIGURES, score_run
+from prevention_lens.risk.metrics import HEADLINE_FIGURES, calibration_by_period, score_run
 from prevention_lens.risk.models import (
     BoostedTrees,
     FeatureLogit,
@@ -31,6 +31,8 @@ from prevention_lens.settings import load_settings
 PUBLISHED = "ewp-2025/FOOSforecasts_3Sep2025.csv"
 DEFAULT = "ensemble"
 KEYS = HEADLINE_FIGURES
+# Forecast years before and after the post-Cold-War fall in onset rates had worked through.
+PERIODS = ((1993, 2003), (2004, 2023))
 # name -> (model, extra panel columns the model sees besides the predictors)
 MODELS: dict[str, Callable[[], tuple[BaseEstimator, list[str]]]] = {
     "ewp_replication": lambda: (replication_model(), []),
@@ -51,6 +53,7 @@ def _figures(run: Any, panel: Panel, n_boot: int) -> dict[str, Any]:
     figures = {key: scored[key] for key in KEYS}
     figures["wall_s"] = round(run.wall_s, 1)
     figures.update({f"{key}_ci": scored[f"{key}_ci"] for key in KEYS if f"{key}_ci" in scored})
+    figures["calibration_by_period"] = calibration_by_period(run.forecasts, PERIODS)
     return figures
 
 

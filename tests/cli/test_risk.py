@@ -69,3 +69,26 @@ def test_unknown_model_is_named(lens: Lens) -> None:
     assert result.code == 2 and "unknown model 'oracle'" in result.err
     missing = lens("risk", "explain", "MMR")
     assert missing.code == 2 and "no stored forecast for MMR" in missing.err
+
+
+@pytest.mark.shared_data
+def test_backtest_is_stored_listed_and_written_as_csv(
+    lens: Lens, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LENS_SOURCES", str(sources_folder()))
+    written = tmp_path / "backtest.csv"
+    args = ("risk", "backtest", "--model", "battle_deaths_logit", "--bootstrap", "20")
+    result = lens(*args, "--store", "--csv", str(written))
+    assert result.code == 0, result.err
+    rows = list(csv.DictReader(io.StringIO(written.read_text())))
+    assert [row["model"] for row in rows] == ["battle_deaths_logit", "ewp_published"]
+    # EWP's own file scored by our code: the figures the issue quotes.
+    assert round(float(rows[1]["auc"]), 3) == 0.825 and rows[1]["top30"] == "27"
+    assert float(rows[1]["auc_low"]) < float(rows[1]["auc"]) < float(rows[1]["auc_high"])
+    assert lens(*args, "--store").code == 0
+    listed = lens("risk", "backtests", "--json").json()
+    assert isinstance(listed, list) and [row["number"] for row in listed] == [2, 1]
+    shown = lens("risk", "backtests", "1", "--csv", "-")
+    assert shown.code == 0 and shown.out == written.read_text()
+    missing = lens("risk", "backtests", "9")
+    assert missing.code == 2 and "No backtest run 9" in missing.err

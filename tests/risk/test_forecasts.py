@@ -7,12 +7,16 @@ import pytest
 from prevention_lens.errors import NotFoundError, PermissionDeniedError
 from prevention_lens.risk.forecasts import (
     ForecastRow,
-    attach_backtest,
+    backtest_columns,
+    backtest_history,
+    backtest_rows,
     country_forecast_history,
     latest_run,
     risk_level,
     run_forecasts,
+    store_backtest,
     store_forecast_run,
+    stored_backtest,
 )
 from prevention_lens.store import Store
 from prevention_lens.store.access import ANONYMOUS, LOCAL_OPERATOR, Principal, Role
@@ -76,12 +80,47 @@ def test_levels(probability: float, level: str) -> None:
     assert risk_level(probability) == level
 
 
-def test_backtest_is_kept_with_the_latest_run(store: Store) -> None:
-    with store.session() as session, pytest.raises(NotFoundError):
-        attach_backtest(session, LOCAL_OPERATOR, {"models": {}})
+def _table(auc: float) -> dict[str, object]:
+    return {
+        "models": {"m": {"auc": auc, "auc_ci": [auc - 0.1, auc + 0.1], "top10": 9}},
+        "peer": {"ewp_published": {"auc": 0.825}},
+        "default_model": "m",
+        "panel_spec": "ewp2025",
+        "data_sha256": "a" * 64,
+        "n_boot": 50,
+    }
+
+
+def test_backtests_are_kept_as_history_with_provenance(store: Store) -> None:
+    with store.session() as session:
+        assert stored_backtest(session, ANONYMOUS) is None
+        first = store_backtest(session, LOCAL_OPERATOR, _table(0.8)).id
     run_id = _store(store, 2024, 0.09)
     with store.session() as session:
-        assert attach_backtest(session, LOCAL_OPERATOR, {"models": {"m": {"auc": 0.8}}}) == run_id
+        second = store_backtest(session, LOCAL_OPERATOR, _table(0.9)).id
     with store.session() as session:
-        run = latest_run(session, ANONYMOUS)
-        assert run is not None and run["metrics"]["backtest"]["models"]["m"]["auc"] == 0.8
+        history = backtest_history(session, ANONYMOUS)
+        assert [row["id"] for row in history] == [second, first]
+        assert [row["forecast_run_id"] for row in history] == [run_id, None]
+        assert history[0]["headline"] == {"auc": 0.9, "average_precision": None, "top10": 9}
+        latest = stored_backtest(session, ANONYMOUS)
+        assert latest is not None and latest["id"] == second and latest["code_version"]
+        assert latest["panel_spec"] == "ewp2025" and latest["n_boot"] == 50
+        earlier = stored_backtest(session, ANONYMOUS, first)
+        assert earlier is not None and earlier["table"]["models"]["m"]["auc"] == 0.8
+        with pytest.raises(NotFoundError):
+            stored_backtest(session, ANONYMOUS, 999)
+
+
+def test_only_analysts_keep_backtests(store: Store) -> None:
+    with pytest.raises(PermissionDeniedError), store.session() as session:
+        store_backtest(session, Principal("c", Role.CONTRIBUTOR, 3), _table(0.8))
+
+
+def test_backtest_rows_flatten_figures_and_intervals() -> None:
+    rows = backtest_rows({"table": _table(0.8), "default_model": "m"})
+    assert [row["model"] for row in rows] == ["m", "ewp_published"]
+    assert [row["role"] for row in rows] == ["default", "peer"]
+    assert rows[0]["auc_low"] == pytest.approx(0.7) and rows[0]["auc_high"] == pytest.approx(0.9)
+    assert rows[1]["auc_low"] is None and rows[1]["top10"] is None
+    assert list(rows[0]) == backtest_columns()

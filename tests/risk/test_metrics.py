@@ -15,6 +15,7 @@ from prevention_lens.risk.metrics import (
     auc,
     average_precision,
     brier,
+    calibration_by_period,
     caught_in_top,
     log_loss,
     reliability,
@@ -145,3 +146,18 @@ def test_ewp_published_backtest_gives_the_published_figures() -> None:
     assert round(values["observed_rate"], 4) == 0.0143
     low, high = card.intervals["auc"]
     assert low < 0.825 < high
+
+
+def test_calibration_by_period_splits_forecast_years() -> None:
+    forecasts = pd.DataFrame(
+        {
+            "forecast_year": [1995, 1995, 1999, 2005, 2006, 2007],
+            "probability": [0.2, 0.4, 0.3, 0.1, 0.1, 0.9],
+            "outcome": [0.0, 1.0, 0.0, 0.0, 1.0, np.nan],
+        }
+    )
+    periods = calibration_by_period(forecasts, [(1990, 1999), (2000, 2009), (2010, 2019)])
+    assert periods == {
+        "1990-1999": {"mean_forecast": 0.3, "observed_rate": 0.3333, "ratio": 0.9, "forecasts": 3},
+        "2000-2009": {"mean_forecast": 0.1, "observed_rate": 0.5, "ratio": 0.2, "forecasts": 2},
+    }

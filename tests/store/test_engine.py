@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
+import sqlalchemy as sa
+from alembic import command
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from prevention_lens.errors import StoreError
 from prevention_lens.settings import Settings
 from prevention_lens.store import Store, open_store
+from prevention_lens.store.engine import alembic_config
 from prevention_lens.store.models import Country, CountryAlias
 
 
@@ -66,3 +72,28 @@ def test_unreachable_database_is_one_clear_error(settings: Settings) -> None:
 def test_unknown_backend_is_refused() -> None:
     with pytest.raises(StoreError, match="Unsupported database 'mysql'"):
         Store("mysql://localhost/lens")
+
+
+def test_backtests_kept_before_0003_move_to_their_own_table(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = alembic_config(url)
+    command.upgrade(config, "0002")
+    engine = sa.create_engine(url)
+    kept = {"models": {"ensemble": {"auc": 0.84}}, "default_model": "ensemble"}
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO forecast_runs (model_name, model_params, panel_spec, data_sha256,"
+                " code_version, origin_year, metrics, created_by, created_at) VALUES ('ensemble',"
+                " '{}', 'ewp2025', :sha, '0.1.0', 2024, :metrics, 'ana', '2026-01-02 03:04:05')"
+            ),
+            {"sha": "b" * 64, "metrics": json.dumps({"backtest": kept})},
+        )
+    command.upgrade(config, "head")
+    with engine.connect() as connection:
+        moved = connection.execute(sa.text("SELECT * FROM backtest_runs")).mappings().all()
+    engine.dispose()
+    assert len(moved) == 1
+    assert moved[0]["default_model"] == "ensemble" and moved[0]["forecast_run_id"] == 1
+    assert json.loads(moved[0]["models"]) == ["ensemble"] and moved[0]["created_by"] == "ana"
+    assert json.loads(moved[0]["table"]) == kept

@@ -3,6 +3,8 @@ restricted assessments to anonymous users or contributors by any route."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -14,7 +16,7 @@ from fastapi.testclient import TestClient
 from prevention_lens.accounts import users
 from prevention_lens.ingest import get_format, run_import
 from prevention_lens.risk.assessments import ScoreInput, record_assessment
-from prevention_lens.risk.forecasts import ForecastRow, store_forecast_run
+from prevention_lens.risk.forecasts import ForecastRow, store_backtest, store_forecast_run
 from prevention_lens.settings import Settings
 from prevention_lens.store import Store
 from prevention_lens.store.access import LOCAL_OPERATOR, Role
@@ -28,9 +30,13 @@ ROUTES = [
     "/risk",
     "/risk/MMR",
     "/risk/backtest",
+    "/risk/backtest?number=1",
+    "/risk/backtest?format=csv",
     "/risk?format=csv",
     "/countries/MMR",
     "/api/v1/risk/forecasts",
+    "/api/v1/risk/backtests",
+    "/api/v1/risk/backtests/latest",
     "/api/v1/risk/countries/MMR",
     "/api/v1/risk/countries/Burma",
     "/risk/NOWHERE",
@@ -62,34 +68,7 @@ def client(settings: Settings, sqlite_store: Store, tmp_path: Path) -> Iterator[
             panel_spec="ewp2025",
             data_sha256="0" * 64,
             origin_year=2024,
-            metrics={
-                "backtest": {
-                    "peer": {},
-                    "curves": {
-                        "test-model": {
-                            "reliability": [
-                                {"mean_forecast": 0.01, "observed_rate": 0.02, "count": 9}
-                            ],
-                            "catch": [1, 2, 2],
-                            "onsets": 3,
-                        }
-                    },
-                    **{
-                        "models": {
-                            "test-model": {
-                                "auc": 0.9,
-                                "average_precision": 0.1,
-                                "brier": 0.01,
-                                "log_loss": 0.05,
-                                "top10": 15,
-                                "top30": 30,
-                                "mean_forecast": 0.015,
-                                "observed_rate": 0.014,
-                            }
-                        }
-                    },
-                }
-            },
+            metrics={},
             rows=[
                 ForecastRow(
                     "MMR",
@@ -105,8 +84,41 @@ def client(settings: Settings, sqlite_store: Store, tmp_path: Path) -> Iterator[
                 ForecastRow("TCD", 0.05, 2),
             ],
         )
+        for auc in (0.85, 0.9):
+            store_backtest(session, LOCAL_OPERATOR, _backtest_table(auc))
     with TestClient(create_app(settings, sqlite_store), base_url="https://testserver") as test:
         yield test
+
+
+def _backtest_table(auc: float) -> dict[str, object]:
+    figures = {
+        "auc": auc,
+        "auc_ci": [auc - 0.03, auc + 0.03],
+        "average_precision": 0.1,
+        "brier": 0.01,
+        "log_loss": 0.05,
+        "top10": 15,
+        "top20": 22,
+        "top30": 30,
+        "mean_forecast": 0.015,
+        "observed_rate": 0.014,
+        "wall_s": 3.5,
+    }
+    return {
+        "models": {"test-model": figures},
+        "peer": {"ewp_published": figures | {"auc": 0.825, "auc_ci": [0.79, 0.86]}},
+        "default_model": "test-model",
+        "panel_spec": "ewp2025",
+        "data_sha256": "0" * 64,
+        "n_boot": 200,
+        "curves": {
+            "test-model": {
+                "reliability": [{"mean_forecast": 0.01, "observed_rate": 0.02, "count": 9}],
+                "catch": [1, 2, 2],
+                "onsets": 3,
+            }
+        },
+    }
 
 
 def _login(client: TestClient, username: str) -> None:
@@ -194,8 +206,39 @@ def test_contributors_cannot_post_assessments_by_api(client: TestClient) -> None
     assert response.status_code == 403
 
 
-def test_backtest_page_shows_the_kept_table(client: TestClient) -> None:
+def test_backtest_page_shows_the_latest_table_and_the_history(client: TestClient) -> None:
     text = client.get("/risk/backtest").text
-    assert "test-model" in text and "0.900" in text
+    shown = text.split('id="backtest-history"')[0]
+    assert "test-model" in shown and "0.900" in shown and "0.850" not in shown
     assert '<script type="application/json" id="backtest-curves">' in text
     assert '"catch": [1, 2, 2]' in text
+    history = text.split('id="backtest-history"')[1]
+    assert history.index('number=2"') < history.index('number=1"')
+    earlier = client.get("/risk/backtest?number=1").text
+    assert "0.850" in earlier.split('id="backtest-history"')[0]
+    assert client.get("/risk/backtest?number=99").status_code == 404
+
+
+def test_backtest_csv_has_every_figure_with_its_interval(client: TestClient) -> None:
+    response = client.get("/risk/backtest?number=1&format=csv")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert 'filename="backtest-1.csv"' in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(row["model"], row["role"]) for row in rows] == [
+        ("test-model", "default"),
+        ("ewp_published", "peer"),
+    ]
+    assert rows[0]["auc"] == "0.85" and rows[0]["auc_low"] == str(0.85 - 0.03)
+    assert rows[1]["auc_high"] == "0.86" and rows[1]["top20"] == "22"
+    assert rows[0]["brier_low"] == ""
+
+
+def test_backtest_api_lists_and_shows(client: TestClient) -> None:
+    listed = client.get("/api/v1/risk/backtests").json()
+    assert [row["id"] for row in listed] == [2, 1]
+    assert listed[0]["headline"]["auc"] == 0.9 and "table" not in listed[0]
+    one = client.get("/api/v1/risk/backtests/1").json()
+    assert one["table"]["models"]["test-model"]["auc"] == 0.85 and one["n_boot"] == 200
+    assert client.get("/api/v1/risk/backtests/latest").json()["id"] == 2
+    assert client.get("/api/v1/risk/backtests/7").status_code == 404

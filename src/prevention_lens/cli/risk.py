@@ -225,6 +225,12 @@ def _number(value: object) -> float | None:
     return None if number != number else number
 
 
+CsvOption = Annotated[
+    Path | None,
+    typer.Option("--csv", help="Also write the table as CSV to this file ('-': standard output)."),
+]
+
+
 @app.command()
 def backtest(
     model: Annotated[
@@ -232,8 +238,9 @@ def backtest(
     ] = None,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap draws for the intervals.")] = 1000,
     store: Annotated[
-        bool, typer.Option("--store", help="Keep the table with the latest forecast run.")
+        bool, typer.Option("--store", help="Keep the backtest in the store (see `backtests`).")
     ] = False,
+    csv_path: CsvOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Backtest models by the Early Warning Project's protocol, beside EWP's published forecasts."""
@@ -251,24 +258,88 @@ def backtest(
             n_boot=bootstrap,
             progress=lambda text: bar.update(task, description=text),
         )
+    backtest_id = None
     if store:
-        from prevention_lens.risk.forecasts import attach_backtest
+        from prevention_lens.risk.forecasts import store_backtest
 
         with context.store().session() as session:
-            run_id = attach_backtest(session, context.operator(), table)
-        console.print(f"Backtest kept with run {run_id}; see /risk/backtest.")
-    if as_json:
-        print_json(table)
-        return
-    rows = [
-        {"model": name, **{key: _fmt(value) for key, value in figures.items()}}
-        for name, figures in [*table["models"].items(), *table["peer"].items()]
+            backtest_id = store_backtest(session, context.operator(), table).id
+        console.print(f"Backtest kept as number {backtest_id}; see /risk/backtest.")
+    _show_backtest({"table": table, "default_model": table["default_model"]}, csv_path, as_json)
+
+
+@app.command()
+def backtests(
+    number: Annotated[
+        int | None, typer.Argument(help="Show this stored backtest (default: list them all).")
+    ] = None,
+    csv_path: CsvOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Stored backtests: the list, newest first, or one backtest's table."""
+    from prevention_lens.risk.forecasts import backtest_history, stored_backtest
+
+    with context.store().session() as session:
+        if number is not None:
+            kept = stored_backtest(session, context.operator(), number)
+            assert kept is not None
+            _show_backtest(kept, csv_path, as_json)
+            return
+        history = backtest_history(session, context.operator())
+    records = [
+        {
+            "number": row["id"],
+            "kept": row["created_at"].strftime("%Y-%m-%d %H:%M"),
+            "by": row["created_by"],
+            "models": len(row["models"]),
+            "default": row["default_model"],
+            "auc": row["headline"]["auc"],
+            "top10": row["headline"]["top10"],
+            "data": row["data_sha256"][:12],
+            "code": row["code_version"],
+        }
+        for row in history
     ]
+    if as_json:
+        print_json(records)
+        return
     print_table(
-        rows,
-        ["model", *HEADLINE_FIGURES, "wall_s"],
-        title="EWP protocol, forecasts for 1994–2024 (95% intervals with --json)",
+        records,
+        ["number", "kept", "by", "models", "default", "auc", "top10", "data", "code"],
+        title="Stored backtests (`lens risk backtests NUMBER` shows one)",
     )
+
+
+def _show_backtest(kept: dict[str, Any], csv_path: Path | None, as_json: bool) -> None:
+    from prevention_lens.risk.forecasts import backtest_rows
+
+    rows = backtest_rows(kept)
+    if csv_path is not None:
+        if str(csv_path) == "-":
+            _write_csv(sys.stdout, rows)
+        else:
+            with csv_path.open("w", newline="", encoding="utf-8") as handle:
+                _write_csv(handle, rows)
+            console.print(f"Wrote {len(rows)} rows to {csv_path}.")
+    if as_json:
+        print_json(kept["table"] if "id" not in kept else kept)
+    elif csv_path is None or str(csv_path) != "-":
+        print_table(
+            [
+                {key: _fmt(row.get(key)) for key in ["model", *HEADLINE_FIGURES, "wall_s"]}
+                for row in rows
+            ],
+            ["model", *HEADLINE_FIGURES, "wall_s"],
+            title="EWP protocol, forecasts for 1994–2024 (95% intervals with --json or --csv)",
+        )
+
+
+def _write_csv(handle: Any, rows: list[dict[str, Any]]) -> None:
+    from prevention_lens.risk.forecasts import backtest_columns
+
+    writer = csv.DictWriter(handle, fieldnames=backtest_columns(), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
 
 
 def _fmt(value: object) -> object:

@@ -144,7 +144,9 @@ def backtest_models(
         "models": models,
         "peer": {"ewp_published": peer},
         "default_model": DEFAULT_MODEL,
+        "panel_spec": panel.spec.name,
         "data_sha256": panel.sha256,
+        "n_boot": n_boot,
         "curves": charts,
     }
 

@@ -12,9 +12,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from prevention_lens import __version__
-from prevention_lens.errors import NotFoundError
-from prevention_lens.store.access import Principal, audit, project, read_records, require
-from prevention_lens.store.models import Country, CountryForecast, ForecastRun
+from prevention_lens.risk.metrics import HEADLINE_FIGURES
+from prevention_lens.store.access import (
+    Principal,
+    audit,
+    project,
+    read_record,
+    read_records,
+    require,
+)
+from prevention_lens.store.models import BacktestRecord, Country, CountryForecast, ForecastRun
 from prevention_lens.store.reference import country_ids_by_key
 
 # Risk levels for filters and colours; thresholds on the two-year probability of an onset.
@@ -84,15 +91,88 @@ def store_forecast_run(
     return run
 
 
-def attach_backtest(session: Session, principal: Principal, backtest: Mapping[str, object]) -> int:
-    """Keep a backtest table with the latest run, so pages show how its model did."""
-    require(principal, "create", "forecast_run")
-    run = session.scalar(select(ForecastRun).order_by(ForecastRun.id.desc()).limit(1))
-    if run is None:
-        raise NotFoundError("No forecast run is stored yet: run `lens risk forecast` first.")
-    run.metrics = {**run.metrics, "backtest": dict(backtest)}
-    audit(session, principal, "attach-backtest", "forecast_run", run.id)
-    return run.id
+def store_backtest(
+    session: Session,
+    principal: Principal,
+    table: Mapping[str, Any],
+    *,
+    protocol: str = "ewp",
+) -> BacktestRecord:
+    """Keep a backtest table (from ``catalog.backtest_models``) as a new record, linked to the
+    forecast run current at the time (if any); earlier backtests stay, so history shows."""
+    require(principal, "create", "backtest_run")
+    current = session.scalar(select(ForecastRun.id).order_by(ForecastRun.id.desc()).limit(1))
+    record = BacktestRecord(
+        protocol=protocol,
+        panel_spec=str(table.get("panel_spec", "")),
+        default_model=str(table.get("default_model", "")),
+        models=list(table.get("models", {})),
+        data_sha256=str(table.get("data_sha256", "")),
+        code_version=__version__,
+        n_boot=table.get("n_boot"),
+        table=dict(table),
+        forecast_run_id=current,
+        created_by=principal.username,
+    )
+    session.add(record)
+    session.flush()
+    audit(session, principal, "create", "backtest_run", record.id, models=len(record.models))
+    return record
+
+
+def backtest_history(session: Session, principal: Principal) -> list[dict[str, Any]]:
+    """Every stored backtest, newest first, each with its default model's headline figures."""
+    rows = read_records(
+        session,
+        principal,
+        "backtest_run",
+        select(BacktestRecord).order_by(BacktestRecord.id.desc()),
+    )
+    for row in rows:
+        figures = row["table"].get("models", {}).get(row["default_model"], {})
+        row["headline"] = {key: figures.get(key) for key in ("auc", "average_precision", "top10")}
+    return rows
+
+
+def stored_backtest(
+    session: Session, principal: Principal, backtest_id: int | None = None
+) -> dict[str, Any] | None:
+    """One stored backtest (the latest when no id is given); None when none is stored."""
+    query = select(BacktestRecord)
+    if backtest_id is None:
+        record = session.scalar(query.order_by(BacktestRecord.id.desc()).limit(1))
+        if record is None:
+            return None
+    else:
+        record = session.get(BacktestRecord, backtest_id)
+    return read_record(session, principal, "backtest_run", record, str(backtest_id))
+
+
+def backtest_rows(backtest: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The scored table as flat rows (models, then the peer): every headline figure and its
+    95% interval as ``FIGURE_low``/``FIGURE_high``, for CSV and tables."""
+    table = backtest["table"]
+    default = backtest.get("default_model") or table.get("default_model")
+    rows = []
+    for role, group in (("model", table.get("models", {})), ("peer", table.get("peer", {}))):
+        for name, figures in group.items():
+            row: dict[str, Any] = {
+                "model": name,
+                "role": "default" if name == default else role,
+            }
+            for key in HEADLINE_FIGURES:
+                row[key] = figures.get(key)
+                interval = figures.get(f"{key}_ci")
+                row[f"{key}_low"], row[f"{key}_high"] = interval if interval else (None, None)
+            row["wall_s"] = figures.get("wall_s")
+            rows.append(row)
+    return rows
+
+
+def backtest_columns() -> list[str]:
+    """The columns of ``backtest_rows``, in order."""
+    figures = [name for key in HEADLINE_FIGURES for name in (key, f"{key}_low", f"{key}_high")]
+    return ["model", "role", *figures, "wall_s"]
 
 
 def latest_run(session: Session, principal: Principal) -> dict[str, Any] | None:
@@ -103,12 +183,6 @@ def latest_run(session: Session, principal: Principal) -> dict[str, Any] | None:
         select(ForecastRun).order_by(ForecastRun.id.desc()).limit(1),
     )
     return rows[0] if rows else None
-
-
-def runs(session: Session, principal: Principal) -> list[dict[str, Any]]:
-    return read_records(
-        session, principal, "forecast_run", select(ForecastRun).order_by(ForecastRun.id.desc())
-    )
 
 
 def _with_country(

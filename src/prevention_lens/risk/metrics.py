@@ -240,3 +240,25 @@ def score_run(
     """Score a backtest run by the EWP protocol (see ``score_tables``)."""
     scoring = ewp_scoring(run.forecasts, panel)
     return score_tables(scoring, run.forecasts, top=top, n_boot=n_boot, seed=seed)
+
+
+def calibration_by_period(
+    forecasts: pd.DataFrame, periods: Sequence[tuple[int, int]]
+) -> dict[str, dict[str, float | int]]:
+    """Mean forecast against observed rate for forecasts made from the years of each period
+    (first, last inclusive), each judged against its own window: where the over- or
+    under-warning lies in time. Periods with no judged forecasts are left out."""
+    judged = forecasts.dropna(subset=["probability", "outcome"])
+    result: dict[str, dict[str, float | int]] = {}
+    for first, last in periods:
+        rows = judged[judged["forecast_year"].between(first, last)]
+        if rows.empty:
+            continue
+        forecast, observed = float(rows["probability"].mean()), float(rows["outcome"].mean())
+        result[f"{first}-{last}"] = {
+            "mean_forecast": round(forecast, 4),
+            "observed_rate": round(observed, 4),
+            "ratio": round(forecast / observed, 2) if observed else float("inf"),
+            "forecasts": len(rows),
+        }
+    return result

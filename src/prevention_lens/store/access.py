@@ -253,6 +253,29 @@ register(
 )
 register(
     ResourcePolicy(
+        name="backtest_run",
+        actions={"read": Role.PUBLIC, "create": Role.ANALYST},
+        fields=dict.fromkeys(
+            (
+                "id",
+                "protocol",
+                "panel_spec",
+                "default_model",
+                "models",
+                "data_sha256",
+                "code_version",
+                "n_boot",
+                "table",
+                "forecast_run_id",
+                "created_by",
+                "created_at",
+            ),
+            _P,
+        ),
+    )
+)
+register(
+    ResourcePolicy(
         name="country_forecast",
         actions={"read": Role.PUBLIC, "create": Role.ANALYST},
         fields=dict.fromkeys(

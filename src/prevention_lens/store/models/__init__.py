@@ -8,6 +8,7 @@ from prevention_lens.store.models.provenance import DataImport
 from prevention_lens.store.models.risk import (
     Assessment,
     AssessmentScore,
+    BacktestRecord,
     CountryForecast,
     ForecastRun,
     FrameworkFactor,
@@ -20,6 +21,7 @@ __all__ = [
     "Assessment",
     "AssessmentScore",
     "AuditEntry",
+    "BacktestRecord",
     "Base",
     "Country",
     "CountryAlias",

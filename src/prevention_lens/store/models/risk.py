@@ -150,3 +150,26 @@ class CountryForecast(Base):
     previous_probability: Mapped[float | None] = mapped_column(Float)
     drivers: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
     shifts: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+
+
+class BacktestRecord(Base):
+    """One stored backtest: which models ran by which protocol on which data and code, the
+    scored table (figures with intervals, the peer row, chart curves), and the forecast run
+    that was current when it was kept. Backtests are never overwritten, so history shows."""
+
+    __tablename__ = "backtest_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    protocol: Mapped[str] = mapped_column(String(32))
+    panel_spec: Mapped[str] = mapped_column(String(64))
+    default_model: Mapped[str] = mapped_column(String(64))
+    models: Mapped[list[str]] = mapped_column(JSON, default=list)
+    data_sha256: Mapped[str] = mapped_column(String(64))
+    code_version: Mapped[str] = mapped_column(String(40))
+    n_boot: Mapped[int | None] = mapped_column(Integer)  # bootstrap draws; None: not recorded
+    table: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    forecast_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("forecast_runs.id", ondelete="SET NULL"), index=True
+    )
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

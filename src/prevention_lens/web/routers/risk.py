@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -23,10 +24,13 @@ from prevention_lens.risk.assessments import (
 )
 from prevention_lens.risk.forecasts import (
     LEVELS,
+    backtest_columns,
+    backtest_history,
+    backtest_rows,
     country_forecast_history,
     latest_run,
     run_forecasts,
-    runs,
+    stored_backtest,
 )
 from prevention_lens.risk.framework import CITATION, SCORE_LABELS, framework_factors
 from prevention_lens.store.access import Confidentiality, allowed, read_record, require
@@ -68,16 +72,8 @@ def risk_map(
         if (not region or row["region"] == region) and (not level or row["level"] == level)
     ]
     if format == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(shown)
         name = f"risk-{run['origin_year'] + 1}-{run['origin_year'] + 2}.csv" if run else "risk.csv"
-        return Response(
-            buffer.getvalue(),
-            media_type="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return _csv(shown, CSV_COLUMNS, name)
     values = {row["country_key"]: row["probability"] for row in rows}
     return render(
         request,
@@ -95,18 +91,41 @@ def risk_map(
 
 
 @router.get("/backtest", response_class=HTMLResponse)
-def backtest_page(request: Request, session: DbSession, principal: CurrentPrincipal) -> Response:
-    run = latest_run(session, principal)
-    kept = (run or {}).get("metrics", {}).get("backtest") or {}
-    curves = kept.get("curves")
+def backtest_page(
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    number: int | None = None,
+    format: str = "html",
+) -> Response:
+    kept = stored_backtest(session, principal, number)
+    rows = backtest_rows(kept) if kept else []
+    if format == "csv":
+        if kept is None:
+            raise NotFoundError("No backtest is stored yet.")
+        return _csv(rows, backtest_columns(), f"backtest-{kept['id']}.csv")
+    curves = kept["table"].get("curves") if kept else None
     return render(
         request,
         "risk_backtest.html",
         {
-            "run": run,
-            "history": runs(session, principal),
+            "backtest": kept,
+            "rows": rows,
+            "history": backtest_history(session, principal),
             "curves_json": json.dumps(curves) if curves else "",
         },
+    )
+
+
+def _csv(rows: list[dict[str, Any]], columns: Sequence[str], name: str) -> Response:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

@@ -8,8 +8,15 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
+from prevention_lens.errors import NotFoundError
 from prevention_lens.risk.assessments import ScoreInput, assessment_history, record_assessment
-from prevention_lens.risk.forecasts import country_forecast_history, latest_run, run_forecasts
+from prevention_lens.risk.forecasts import (
+    backtest_history,
+    country_forecast_history,
+    latest_run,
+    run_forecasts,
+    stored_backtest,
+)
 from prevention_lens.risk.framework import framework_factors
 from prevention_lens.store.access import Confidentiality
 from prevention_lens.store.reference import stored_reference
@@ -42,6 +49,32 @@ def forecasts(session: DbSession, principal: CurrentPrincipal) -> dict[str, Any]
     run = latest_run(session, principal)
     rows = run_forecasts(session, principal, run["id"]) if run else []
     return {"run": run, "forecasts": rows}
+
+
+@router.get("/backtests")
+def backtests(session: DbSession, principal: CurrentPrincipal) -> list[dict[str, Any]]:
+    """Stored backtests, newest first: provenance and the default model's headline figures."""
+    return [
+        {key: value for key, value in row.items() if key != "table"}
+        for row in backtest_history(session, principal)
+    ]
+
+
+@router.get("/backtests/latest")
+def latest_backtest(session: DbSession, principal: CurrentPrincipal) -> dict[str, Any]:
+    """The newest stored backtest with its whole scored table (figures, intervals, curves)."""
+    kept = stored_backtest(session, principal)
+    if kept is None:
+        raise NotFoundError("No backtest is stored yet.")
+    return kept
+
+
+@router.get("/backtests/{number}")
+def backtest(number: int, session: DbSession, principal: CurrentPrincipal) -> dict[str, Any]:
+    """One stored backtest with its whole scored table (figures, intervals, curves)."""
+    kept = stored_backtest(session, principal, number)
+    assert kept is not None
+    return kept
 
 
 @router.get("/countries/{country}")

@@ -4,6 +4,14 @@ from prevention_lens.store.models.accounts import ApiToken, LoginSession, User
 from prevention_lens.store.models.audit import AuditEntry
 from prevention_lens.store.models.base import Base, StoreMeta
 from prevention_lens.store.models.countries import Country, CountryAlias
+from prevention_lens.store.models.incidents import (
+    CustodyEntry,
+    Incident,
+    IncidentAttachment,
+    IncidentRevision,
+    IncidentSource,
+    RateLimitHit,
+)
 from prevention_lens.store.models.provenance import DataImport
 from prevention_lens.store.models.risk import (
     Assessment,
@@ -26,12 +34,18 @@ __all__ = [
     "Country",
     "CountryAlias",
     "CountryForecast",
+    "CustodyEntry",
     "DataImport",
     "ForecastRun",
     "FrameworkFactor",
     "FrameworkIndicator",
     "FrameworkIndicatorRevision",
+    "Incident",
+    "IncidentAttachment",
+    "IncidentRevision",
+    "IncidentSource",
     "LoginSession",
+    "RateLimitHit",
     "StoreMeta",
     "User",
 ]

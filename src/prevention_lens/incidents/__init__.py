@@ -1,0 +1,1 @@
+"""Documentation and monitoring: incident records, imports, custody, escalation signals."""

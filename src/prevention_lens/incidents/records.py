@@ -1,0 +1,739 @@
+"""Incident records: drafts checked field by field, creation, edits with revisions, the
+verification workflow, imports' upserts, and reads through the access policy.
+
+Workflow: unverified → in review → verified | disputed | rejected; disputed or rejected records
+go back to review. Nobody verifies, disputes or rejects a record they created or last edited. A
+verified record is locked: an edit keeps the old version as a revision, raises the revision
+number and sends the record back to review. Every change is a custody entry.
+
+Public API::
+
+    IncidentDraft, SourceDraft, draft_from_mapping(values, *, file=None, row=None)
+    create_incident(session, principal, draft, ...) -> Incident
+    update_incident(session, principal, incident_id, changes) -> Incident
+    set_status(session, principal, incident_id, status, note="") -> Incident
+    upsert_imported(session, actor, draft, *, dataset, external_id, import_id, reference)
+    withdraw_imported(session, actor, *, dataset, external_id, reason) -> bool
+    get_incident(session, principal, incident_id) -> dict
+    list_incidents(session, principal, filters) -> IncidentPage
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from prevention_lens.countries import CountryReference
+from prevention_lens.errors import NotFoundError, PermissionDeniedError, ValidationError
+from prevention_lens.incidents import custody
+from prevention_lens.incidents.taxonomy import (
+    CATEGORIES,
+    DATE_PRECISIONS,
+    LOCATION_PRECISIONS,
+    PERPETRATOR_KINDS,
+    STATUSES,
+    TARGET_DIMENSIONS,
+)
+from prevention_lens.store.access import (
+    Confidentiality,
+    Principal,
+    Role,
+    allowed,
+    audit,
+    project,
+    require,
+)
+from prevention_lens.store.models import (
+    Country,
+    Incident,
+    IncidentRevision,
+    IncidentSource,
+)
+from prevention_lens.store.models.base import utcnow
+from prevention_lens.store.reference import stored_reference
+
+TRANSITIONS = {
+    "unverified": ("in_review",),
+    "in_review": ("verified", "disputed", "rejected"),
+    "disputed": ("in_review",),
+    "rejected": ("in_review",),
+    "verified": (),
+}
+REVIEW_OUTCOMES = ("verified", "disputed", "rejected")
+
+
+@dataclass(frozen=True)
+class SourceDraft:
+    url: str = ""
+    publisher: str = ""
+    published_on: date | None = None
+    confidential: bool = False
+
+
+@dataclass(frozen=True)
+class IncidentDraft:
+    """What a person or an importer says about an incident, before it is stored."""
+
+    category: str
+    date_start: date
+    country: str
+    title: str = ""
+    narrative: str = ""
+    date_end: date | None = None
+    date_precision: str = "day"
+    admin1: str | None = None
+    admin2: str | None = None
+    place_name: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    location_precision: str = "country"
+    exact_place: str = ""
+    perpetrator_kind: str = "unknown"
+    perpetrator_name: str = ""
+    target_groups: tuple[tuple[str, str], ...] = ()
+    fatalities_best: int | None = None
+    fatalities_low: int | None = None
+    fatalities_high: int | None = None
+    witness_identity: str = ""
+    witness_contact: str = ""
+    source_identity: str = ""
+    confidentiality: Confidentiality = Confidentiality.PUBLIC
+    ucdp_type_of_violence: int | None = None
+    acled_event_type: str | None = None
+    acled_sub_event_type: str | None = None
+    sources: tuple[SourceDraft, ...] = ()
+
+    def check(self, *, file: str | None = None, row: int | None = None) -> None:
+        """Raise ValidationError naming the first field that is wrong."""
+
+        def bad(field_name: str, problem: str) -> ValidationError:
+            return ValidationError(problem, file=file, row=row, field=field_name)
+
+        if self.category not in CATEGORIES:
+            raise bad("category", f"unknown category {self.category!r}")
+        if self.date_end is not None and self.date_end < self.date_start:
+            raise bad("date_end", f"ends ({self.date_end}) before it starts ({self.date_start})")
+        if self.date_precision not in DATE_PRECISIONS:
+            raise bad("date_precision", f"must be one of {', '.join(DATE_PRECISIONS)}")
+        if self.location_precision not in LOCATION_PRECISIONS:
+            raise bad("location_precision", f"must be one of {', '.join(LOCATION_PRECISIONS)}")
+        if (self.latitude is None) != (self.longitude is None):
+            raise bad("latitude", "give both latitude and longitude, or neither")
+        if self.latitude is not None and not -90 <= self.latitude <= 90:
+            raise bad("latitude", f"{self.latitude} is outside -90..90")
+        if self.longitude is not None and not -180 <= self.longitude <= 180:
+            raise bad("longitude", f"{self.longitude} is outside -180..180")
+        if self.perpetrator_kind not in PERPETRATOR_KINDS:
+            raise bad("perpetrator_kind", f"must be one of {', '.join(PERPETRATOR_KINDS)}")
+        for dimension, name in self.target_groups:
+            if dimension not in TARGET_DIMENSIONS:
+                raise bad("target_groups", f"unknown identity dimension {dimension!r}")
+            if not name.strip():
+                raise bad("target_groups", f"the {dimension} group has no name")
+        counts = {
+            "fatalities_low": self.fatalities_low,
+            "fatalities_best": self.fatalities_best,
+            "fatalities_high": self.fatalities_high,
+        }
+        for name, value in counts.items():
+            if value is not None and value < 0:
+                raise bad(name, f"must not be negative, got {value}")
+        low, best, high = counts.values()
+        if low is not None and best is not None and low > best:
+            raise bad("fatalities_low", f"low ({low}) is above best ({best})")
+        if high is not None and best is not None and high < best:
+            raise bad("fatalities_high", f"high ({high}) is below best ({best})")
+        if not self.country.strip():
+            raise bad("country", "is empty")
+
+
+_TEXT_FIELDS = {
+    "title",
+    "narrative",
+    "place_name",
+    "exact_place",
+    "perpetrator_name",
+    "witness_identity",
+    "witness_contact",
+    "source_identity",
+    "category",
+    "country",
+    "date_precision",
+    "location_precision",
+    "perpetrator_kind",
+}
+_OPTIONAL_TEXT = {"admin1", "admin2", "acled_event_type", "acled_sub_event_type"}
+_INTS = {"fatalities_best", "fatalities_low", "fatalities_high", "ucdp_type_of_violence"}
+_FLOATS = {"latitude", "longitude"}
+_DATES = {"date_start", "date_end"}
+DRAFT_FIELDS = tuple(f.name for f in dataclasses.fields(IncidentDraft) if f.name != "sources")
+
+
+def draft_from_mapping(
+    values: Mapping[str, Any], *, file: str | None = None, row: int | None = None
+) -> IncidentDraft:
+    """A draft from loosely typed values (a form, a CSV row, JSON): strings are parsed, blanks
+    are missing; ``target_groups`` may be "dimension: name; dimension: name"."""
+
+    def bad(field_name: str, problem: str) -> ValidationError:
+        return ValidationError(problem, file=file, row=row, field=field_name)
+
+    unknown = sorted(set(values) - set(DRAFT_FIELDS) - {"sources"})
+    if unknown:
+        raise bad(unknown[0], "is not a field of an incident")
+    parsed: dict[str, Any] = {}
+    for name, raw in values.items():
+        blank = raw is None or (isinstance(raw, str) and not raw.strip())
+        if name in _TEXT_FIELDS:
+            parsed[name] = "" if blank else str(raw).strip()
+        elif name in _OPTIONAL_TEXT:
+            parsed[name] = None if blank else str(raw).strip()
+        elif name in _INTS:
+            parsed[name] = None if blank else _integer(raw, bad(name, f"{raw!r} is not a count"))
+        elif name in _FLOATS:
+            parsed[name] = None if blank else _number(raw, bad(name, f"{raw!r} is not a number"))
+        elif name in _DATES:
+            parsed[name] = None if blank else _date(raw, bad(name, f"{raw!r} is not a date"))
+        elif name == "confidentiality":
+            parsed[name] = _confidentiality(
+                raw, bad(name, "must be public, restricted or confidential")
+            )
+        elif name == "target_groups":
+            parsed[name] = _groups(raw, bad(name, "write groups as 'dimension: name; ...'"))
+        elif name == "sources":
+            parsed[name] = tuple(raw or ())
+    for required in ("category", "date_start", "country"):
+        if not parsed.get(required):
+            raise bad(required, "is required")
+    draft = IncidentDraft(**parsed)
+    draft.check(file=file, row=row)
+    return draft
+
+
+def _integer(raw: Any, error: ValidationError) -> int:
+    try:
+        number = float(raw)
+    except (TypeError, ValueError):
+        raise error from None
+    if not math.isfinite(number) or number != int(number):
+        raise error
+    return int(number)
+
+
+def _number(raw: Any, error: ValidationError) -> float:
+    try:
+        number = float(raw)
+    except (TypeError, ValueError):
+        raise error from None
+    if not math.isfinite(number):
+        raise error
+    return number
+
+
+def _date(raw: Any, error: ValidationError) -> date:
+    if isinstance(raw, date):
+        return raw
+    try:
+        return date.fromisoformat(str(raw).strip()[:10])
+    except ValueError:
+        raise error from None
+
+
+def _confidentiality(raw: Any, error: ValidationError) -> Confidentiality:
+    if isinstance(raw, Confidentiality):
+        return raw
+    if isinstance(raw, int) and raw in (0, 1, 2):
+        return Confidentiality(raw)
+    try:
+        return Confidentiality[str(raw).strip().upper()]
+    except KeyError:
+        raise error from None
+
+
+def _groups(raw: Any, error: ValidationError) -> tuple[tuple[str, str], ...]:
+    if raw is None or raw == "":
+        return ()
+    if isinstance(raw, str):
+        pairs = []
+        for part in raw.split(";"):
+            if not part.strip():
+                continue
+            dimension, colon, name = part.partition(":")
+            if not colon:
+                raise error
+            pairs.append((dimension.strip().lower(), name.strip()))
+        return tuple(pairs)
+    try:
+        return tuple(
+            (str(item["dimension"]).lower(), str(item["name"]))
+            if isinstance(item, Mapping)
+            else (str(item[0]).lower(), str(item[1]))
+            for item in raw
+        )
+    except (KeyError, IndexError, TypeError):
+        raise error from None
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def _values(draft: IncidentDraft, country_id: int) -> dict[str, Any]:
+    values = {name: getattr(draft, name) for name in DRAFT_FIELDS if name != "country"}
+    values["country_id"] = country_id
+    values["confidentiality"] = int(draft.confidentiality)
+    values["target_groups"] = [{"dimension": d, "name": n} for d, n in draft.target_groups]
+    values["identity_targeted"] = bool(draft.target_groups)
+    return values
+
+
+def _country_id(session: Session, reference: CountryReference, query: str) -> int:
+    key = reference.resolve(query).key
+    country_id = session.scalar(select(Country.id).where(Country.key == key))
+    if country_id is None:
+        raise NotFoundError(f"Country {key} is not in the store.")
+    return country_id
+
+
+def create_incident(
+    session: Session,
+    principal: Principal,
+    draft: IncidentDraft,
+    *,
+    dataset: str = "manual",
+    external_id: str | None = None,
+    reference: CountryReference | None = None,
+) -> Incident:
+    """Store a new unverified record. Contributors' and anonymous submissions are restricted
+    whatever they ask: only analysts and admins make a record public."""
+    require(principal, "create", "incident")
+    draft.check()
+    if principal.role < Role.ANALYST:
+        draft = dataclasses.replace(
+            draft, confidentiality=max(draft.confidentiality, Confidentiality.RESTRICTED)
+        )
+    reference = reference or stored_reference(session)
+    incident = Incident(
+        **_values(draft, _country_id(session, reference, draft.country)),
+        dataset=dataset,
+        external_id=external_id,
+        status="unverified",
+        created_by=principal.username,
+        created_by_id=principal.user_id,
+        updated_by=principal.username,
+    )
+    session.add(incident)
+    session.flush()
+    for source in draft.sources:
+        session.add(
+            IncidentSource(
+                incident_id=incident.id,
+                url=source.url,
+                publisher=source.publisher,
+                published_on=source.published_on,
+                own_confidentiality=int(
+                    Confidentiality.CONFIDENTIAL if source.confidential else Confidentiality.PUBLIC
+                ),
+                added_by=principal.username,
+            )
+        )
+    session.flush()
+    session.refresh(incident)
+    custody.append(
+        session,
+        action="create",
+        actor=principal.username,
+        incident=incident,
+        detail={"dataset": dataset, "revision": 1},
+    )
+    return incident
+
+
+def _load(session: Session, incident_id: int) -> Incident:
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        raise NotFoundError(f"No incident {incident_id}.")
+    return incident
+
+
+def _snapshot(incident: Incident) -> dict[str, Any]:
+    state = custody.record_state(incident)
+    return {key: custody._canonical(value) for key, value in state.items()}
+
+
+def _apply(
+    session: Session, incident: Incident, values: Mapping[str, Any], actor: str, action: str
+) -> list[str]:
+    """Set changed values; a verified record is reopened as a new revision. The changed names."""
+    changed = [name for name, value in values.items() if getattr(incident, name) != value]
+    if not changed:
+        return []
+    if incident.status == "verified":
+        session.add(
+            IncidentRevision(
+                incident_id=incident.id,
+                revision=incident.revision,
+                status=incident.status,
+                snapshot=_snapshot(incident),
+                replaced_by=actor,
+            )
+        )
+        incident.revision += 1
+        incident.status = "in_review"
+        incident.verified_by = None
+        incident.verified_at = None
+    for name in changed:
+        setattr(incident, name, values[name])
+    incident.updated_by = actor
+    incident.updated_at = utcnow()
+    session.flush()
+    custody.append(
+        session,
+        action=action,
+        actor=actor,
+        incident=incident,
+        detail={"fields": sorted(changed), "revision": incident.revision},
+    )
+    return changed
+
+
+def update_incident(
+    session: Session, principal: Principal, incident_id: int, changes: Mapping[str, Any]
+) -> Incident:
+    """Edit a record (analysts and admins). ``changes`` uses the draft's field names.
+
+    Confidential fields can be written by anyone who may edit the record, and read back only
+    with confidential clearance; values not in ``changes`` stay as they are."""
+    incident = _load(session, incident_id)
+    require(principal, "update", "incident", incident)
+    if project(principal, "incident", incident) is None:
+        raise NotFoundError(f"No incident {incident_id}.")
+    current = {name: getattr(incident, name) for name in DRAFT_FIELDS if name != "country"}
+    current["country"] = incident_country_key(session, incident)
+    current["target_groups"] = tuple(
+        (g["dimension"], g["name"]) for g in incident.target_groups or ()
+    )
+    merged = {**current, **changes}
+    draft = draft_from_mapping(merged)
+    values = _values(draft, _country_id(session, stored_reference(session), draft.country))
+    _apply(session, incident, values, principal.username, "edit")
+    return incident
+
+
+def incident_country_key(session: Session, incident: Incident) -> str:
+    return str(session.scalar(select(Country.key).where(Country.id == incident.country_id)))
+
+
+def set_status(
+    session: Session, principal: Principal, incident_id: int, status: str, note: str = ""
+) -> Incident:
+    """Move a record along the workflow, recording who and when."""
+    incident = _load(session, incident_id)
+    if project(principal, "incident", incident) is None:
+        raise NotFoundError(f"No incident {incident_id}.")
+    if status not in STATUSES:
+        raise ValidationError(f"unknown status {status!r}", field="status")
+    if status not in TRANSITIONS[incident.status]:
+        allowed_next = ", ".join(TRANSITIONS[incident.status]) or "nothing (edit it to reopen)"
+        raise ValidationError(
+            f"incident {incident_id} is {incident.status}; it can go to {allowed_next}",
+            field="status",
+        )
+    if status in REVIEW_OUTCOMES:
+        require(principal, "review", "incident", incident)
+        if principal.username in (incident.created_by, incident.updated_by):
+            raise PermissionDeniedError(
+                f"{principal.username} created or last edited incident {incident_id}; "
+                "someone else must review it."
+            )
+    elif not (
+        allowed(principal, "update", "incident", incident)
+        or (principal.user_id is not None and principal.user_id == incident.created_by_id)
+    ):
+        require(principal, "update", "incident", incident)
+    previous = incident.status
+    incident.status = status
+    if status == "verified":
+        incident.verified_by, incident.verified_at = principal.username, utcnow()
+    session.flush()
+    custody.append(
+        session,
+        action="status",
+        actor=principal.username,
+        incident=incident,
+        detail={"from": previous, "to": status, "note": note},
+    )
+    return incident
+
+
+def upsert_imported(
+    session: Session,
+    actor: str,
+    draft: IncidentDraft,
+    *,
+    dataset: str,
+    external_id: str,
+    import_id: int | None,
+    reference: CountryReference,
+    existing: Incident | None = None,
+) -> str:
+    """Create or update the record a dataset calls ``external_id``: "created", "updated" or
+    "unchanged". The import runner has checked the importer's permission."""
+    incident = existing or session.scalar(
+        select(Incident).where(Incident.dataset == dataset, Incident.external_id == external_id)
+    )
+    values = _values(draft, _country_id(session, reference, draft.country))
+    if incident is None:
+        incident = Incident(
+            **values,
+            dataset=dataset,
+            external_id=external_id,
+            status="unverified",
+            import_id=import_id,
+            created_by=actor,
+            updated_by=actor,
+        )
+        session.add(incident)
+        session.flush()
+        custody.append(
+            session,
+            action="import",
+            actor=actor,
+            incident=incident,
+            detail={"dataset": dataset, "import_id": import_id, "revision": 1},
+        )
+        return "created"
+    reopened = incident.withdrawn
+    if reopened:
+        incident.withdrawn, incident.withdrawn_reason = False, ""
+    if not _apply(session, incident, values, actor, "import-update") and not reopened:
+        return "unchanged"
+    incident.import_id = import_id
+    return "updated"
+
+
+def withdraw_imported(
+    session: Session, actor: str, *, dataset: str, external_id: str, reason: str
+) -> bool:
+    """Mark a record its source deleted as withdrawn (kept, with its custody); False if absent."""
+    incident = session.scalar(
+        select(Incident).where(Incident.dataset == dataset, Incident.external_id == external_id)
+    )
+    if incident is None or incident.withdrawn:
+        return False
+    incident.withdrawn, incident.withdrawn_reason = True, reason
+    session.flush()
+    custody.append(
+        session, action="withdraw", actor=actor, incident=incident, detail={"reason": reason}
+    )
+    return True
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IncidentFilter:
+    country: str | None = None  # a country key
+    category: str | None = None
+    status: str | None = None
+    dataset: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    text: str | None = None  # searched in public fields only
+    identity_targeted: bool | None = None
+    include_withdrawn: bool = False
+    limit: int | None = 100
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class IncidentPage:
+    total: int
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _visible(principal: Principal, statement: Select[Any]) -> Select[Any]:
+    """Narrow the query to records the principal may see at all (owners see their own)."""
+    ceiling = int(principal.clearance)
+    if principal.user_id is None:
+        return statement.where(Incident.confidentiality <= ceiling)
+    return statement.where(
+        or_(Incident.confidentiality <= ceiling, Incident.created_by_id == principal.user_id)
+    )
+
+
+def _filtered(session: Session, filters: IncidentFilter) -> Select[Any]:
+    statement = select(Incident)
+    if filters.country:
+        statement = statement.join(Country, Incident.country_id == Country.id).where(
+            Country.key == filters.country.upper()
+        )
+    if filters.category:
+        statement = statement.where(Incident.category == filters.category)
+    if filters.status:
+        statement = statement.where(Incident.status == filters.status)
+    if filters.dataset:
+        statement = statement.where(Incident.dataset == filters.dataset)
+    if filters.date_from:
+        statement = statement.where(Incident.date_start >= filters.date_from)
+    if filters.date_to:
+        statement = statement.where(Incident.date_start <= filters.date_to)
+    if filters.identity_targeted is not None:
+        statement = statement.where(Incident.identity_targeted == filters.identity_targeted)
+    if not filters.include_withdrawn:
+        statement = statement.where(Incident.withdrawn.is_(False))
+    if filters.text:
+        pattern = f"%{filters.text.lower()}%"
+        statement = statement.where(
+            or_(
+                *(
+                    func.lower(column).like(pattern)
+                    for column in (
+                        Incident.title,
+                        Incident.narrative,
+                        Incident.place_name,
+                        Incident.perpetrator_name,
+                    )
+                )
+            )
+        )
+    return statement
+
+
+def _countries(session: Session) -> dict[int, tuple[str, str]]:
+    return {
+        row.id: (row.key, row.name)
+        for row in session.execute(select(Country.id, Country.key, Country.name))
+    }
+
+
+def _shape(row: dict[str, Any], places: Mapping[int, tuple[str, str]]) -> dict[str, Any]:
+    key, name = places.get(row["country_id"], ("", ""))
+    row["country_key"], row["country_name"] = key, name
+    row["category_label"] = CATEGORIES[row["category"]].label
+    return row
+
+
+def list_incidents(
+    session: Session, principal: Principal, filters: IncidentFilter | None = None
+) -> IncidentPage:
+    """The records the principal may see, newest first, each projected through the policy."""
+    require(principal, "read", "incident")
+    filters = filters or IncidentFilter()
+    statement = _visible(principal, _filtered(session, filters))
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    statement = statement.order_by(Incident.date_start.desc(), Incident.id.desc())
+    if filters.limit is not None:
+        statement = statement.limit(filters.limit).offset(filters.offset)
+    places = _countries(session)
+    rows = [
+        _shape(projected, places)
+        for incident in session.scalars(statement)
+        if (projected := project(principal, "incident", incident)) is not None
+    ]
+    sensitive = sum(1 for row in rows if row["confidentiality"] >= Confidentiality.RESTRICTED)
+    if sensitive or (principal.clearance >= Confidentiality.CONFIDENTIAL and rows):
+        audit(session, principal, "read", "incident", count=len(rows), restricted=sensitive)
+    return IncidentPage(total=int(total), rows=rows)
+
+
+def get_incident(session: Session, principal: Principal, incident_id: int) -> dict[str, Any]:
+    """One record with its sources, attachments, and (for analysts) custody and revisions."""
+    incident = session.scalar(
+        select(Incident)
+        .where(Incident.id == incident_id)
+        .options(selectinload(Incident.sources), selectinload(Incident.attachments))
+    )
+    projected = None if incident is None else project(principal, "incident", incident)
+    if incident is None or projected is None:
+        raise NotFoundError(f"No incident {incident_id}.")
+    row = _shape(projected, _countries(session))
+    row["sources"] = [
+        s for source in incident.sources if (s := project(principal, "incident_source", source))
+    ]
+    row["attachments"] = [
+        a
+        for attachment in incident.attachments
+        if (a := project(principal, "incident_attachment", attachment))
+    ]
+    row["custody"] = (
+        custody_of(session, principal, incident_id)
+        if allowed(principal, "read", "custody_entry")
+        else []
+    )
+    if incident.confidentiality >= Confidentiality.RESTRICTED or principal.clearance >= (
+        Confidentiality.CONFIDENTIAL
+    ):
+        audit(session, principal, "read", "incident", incident_id)
+    return row
+
+
+def custody_of(session: Session, principal: Principal, incident_id: int) -> list[dict[str, Any]]:
+    from prevention_lens.store.models import CustodyEntry
+
+    require(principal, "read", "custody_entry")
+    entries = session.scalars(
+        select(CustodyEntry)
+        .where(CustodyEntry.incident_id == incident_id)
+        .order_by(CustodyEntry.seq)
+    )
+    return [e for entry in entries if (e := project(principal, "custody_entry", entry))]
+
+
+def revisions_of(session: Session, principal: Principal, incident_id: int) -> list[dict[str, Any]]:
+    require(principal, "read", "incident_revision")
+    entries = session.scalars(
+        select(IncidentRevision)
+        .where(IncidentRevision.incident_id == incident_id)
+        .order_by(IncidentRevision.revision)
+    )
+    rows = [r for entry in entries if (r := project(principal, "incident_revision", entry))]
+    if rows:
+        audit(session, principal, "read", "incident_revision", incident_id, count=len(rows))
+    return rows
+
+
+def review_queue(session: Session, principal: Principal) -> list[dict[str, Any]]:
+    """Records waiting for a reviewer (unverified or in review), oldest first."""
+    require(principal, "review", "incident")
+    statement = _visible(
+        principal,
+        select(Incident).where(
+            Incident.status.in_(("unverified", "in_review")), Incident.withdrawn.is_(False)
+        ),
+    ).order_by(Incident.created_at, Incident.id)
+    places = _countries(session)
+    return [
+        _shape(projected, places)
+        for incident in session.scalars(statement)
+        if (projected := project(principal, "incident", incident)) is not None
+    ]
+
+
+def draft_sources(values: Sequence[Mapping[str, Any]]) -> tuple[SourceDraft, ...]:
+    """Source drafts from loosely typed mappings (url, publisher, published_on, confidential)."""
+    drafts = []
+    for number, item in enumerate(values, start=1):
+        published = item.get("published_on") or None
+        try:
+            when = date.fromisoformat(str(published)[:10]) if published else None
+        except ValueError:
+            raise ValidationError(
+                f"source {number}: {published!r} is not a date", field="published_on"
+            ) from None
+        drafts.append(
+            SourceDraft(
+                url=str(item.get("url") or "").strip(),
+                publisher=str(item.get("publisher") or "").strip(),
+                published_on=when,
+                confidential=bool(item.get("confidential")),
+            )
+        )
+    return tuple(drafts)

@@ -1,0 +1,219 @@
+"""Incident records: drafts name bad fields, the verification workflow, revisions of locked
+records, and what each role reads of confidential records and fields."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from prevention_lens.errors import (
+    AuthenticationError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from prevention_lens.incidents.records import (
+    IncidentFilter,
+    SourceDraft,
+    create_incident,
+    draft_from_mapping,
+    get_incident,
+    list_incidents,
+    review_queue,
+    revisions_of,
+    set_status,
+    update_incident,
+)
+from prevention_lens.store import Store
+from prevention_lens.store.access import (
+    ANONYMOUS,
+    LOCAL_OPERATOR,
+    Confidentiality,
+    Principal,
+    Role,
+)
+
+MARKER = "SECRET-WITNESS-4d2c"
+ANA = Principal("ana", Role.ANALYST, 11)
+BEN = Principal("ben", Role.ANALYST, 12)
+CORA = Principal("cora", Role.CONTRIBUTOR, 13)
+ADMIN = Principal("ada", Role.ADMIN, 14)
+
+
+def _draft(**changes: object) -> dict[str, object]:
+    values: dict[str, object] = {
+        "category": "one_sided_violence",
+        "date_start": "2017-08-25",
+        "country": "Burma",
+        "title": "Attack on a village",
+        "latitude": "20.123456",
+        "longitude": "92.876543",
+        "location_precision": "exact",
+        "witness_identity": MARKER,
+        "witness_contact": f"{MARKER}@example.org",
+        "exact_place": f"House of {MARKER}",
+        "target_groups": "ethnicity: Rohingya; religion: Muslim",
+        "fatalities_best": "12",
+        "fatalities_low": "10",
+        "fatalities_high": "30",
+    }
+    values.update(changes)
+    return values
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "problem"),
+    [
+        ({"category": "picnic"}, "category", "unknown category 'picnic'"),
+        ({"date_start": "25/08/2017"}, "date_start", "is not a date"),
+        ({"date_end": "2017-08-01"}, "date_end", "before it starts"),
+        ({"latitude": "95", "longitude": "10"}, "latitude", "outside -90..90"),
+        ({"longitude": ""}, "latitude", "both latitude and longitude"),
+        ({"fatalities_best": "many"}, "fatalities_best", "is not a count"),
+        ({"fatalities_best": "-3", "fatalities_low": ""}, "fatalities_best", "negative"),
+        ({"fatalities_low": "20"}, "fatalities_low", "above best"),
+        ({"target_groups": "Rohingya"}, "target_groups", "dimension: name"),
+        ({"target_groups": "tribe: X"}, "target_groups", "unknown identity dimension"),
+        ({"country": ""}, "country", "is required"),
+        ({"witness": "x"}, "witness", "is not a field"),
+    ],
+)
+def test_a_bad_draft_names_its_field(changes: dict[str, object], field: str, problem: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        draft_from_mapping(_draft(**changes), file="sheet.csv", row=7)
+    assert caught.value.field == field and problem in str(caught.value)
+    assert "sheet.csv" in str(caught.value) and "row 7" in str(caught.value)
+
+
+def _create(store: Store, principal: Principal = LOCAL_OPERATOR, **changes: object) -> int:
+    with store.session() as session:
+        draft = draft_from_mapping(_draft(**changes))
+        return create_incident(session, principal, draft).id
+
+
+def test_workflow_records_who_and_when_and_forbids_reviewing_ones_own(store: Store) -> None:
+    incident_id = _create(store, ANA)
+    with store.session() as session, pytest.raises(ValidationError, match="can go to in_review"):
+        set_status(session, BEN, incident_id, "verified")
+    with store.session() as session:
+        set_status(session, ANA, incident_id, "in_review")
+    with store.session() as session, pytest.raises(PermissionDeniedError, match="someone else"):
+        set_status(session, ANA, incident_id, "verified")
+    with store.session() as session, pytest.raises(PermissionDeniedError):
+        set_status(session, CORA, incident_id, "verified")
+    with store.session() as session:
+        set_status(session, BEN, incident_id, "verified", note="two independent sources")
+    with store.session() as session:
+        record = get_incident(session, ADMIN, incident_id)
+        assert record["status"] == "verified" and record["verified_by"] == "ben"
+        assert record["verified_at"] is not None
+        steps = [(e["action"], e["detail"].get("to")) for e in record["custody"]]
+        assert steps == [("create", None), ("status", "in_review"), ("status", "verified")]
+        assert record["custody"][-1]["actor"] == "ben"
+
+
+def test_editing_a_verified_record_makes_a_revision_back_in_review(store: Store) -> None:
+    incident_id = _create(store, ANA)
+    with store.session() as session:
+        set_status(session, ANA, incident_id, "in_review")
+        set_status(session, BEN, incident_id, "verified")
+    with store.session() as session:
+        update_incident(session, BEN, incident_id, {"fatalities_best": 14})
+    with store.session() as session:
+        record = get_incident(session, ADMIN, incident_id)
+        assert (record["revision"], record["status"], record["fatalities_best"]) == (
+            2,
+            "in_review",
+            14,
+        )
+        assert record["verified_by"] is None
+        kept = revisions_of(session, ADMIN, incident_id)
+        assert [(r["revision"], r["status"]) for r in kept] == [(1, "verified")]
+        assert kept[0]["snapshot"]["fatalities_best"] == 12
+        # Ben edited it last and Ana created it: neither verifies the new revision.
+        for author in (ANA, BEN):
+            with pytest.raises(PermissionDeniedError):
+                set_status(session, author, incident_id, "verified")
+        set_status(session, ADMIN, incident_id, "verified")
+    with store.session() as session, pytest.raises(PermissionDeniedError):
+        revisions_of(session, ANA, incident_id)
+
+
+def test_an_unchanged_edit_keeps_the_record_verified(store: Store) -> None:
+    incident_id = _create(store, ANA)
+    with store.session() as session:
+        set_status(session, ANA, incident_id, "in_review")
+        set_status(session, BEN, incident_id, "verified")
+        update_incident(session, BEN, incident_id, {"title": "Attack on a village"})
+        assert get_incident(session, BEN, incident_id)["revision"] == 1
+
+
+def test_confidential_fields_and_exact_places_reach_only_the_cleared(store: Store) -> None:
+    incident_id = _create(store)
+    with store.session() as session:
+        public = get_incident(session, ANONYMOUS, incident_id)
+        assert MARKER not in repr(public)
+        assert (public["public_latitude"], public["public_longitude"]) == (20.12, 92.88)
+        assert "latitude" not in public and "witness_identity" not in public
+        analyst = get_incident(session, ANA, incident_id)
+        assert analyst["latitude"] == 20.123456 and MARKER not in repr(analyst)
+        admin = get_incident(session, ADMIN, incident_id)
+        assert admin["witness_identity"] == MARKER
+
+
+def test_restricted_records_are_hidden_and_search_never_reads_confidential_fields(
+    store: Store,
+) -> None:
+    hidden = _create(store, title=f"Restricted {MARKER}", confidentiality="restricted")
+    shown = _create(store, title="Public record")
+    with store.session() as session:
+        rows = list_incidents(session, ANONYMOUS).rows
+        assert [row["id"] for row in rows] == [shown]
+        with pytest.raises(NotFoundError):
+            get_incident(session, CORA, hidden)
+        assert list_incidents(session, ANONYMOUS, IncidentFilter(text=MARKER)).total == 0
+        # Both hold the marker in their witness fields; search reads public fields only, so
+        # even an admin's search finds only the record whose title holds it.
+        found = list_incidents(session, ADMIN, IncidentFilter(text=MARKER.lower())).rows
+        assert [row["id"] for row in found] == [hidden]
+
+
+def test_contributors_submissions_are_restricted_and_readable_by_their_owner(
+    store: Store,
+) -> None:
+    incident_id = _create(store, CORA, confidentiality="public")
+    with store.session() as session:
+        assert list_incidents(session, ANONYMOUS).total == 0
+        own = get_incident(session, CORA, incident_id)
+        assert own["confidentiality"] == Confidentiality.RESTRICTED and MARKER not in repr(own)
+        assert list_incidents(session, Principal("dan", Role.CONTRIBUTOR, 99)).total == 0
+        with pytest.raises(PermissionDeniedError):
+            update_incident(session, CORA, incident_id, {"title": "x"})
+        queue = review_queue(session, ANA)
+        assert [row["id"] for row in queue] == [incident_id]
+
+
+def test_anonymous_visitors_cannot_create_records_except_through_the_submission_form(
+    store: Store,
+) -> None:
+    with store.session() as session, pytest.raises(AuthenticationError):
+        create_incident(session, ANONYMOUS, draft_from_mapping(_draft()))
+
+
+def test_sources_keep_their_own_confidentiality(store: Store) -> None:
+    with store.session() as session:
+        draft = draft_from_mapping(
+            _draft(
+                sources=(
+                    SourceDraft("https://news.example.org/a", "Example News", date(2017, 8, 26)),
+                    SourceDraft(f"https://{MARKER}.example.org", MARKER, confidential=True),
+                )
+            )
+        )
+        incident_id = create_incident(session, LOCAL_OPERATOR, draft).id
+    with store.session() as session:
+        public = get_incident(session, ANONYMOUS, incident_id)
+        assert [s["publisher"] for s in public["sources"]] == ["Example News"]
+        assert MARKER not in repr(public)
+        assert len(get_incident(session, ADMIN, incident_id)["sources"]) == 2

@@ -97,8 +97,8 @@ def test_contributors_cannot_import(store: Store, settings: Settings, tmp_path: 
 def test_unknown_format_and_missing_file_are_clear(
     store: Store, settings: Settings, tmp_path: Path
 ) -> None:
-    with pytest.raises(NotFoundError, match="Unknown source format 'acled'; known formats: "):
-        get_format("acled")
+    with pytest.raises(NotFoundError, match="Unknown source format 'nonesuch'; known formats: "):
+        get_format("nonesuch")
     with pytest.raises(ValidationError, match=r"missing\.csv: file does not exist"):
         run_import(store, settings, LOCAL_OPERATOR, NAMES, tmp_path / "missing.csv")
 

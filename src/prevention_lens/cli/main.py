@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from prevention_lens import __version__
-from prevention_lens.cli import countries, data, db, risk, serve, users
+from prevention_lens.cli import countries, data, db, incidents, risk, serve, users
 from prevention_lens.cli.output import errors
 from prevention_lens.errors import LensError
 
@@ -23,6 +23,8 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 app.add_typer(risk.app, name="risk")
+app.add_typer(incidents.app, name="incidents")
+app.command("signals")(incidents.signals)
 app.add_typer(countries.app, name="countries")
 app.add_typer(users.app, name="users")
 app.add_typer(data.app, name="data")

@@ -67,6 +67,7 @@ TRANSITIONS = {
     "verified": (),
 }
 REVIEW_OUTCOMES = ("verified", "disputed", "rejected")
+MAX_COUNT = 2**31 - 1  # counts are 32-bit integers in the store
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,8 @@ class IncidentDraft:
         for name, value in counts.items():
             if value is not None and value < 0:
                 raise bad(name, f"must not be negative, got {value}")
+            if value is not None and value > MAX_COUNT:
+                raise bad(name, f"{value} is more than this field can hold ({MAX_COUNT})")
         low, best, high = counts.values()
         if low is not None and best is not None and low > best:
             raise bad("fatalities_low", f"low ({low}) is above best ({best})")
@@ -472,6 +475,35 @@ def set_status(
     return incident
 
 
+def _new_sources(
+    incident: Incident | None, sources: Sequence[SourceDraft], actor: str
+) -> list[IncidentSource]:
+    """Source rows for the drafts not already on the record (same URL, publisher and date)."""
+    have = (
+        set()
+        if incident is None
+        else {(s.url, s.publisher, s.published_on) for s in incident.sources}
+    )
+    rows = []
+    for source in sources:
+        key = (source.url, source.publisher, source.published_on)
+        if key in have:
+            continue
+        have.add(key)
+        rows.append(
+            IncidentSource(
+                url=source.url,
+                publisher=source.publisher,
+                published_on=source.published_on,
+                own_confidentiality=int(
+                    Confidentiality.CONFIDENTIAL if source.confidential else Confidentiality.PUBLIC
+                ),
+                added_by=actor,
+            )
+        )
+    return rows
+
+
 def upsert_imported(
     session: Session,
     actor: str,
@@ -482,13 +514,24 @@ def upsert_imported(
     import_id: int | None,
     reference: CountryReference,
     existing: Incident | None = None,
+    lookup: bool = True,
+    country_ids: dict[str, int] | None = None,
 ) -> str:
     """Create or update the record a dataset calls ``external_id``: "created", "updated" or
-    "unchanged". The import runner has checked the importer's permission."""
-    incident = existing or session.scalar(
-        select(Incident).where(Incident.dataset == dataset, Incident.external_id == external_id)
-    )
-    values = _values(draft, _country_id(session, reference, draft.country))
+    "unchanged". The import runner has checked the importer's permission.
+
+    Pass ``existing`` (and ``lookup=False`` when the caller knows there is none) and a shared
+    ``country_ids`` dict to spare a query per row. Re-imports add the sources they bring and
+    never remove a source someone added by hand."""
+    incident = existing
+    if incident is None and lookup:
+        incident = session.scalar(
+            select(Incident).where(Incident.dataset == dataset, Incident.external_id == external_id)
+        )
+    cache = {} if country_ids is None else country_ids
+    if draft.country not in cache:
+        cache[draft.country] = _country_id(session, reference, draft.country)
+    values = _values(draft, cache[draft.country])
     if incident is None:
         incident = Incident(
             **values,
@@ -499,6 +542,8 @@ def upsert_imported(
             created_by=actor,
             updated_by=actor,
         )
+        incident.sources = _new_sources(None, draft.sources, actor)
+        incident.attachments = []
         session.add(incident)
         session.flush()
         custody.append(
@@ -512,9 +557,21 @@ def upsert_imported(
     reopened = incident.withdrawn
     if reopened:
         incident.withdrawn, incident.withdrawn_reason = False, ""
-    if not _apply(session, incident, values, actor, "import-update") and not reopened:
+    added = _new_sources(incident, draft.sources, actor)
+    incident.sources.extend(added)
+    changed = _apply(session, incident, values, actor, "import-update")
+    if not changed and not reopened and not added:
         return "unchanged"
     incident.import_id = import_id
+    if not changed:
+        session.flush()
+        custody.append(
+            session,
+            action="import-update",
+            actor=actor,
+            incident=incident,
+            detail={"sources_added": len(added), "reinstated": reopened},
+        )
     return "updated"
 
 

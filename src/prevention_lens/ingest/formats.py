@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from prevention_lens.ingest.country_names import load_country_names
+from prevention_lens.ingest.incidents import (
+    load_incidents,
+    read_acled,
+    read_ged,
+    read_incident_csv,
+)
 from prevention_lens.ingest.registry import ImportFormat, register_format
 from prevention_lens.risk.framework import CITATION, load_framework
 from prevention_lens.sources.country_names import read_country_names
@@ -38,5 +44,59 @@ UN_FRAMEWORK = register_format(
         default_path="frameworks/framework_of_analysis.yaml",
         read=read_framework,
         load=load_framework,
+    )
+)
+
+UCDP_GED = register_format(
+    ImportFormat(
+        name="ucdp-ged",
+        title="UCDP Georeferenced Event Dataset (GED)",
+        description=(
+            "Events of organised violence (state-based, non-state, one-sided) from UCDP's "
+            "49-column GED CSV, one incident per event id; re-imports update, never duplicate."
+        ),
+        citation=(
+            "Sundberg, R. & Melander, E. (2013), Introducing the UCDP Georeferenced Event "
+            "Dataset, Journal of Peace Research 50(4); Davies, S., Pettersson, T. & Öberg, M., "
+            "Organized violence, Journal of Peace Research. UCDP data: CC BY 4.0."
+        ),
+        default_path="ucdp/ged/ged_myanmar_1989-2022.csv",
+        read=read_ged,
+        load=load_incidents,
+    )
+)
+
+ACLED = register_format(
+    ImportFormat(
+        name="acled",
+        title="ACLED events (current or older exports) or deleted events",
+        description=(
+            "An ACLED CSV export, current (lower-case headers) or older (upper-case headers), "
+            "one incident per event_id_cnty; a file of deleted events (event_id_cnty, "
+            "deleted_timestamp) withdraws them."
+        ),
+        citation=(
+            "Raleigh, C., Linke, A., Hegre, H. & Karlsen, J. (2010), Introducing ACLED: An "
+            "Armed Conflict Location and Event Dataset, Journal of Peace Research 47(5). "
+            "Use is subject to ACLED's terms of use and attribution policy."
+        ),
+        default_path=None,
+        read=read_acled,
+        load=load_incidents,
+    )
+)
+
+INCIDENT_CSV = register_format(
+    ImportFormat(
+        name="incident-csv",
+        title="CSV of incidents with a column mapping",
+        description=(
+            "Any CSV of incidents; NAME.mapping.yaml beside NAME.csv names the id column, "
+            "which column fills which incident field, constants and the date format."
+        ),
+        citation="Cite the organisation that collected the incidents.",
+        default_path=None,
+        read=read_incident_csv,
+        load=load_incidents,
     )
 )

@@ -1,0 +1,355 @@
+"""`lens incidents`: import, list, show, review, attach, export and verify the custody chain;
+`lens signals`: escalation alerts from the stored incidents."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn
+
+from prevention_lens.cli import context
+from prevention_lens.cli.output import console, print_json, print_record, print_table
+from prevention_lens.errors import ValidationError
+from prevention_lens.store.access import Confidentiality, Principal
+
+app = typer.Typer(help="Documentation: incident records, their evidence, review and custody.")
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+AsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        help="Act as this stored user (their role and name go in the custody log); "
+        "default: the local operator.",
+    ),
+]
+INCIDENT_FORMATS = ("ucdp-ged", "acled", "incident-csv")
+
+
+def _principal(username: str | None) -> Principal:
+    if username is None:
+        return context.operator()
+    from prevention_lens.accounts.users import get_user, principal_of
+
+    with context.store().session() as session:
+        return principal_of(get_user(session, username))
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value if len(value) > 7 else f"{value}-01")
+    except ValueError:
+        raise ValidationError(f"{value!r} is not a date (YYYY-MM-DD)", field=option) from None
+
+
+def _filters(
+    country: str | None,
+    category: str | None,
+    status: str | None,
+    since: str | None,
+    until: str | None,
+    search: str | None,
+    limit: int | None,
+) -> Any:
+    from prevention_lens.incidents.records import IncidentFilter
+    from prevention_lens.store.reference import stored_reference
+
+    key = None
+    if country:
+        with context.store().session() as session:
+            key = stored_reference(session).resolve(country).key
+    return IncidentFilter(
+        country=key,
+        category=category,
+        status=status,
+        date_from=_date(since, "--since"),
+        date_to=_date(until, "--until"),
+        text=search,
+        limit=limit,
+    )
+
+
+Country = Annotated[str | None, typer.Option(help="Country name or code.")]
+Category = Annotated[str | None, typer.Option(help="Category code (`lens incidents categories`).")]
+Status = Annotated[str | None, typer.Option(help="unverified, in_review, verified, ...")]
+Since = Annotated[str | None, typer.Option(help="Incidents starting on or after (YYYY-MM-DD).")]
+Until = Annotated[str | None, typer.Option(help="Incidents starting on or before (YYYY-MM-DD).")]
+Search = Annotated[str | None, typer.Option(help="Words in the title, narrative or place.")]
+
+
+@app.command("import")
+def import_incidents(
+    source: Annotated[str, typer.Argument(help=f"One of {', '.join(INCIDENT_FORMATS)}.")],
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="File to import (default: the format's file under LENS_SOURCES)."),
+    ] = None,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(help="Import the valid rows and report the rest (default: all or nothing)."),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import incidents from UCDP GED, ACLED or a mapped CSV; re-importing updates, never
+    duplicates, and a file with a bad row writes nothing."""
+    from prevention_lens.ingest import get_format, run_import
+
+    if source not in INCIDENT_FORMATS:
+        raise ValidationError(
+            f"unknown incident format {source!r}; choose from {', '.join(INCIDENT_FORMATS)}"
+        )
+    import_format = get_format(source)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as bar:
+        bar.add_task(f"Importing {import_format.title}", total=None)
+        report = run_import(
+            context.store(),
+            context.settings(),
+            context.operator(),
+            import_format,
+            path,
+            skip_invalid=skip_invalid,
+        )
+    if as_json:
+        print_json(report.__dict__)
+        return
+    console.print(
+        f"Import {report.import_id}: {report.rows_read} rows read from "
+        f"{Path(report.file_path).name} (sha256 {report.sha256[:12]}…): "
+        f"{report.rows_created} created, {report.rows_updated} updated, "
+        f"{report.rows_unchanged} unchanged, {report.rows_rejected} rejected."
+    )
+    for problem in report.problems:
+        console.print(f"  skipped: {problem}", markup=False)
+
+
+@app.command("list")
+def list_command(
+    country: Country = None,
+    category: Category = None,
+    status: Status = None,
+    since: Since = None,
+    until: Until = None,
+    search: Search = None,
+    limit: Annotated[int, typer.Option(help="How many to show.")] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """Incidents, newest first, with filters."""
+    from prevention_lens.incidents.records import list_incidents
+
+    filters = _filters(country, category, status, since, until, search, limit)
+    with context.store().session() as session:
+        page = list_incidents(session, context.operator(), filters)
+    if as_json:
+        print_json({"total": page.total, "incidents": page.rows})
+        return
+    print_table(
+        page.rows,
+        [
+            "id",
+            "date_start",
+            "country_key",
+            "admin1",
+            "category",
+            "fatalities_best",
+            "status",
+            "title",
+        ],
+        title=f"{len(page.rows)} of {page.total} incidents",
+    )
+
+
+@app.command()
+def show(
+    incident: Annotated[int, typer.Argument(help="Incident number.")],
+    as_json: JsonOption = False,
+) -> None:
+    """One incident with its sources, attachments and custody log."""
+    from prevention_lens.incidents.records import get_incident
+
+    with context.store().session() as session:
+        record = get_incident(session, context.operator(), incident)
+    if as_json:
+        print_json(record)
+        return
+    listed = {"sources", "attachments", "custody"}
+    print_record({k: v for k, v in record.items() if k not in listed}, f"Incident {incident}")
+    if record["sources"]:
+        print_table(
+            record["sources"],
+            ["id", "publisher", "url", "published_on", "archived_sha256"],
+            title="Sources",
+        )
+    if record["attachments"]:
+        print_table(
+            record["attachments"],
+            ["id", "filename", "media_type", "size_bytes", "sha256"],
+            title="Attachments",
+        )
+    print_table(record["custody"], ["seq", "at", "actor", "action", "detail"], title="Custody log")
+
+
+@app.command()
+def status(
+    incident: Annotated[int, typer.Argument(help="Incident number.")],
+    to: Annotated[str, typer.Argument(help="in_review, verified, disputed or rejected.")],
+    note: Annotated[str, typer.Option(help="Why (kept in the custody log).")] = "",
+    acting: AsOption = None,
+) -> None:
+    """Move an incident along review: unverified → in_review → verified | disputed | rejected."""
+    from prevention_lens.incidents.records import set_status
+
+    principal = _principal(acting)
+    with context.store().session() as session:
+        record = set_status(session, principal, incident, to, note)
+        console.print(f"Incident {incident} is now {record.status} (by {principal.username}).")
+
+
+@app.command()
+def attach(
+    incident: Annotated[int, typer.Argument(help="Incident number.")],
+    file: Annotated[Path, typer.Argument(help="Evidence file; kept unchanged under its SHA-256.")],
+    description: Annotated[str, typer.Option(help="What the file shows.")] = "",
+    public: Annotated[
+        bool, typer.Option(help="Everyone may see it (default: analysts and admins).")
+    ] = False,
+    acting: AsOption = None,
+) -> None:
+    """Add an evidence file to an incident: the original by hash, a working copy apart."""
+    from prevention_lens.incidents.evidence import add_attachment, evidence_root
+
+    if not file.is_file():
+        raise ValidationError("file does not exist", file=str(file))
+    with context.store().session() as session:
+        shown = add_attachment(
+            session,
+            _principal(acting),
+            evidence_root(context.settings().home),
+            incident,
+            file.name,
+            file.read_bytes(),
+            description=description,
+            confidentiality=Confidentiality.PUBLIC if public else Confidentiality.RESTRICTED,
+        )
+    console.print(f"Attachment {shown['id']}: sha256 {shown['sha256']}.")
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="csv, geojson or json.")] = "csv",
+    output: Annotated[
+        Path | None, typer.Option(help="File to write (default: standard output).")
+    ] = None,
+    public: Annotated[
+        bool,
+        typer.Option(help="Export only what an anonymous reader may see, for publishing."),
+    ] = False,
+    country: Country = None,
+    category: Category = None,
+    status: Status = None,
+    since: Since = None,
+    until: Until = None,
+    search: Search = None,
+) -> None:
+    """Export incidents through the access policy (each export is a custody entry)."""
+    from prevention_lens.incidents.exports import export_incidents
+    from prevention_lens.store.access import ANONYMOUS
+
+    filters = _filters(country, category, status, since, until, search, None)
+    with context.store().session() as session:
+        result = export_incidents(
+            session, ANONYMOUS if public else context.operator(), fmt, filters
+        )
+    if output is None:
+        sys.stdout.write(result.content)
+        return
+    output.write_text(result.content, encoding="utf-8")
+    console.print(f"Wrote {result.count} incidents to {output}.")
+
+
+@app.command("verify-custody")
+def verify_custody(as_json: JsonOption = False) -> None:
+    """Recompute the custody chain; name every entry altered, removed or inserted, and every
+    record changed outside the application. Exit code 1 when anything is wrong."""
+    from prevention_lens.incidents.custody import verify
+
+    with context.store().session() as session:
+        report = verify(session)
+    if as_json:
+        print_json(report.to_dict())
+    elif report.intact:
+        console.print(
+            f"Custody chain intact: {report.entries} entries; head {report.head_seq} "
+            f"sha256 {report.head_hash}."
+        )
+    else:
+        for problem in report.problems:
+            console.print(f"[bold red]{problem.kind}[/]: {problem.message}")
+        console.print(f"{len(report.problems)} problem(s) in {report.entries} entries.")
+    if not report.intact:
+        raise typer.Exit(1)
+
+
+@app.command()
+def categories(as_json: JsonOption = False) -> None:
+    """The incident taxonomy, with the UCDP and ACLED types each category takes in."""
+    from prevention_lens.incidents.taxonomy import CATEGORIES
+
+    rows = [
+        {
+            "code": item.code,
+            "label": item.label,
+            "group": item.group,
+            "against_civilians": item.against_civilians,
+            "ucdp": item.ucdp_type,
+            "acled": "; ".join(f"{event} / {sub}" for event, sub in item.acled),
+            "description": item.description,
+        }
+        for item in CATEGORIES.values()
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    print_table(rows, ["code", "label", "group", "ucdp", "acled"], title="Incident categories")
+
+
+def signals(
+    level: Annotated[str, typer.Option(help="country or admin1.")] = "country",
+    country: Country = None,
+    since: Annotated[str | None, typer.Option(help="Alerts from this month (YYYY-MM).")] = None,
+    top: Annotated[int, typer.Option(help="How many alerts to print.")] = 30,
+    as_json: JsonOption = False,
+) -> None:
+    """Escalation alerts: months in which a place's violence against civilians,
+    identity-targeted events or deaths rose far above its own trailing baseline."""
+    from prevention_lens.incidents.monitoring import alerts_for
+    from prevention_lens.store.reference import stored_reference
+
+    with context.store().session() as session:
+        key = stored_reference(session).resolve(country).key if country else None
+        alerts = alerts_for(session, context.operator(), level=level, country=key, since=since)
+    if as_json:
+        print(json.dumps(alerts, default=str, ensure_ascii=False, indent=2))
+        return
+    rows = [
+        {
+            "month": alert["month"],
+            "place": " / ".join(p for p in (alert["country_key"], alert.get("admin1")) if p),
+            "series": alert["series"],
+            "observed": alert["observed"],
+            "expected": round(float(alert["expected"]), 1),
+            "p": f"{alert['p_value']:.1e}",
+            "events": len(alert["event_ids"]),
+        }
+        for alert in alerts[:top]
+    ]
+    print_table(
+        rows,
+        ["month", "place", "series", "observed", "expected", "p", "events"],
+        title=f"{len(alerts)} escalation alerts ({level}); strongest first",
+    )

@@ -1,0 +1,714 @@
+"""Escalation signals: each place's monthly event and death counts judged against its own past.
+
+A month alerts when its count is improbably high under a negative binomial fitted to the same
+place's trailing months only; every alert lists the events behind it. ``docs/signals.md``.
+
+Public API::
+
+    SERIES: dict[str, str]                       # series name -> plain-language label
+    LEVELS = ("country", "admin1")
+    COLUMNS                                      # the columns the events frame needs
+    AGAINST_CIVILIANS                            # category codes the one_sided_* series count
+    SignalSettings(baseline_months=24, min_history=6, alpha=0.01, min_count=3,
+                   min_fatalities=10, rate_floor=0.1, deaths_per_event=10,
+                   series=tuple(SERIES))
+    Alert, AlertEpisode                          # frozen; .to_dict()
+    BacktestResult                               # TypedDict
+    monthly_series(events, level="country") -> DataFrame
+    escalation_signals(events, *, level="country", settings=None, since=None) -> list[Alert]
+    alert_episodes(alerts, *, max_gap_months=1) -> list[AlertEpisode]
+    backtest_peak(events, *, country_key, admin1, peak_month, settings=None,
+                  horizon_months=12, escalation_deaths=25.0) -> BacktestResult
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, TypedDict
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from prevention_lens.errors import ValidationError
+from prevention_lens.incidents.taxonomy import CATEGORIES
+
+SERIES: dict[str, str] = {
+    "one_sided_events": "Events of violence against civilians",
+    "one_sided_fatalities": "Deaths in violence against civilians",
+    "identity_targeted_events": "Events targeting people for their identity",
+    "identity_targeted_fatalities": "Deaths in events targeting people for their identity",
+    "all_events": "All events",
+    "all_fatalities": "Deaths in all events",
+}
+LEVELS = ("country", "admin1")
+COLUMNS = (
+    "event_id",
+    "date",
+    "country_key",
+    "admin1",
+    "category",
+    "identity_targeted",
+    "fatalities",
+)
+# Violence against civilians: UCDP's one-sided violence plus the categories the taxonomy marks
+# as acts against civilians (sexual violence, abduction, ...), so ACLED and own records count too.
+AGAINST_CIVILIANS = frozenset(code for code, item in CATEGORIES.items() if item.against_civilians)
+# Which events each series counts (a kind), and whether it sums deaths rather than events.
+_KIND = {name: name.rsplit("_", 1)[0] for name in SERIES}
+_DEATHS = {name: name.endswith("_fatalities") for name in SERIES}
+# For each series, the panel column counting the events behind it (for deaths: those with deaths).
+_BEHIND = {name: f"{name}:events" if _DEATHS[name] else name for name in SERIES}
+_COUNTS = list(dict.fromkeys([*SERIES, *_BEHIND.values()]))
+# A score is -log10(p), computed from log p so that it stays finite where p itself underflows
+# to 0 (below about 1e-308); it stops at this cap.
+SCORE_CAP = 1000.0
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def _is_whole(value: object) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        return False
+    return math.isfinite(float(value))
+
+
+# Each setting with the rule it must meet, declared once so errors name the setting and the value.
+_RULES: tuple[tuple[str, Callable[[Any], bool], str], ...] = (
+    ("baseline_months", lambda v: _is_whole(v) and 2 <= v <= 600, "a whole number from 2 to 600"),
+    ("min_history", lambda v: _is_whole(v) and v >= 2, "a whole number, at least 2"),
+    ("alpha", lambda v: _is_number(v) and 0 < v < 1, "a number strictly between 0 and 1"),
+    ("min_count", lambda v: _is_whole(v) and v >= 1, "a whole number, at least 1"),
+    ("min_fatalities", lambda v: _is_number(v) and v >= 1, "a number, at least 1"),
+    ("rate_floor", lambda v: _is_number(v) and v > 0, "a positive number"),
+    ("deaths_per_event", lambda v: _is_number(v) and v >= 1, "a number, at least 1"),
+)
+
+
+@dataclass(frozen=True)
+class SignalSettings:
+    """How a month is judged against its place's past (docs/signals.md explains each)."""
+
+    baseline_months: int = 24  # trailing months the baseline is fitted on
+    min_history: int = 6  # months of history a place needs before it can alert
+    alpha: float = 0.01  # alert when P(X >= observed) under the baseline is below this
+    min_count: int = 3  # and at least this many events behind the alert
+    min_fatalities: float = 10  # and, for death series, at least this many deaths
+    rate_floor: float = 0.1  # the baseline mean never goes below this many events a month
+    deaths_per_event: float = 10  # death series: floors scaled as if events came this deadly
+    series: tuple[str, ...] = tuple(SERIES)  # which series to watch
+
+    def __post_init__(self) -> None:
+        for name, rule, wanted in _RULES:
+            value = getattr(self, name)
+            if not rule(value):
+                raise ValidationError(f"must be {wanted}, got {value!r}", field=name)
+        if self.min_history > self.baseline_months:
+            raise ValidationError(
+                f"must not exceed baseline_months ({self.baseline_months}), got {self.min_history}",
+                field="min_history",
+            )
+        if not isinstance(self.series, tuple) or not self.series:
+            raise ValidationError(
+                f"must be a non-empty tuple of series names, got {self.series!r}", field="series"
+            )
+        unknown = [name for name in self.series if name not in SERIES]
+        if unknown:
+            raise ValidationError(
+                f"unknown series {', '.join(map(repr, unknown))}; choose from {', '.join(SERIES)}",
+                field="series",
+            )
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One place, one series, one month that stands out against the place's own past."""
+
+    level: str
+    country_key: str
+    admin1: str | None
+    series: str
+    month: str
+    observed: float
+    expected: float  # the trailing baseline's mean (before the floor)
+    p_value: float  # P(X >= observed) under the baseline
+    score: float  # -log10(p_value), capped at SCORE_CAP; alerts are ranked by it
+    event_ids: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if self.level not in LEVELS:
+            raise ValidationError(f"must be one of {', '.join(LEVELS)}", field="level")
+        if self.series not in SERIES:
+            raise ValidationError(f"unknown series {self.series!r}", field="series")
+        _month_number(self.month, "month")
+
+    @property
+    def place(self) -> str:
+        """The place as analysts write it: ``MMR`` or ``MMR / Rakhine state``."""
+        return self.country_key if self.admin1 is None else f"{self.country_key} / {self.admin1}"
+
+    def to_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["event_ids"] = list(self.event_ids)
+        data["series_label"] = SERIES[self.series]
+        data["place"] = self.place
+        return data
+
+
+@dataclass(frozen=True)
+class AlertEpisode:
+    """Alerts of one place and series in (nearly) consecutive months, merged."""
+
+    level: str
+    country_key: str
+    admin1: str | None
+    series: str
+    first_month: str
+    last_month: str
+    alerts: tuple[Alert, ...] = field(repr=False)
+
+    @property
+    def peak_score(self) -> float:
+        return max(alert.score for alert in self.alerts)
+
+    @property
+    def event_ids(self) -> tuple[str, ...]:
+        return tuple(event for alert in self.alerts for event in alert.event_ids)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "level": self.level,
+            "country_key": self.country_key,
+            "admin1": self.admin1,
+            "series": self.series,
+            "series_label": SERIES[self.series],
+            "first_month": self.first_month,
+            "last_month": self.last_month,
+            "months": [alert.month for alert in self.alerts],
+            "peak_score": self.peak_score,
+            "event_ids": list(self.event_ids),
+        }
+
+
+# --- months -------------------------------------------------------------------------------
+
+
+def _month_number(text: object, field_name: str) -> int:
+    """``"2017-08"`` -> months since year 0, so that month arithmetic is integer arithmetic."""
+    match = _MONTH.match(text) if isinstance(text, str) else None
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        raise ValidationError(f"must be a month like 2017-08, got {text!r}", field=field_name)
+    return int(match.group(1)) * 12 + int(match.group(2)) - 1
+
+
+def _ordinal(label: str) -> int:
+    """The month number of a label this module wrote itself (already checked)."""
+    return int(label[:4]) * 12 + int(label[5:7]) - 1
+
+
+def _month_label(number: int) -> str:
+    return f"{number // 12:04d}-{number % 12 + 1:02d}"
+
+
+# --- input --------------------------------------------------------------------------------
+
+
+def _fail_at(mask: np.ndarray[Any, Any], problem: Callable[[int], str], field_name: str) -> None:
+    """Raise for the first row where ``mask`` holds; rows count events from 1."""
+    bad = np.flatnonzero(mask)
+    if bad.size:
+        raise ValidationError(problem(int(bad[0])), row=int(bad[0]) + 1, field=field_name)
+
+
+def _missing(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    return np.asarray(pd.isna(values), dtype=bool)  # None, NaN, NaT and pd.NA alike
+
+
+def _parse_dates(column: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        parsed = column
+    else:
+        try:
+            parsed = pd.to_datetime(column, errors="coerce", format="ISO8601")
+            retry = parsed.isna() & column.notna()
+            if retry.any():  # dates written other ways than ISO 8601, e.g. "3 March 2021"
+                parsed = parsed.astype("datetime64[ns]")
+                again = pd.to_datetime(column[retry].astype(str), errors="coerce", format="mixed")
+                parsed[retry] = again.astype("datetime64[ns]")
+        except (ValueError, TypeError) as error:  # e.g. time zones that differ between rows
+            raise ValidationError(f"cannot be read as dates: {error}", field="date") from None
+    values = column.to_numpy(dtype=object)
+    _fail_at(
+        parsed.isna().to_numpy(),
+        lambda i: "is missing" if pd.isna(values[i]) else f"{values[i]!r} is not a date",
+        "date",
+    )
+    return parsed
+
+
+def _text(column: pd.Series, field_name: str, *, required: bool) -> np.ndarray[Any, Any]:
+    values = column.to_numpy(dtype=object)
+    missing = _missing(values)
+    texts = np.array(
+        [None if gone else str(v).strip() for v, gone in zip(values, missing, strict=True)],
+        dtype=object,
+    )
+    empty = missing | (texts == "")
+    if required:
+        _fail_at(empty, lambda i: "is empty", field_name)
+    texts[empty] = None
+    return texts
+
+
+def _flags(column: pd.Series) -> np.ndarray[Any, Any]:
+    values = column.to_numpy(dtype=object)
+    missing = _missing(values)
+    wrong = np.array(
+        [
+            not gone
+            and not (isinstance(v, bool | int | float | np.number | np.bool_) and v in (0, 1))
+            for v, gone in zip(values, missing, strict=True)
+        ],
+        dtype=bool,
+    )
+    _fail_at(wrong, lambda i: f"must be true or false, got {values[i]!r}", "identity_targeted")
+    return np.array([not gone and bool(v) for v, gone in zip(values, missing, strict=True)], bool)
+
+
+def _deaths(column: pd.Series) -> np.ndarray[Any, Any]:
+    values = column.to_numpy(dtype=object)
+    numbers = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+    missing = _missing(values)
+    _fail_at(np.isnan(numbers) & ~missing, lambda i: f"{values[i]!r} is not a number", "fatalities")
+    _fail_at(np.isinf(numbers), lambda i: f"{values[i]!r} is not a finite number", "fatalities")
+    _fail_at(numbers < 0, lambda i: f"must not be negative, got {values[i]!r}", "fatalities")
+    return np.where(missing, 0.0, numbers)
+
+
+def _prepare(events: pd.DataFrame) -> pd.DataFrame:
+    """The events checked and reduced to what the signals need, one row per event."""
+    if not isinstance(events, pd.DataFrame):
+        raise ValidationError(f"events must be a pandas DataFrame, got {type(events).__name__}")
+    for column in COLUMNS:
+        if column not in events.columns:
+            raise ValidationError(f"missing column; events need {', '.join(COLUMNS)}", field=column)
+    frame = events.reset_index(drop=True)
+    event_ids = _text(frame["event_id"], "event_id", required=True)
+    repeated = pd.Series(event_ids).duplicated().to_numpy()
+    _fail_at(repeated, lambda i: f"event {event_ids[i]!r} appears twice", "event_id")
+    dates = _parse_dates(frame["date"])
+    category = _text(frame["category"], "category", required=True)
+    fatalities = _deaths(frame["fatalities"])
+    identity = _flags(frame["identity_targeted"])
+    one_sided = np.isin(category.astype(str), list(AGAINST_CIVILIANS))
+    return pd.DataFrame(
+        {
+            "event_id": event_ids.astype(str),
+            "date": dates.to_numpy(),
+            "month": (dates.dt.year * 12 + dates.dt.month - 1).to_numpy(dtype=np.int64),
+            "country_key": _text(frame["country_key"], "country_key", required=True),
+            "admin1": _text(frame["admin1"], "admin1", required=False),
+            "fatalities": fatalities,
+            "one_sided": one_sided,
+            "identity_targeted": identity,
+            "all": np.ones(len(frame), dtype=bool),
+        }
+    )
+
+
+def _place_keys(level: str) -> list[str]:
+    if level not in LEVELS:
+        raise ValidationError(f"must be one of {', '.join(LEVELS)}, got {level!r}", field="level")
+    return ["country_key"] if level == "country" else ["country_key", "admin1"]
+
+
+# --- the monthly panel ----------------------------------------------------------------------
+
+
+def _panel(prepared: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Place x month counts, zero-filled from each place's first event to the data's last month.
+
+    Rows are sorted by place then month, each place's months contiguous; ``place`` numbers the
+    places and ``position`` counts months since the place's first event.
+    """
+    keys = _place_keys(level)
+    last_month = int(prepared["month"].max()) if len(prepared) else 0
+    located = prepared.dropna(subset=keys) if level == "admin1" else prepared
+    columns = ["place", *keys, "month", "position", *_COUNTS]
+    if located.empty:
+        return pd.DataFrame({name: [] for name in columns})
+    deadly = located["fatalities"] > 0
+    counted = located.assign(
+        **{
+            name: (located["fatalities"] if _DEATHS[name] else 1.0) * located[_KIND[name]]
+            for name in SERIES
+        },
+        **{
+            _BEHIND[name]: (located[_KIND[name]] & deadly).astype(float)
+            for name in SERIES
+            if _DEATHS[name]
+        },
+    )
+    sums = counted.groupby([*keys, "month"], sort=True)[_COUNTS].sum()
+    starts = sums.reset_index().groupby(keys, sort=True)["month"].min()
+    lengths = (last_month - starts.to_numpy() + 1).astype(np.int64)
+    place = np.repeat(np.arange(len(starts)), lengths)
+    offsets = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    position = np.arange(int(lengths.sum())) - offsets
+    month = np.repeat(starts.to_numpy(), lengths) + position
+    labels = starts.index.to_frame(index=False)
+    panel = labels.iloc[place].reset_index(drop=True)
+    panel.insert(0, "place", place)
+    panel["month"] = month
+    panel["position"] = position
+    full = pd.MultiIndex.from_arrays([panel[key] for key in keys] + [panel["month"]])
+    filled = sums.reindex(full, fill_value=0.0).to_numpy()
+    for index, name in enumerate(_COUNTS):
+        panel[name] = filled[:, index]
+    return panel[columns]
+
+
+def monthly_series(events: pd.DataFrame, level: str = "country") -> pd.DataFrame:
+    """Monthly counts per place: ``country_key``, ``admin1``, ``month`` ("YYYY-MM"), one column
+    per series. Months without events are zeros from a place's first event to the last month in
+    the data; at admin1 level events without an admin1 are left out, at country level ``admin1``
+    is empty."""
+    keys = _place_keys(level)
+    panel = _panel(_prepare(events), level)
+    out = pd.DataFrame(
+        {
+            "country_key": panel["country_key"].astype(object),
+            "admin1": panel["admin1"].astype(object) if "admin1" in keys else None,
+            "month": [_month_label(int(m)) for m in panel["month"]],
+        }
+    )
+    for name in SERIES:
+        values = panel[name].to_numpy(dtype=float)
+        out[name] = values if _DEATHS[name] else values.astype(np.int64)
+    return out
+
+
+# --- the baseline model ---------------------------------------------------------------------
+
+
+def _trailing(
+    values: np.ndarray[Any, Any], panel: pd.DataFrame, months: int
+) -> np.ndarray[Any, Any]:
+    """Per row, the sum of ``values`` over the place's previous ``months`` rows (not itself)."""
+    before = pd.Series(values).groupby(panel["place"].to_numpy()).cumsum().to_numpy() - values
+    position = panel["position"].to_numpy()
+    rows = np.arange(len(values))
+    dropped = np.where(position >= months, before[np.maximum(rows - months, 0)], 0.0)
+    return np.asarray(before - dropped, dtype=float)
+
+
+def _upper_tail(
+    observed: np.ndarray[Any, Any], mean: np.ndarray[Any, Any], variance: np.ndarray[Any, Any]
+) -> np.ndarray[Any, Any]:
+    """log P(X >= observed) for a negative binomial with this mean and variance (Poisson when
+    the variance does not exceed the mean). Death counts that are not whole are rounded down."""
+    k = np.floor(observed) - 1
+    poisson = variance <= mean * (1 + 1e-9)
+    size = np.where(poisson, 1.0, mean**2 / np.maximum(variance - mean, 1e-300))
+    log_tail = np.where(
+        poisson,
+        stats.poisson.logsf(k, mean),
+        stats.nbinom.logsf(k, size, np.where(poisson, 0.5, mean / variance)),
+    )
+    return np.asarray(log_tail, dtype=float)
+
+
+def _score_panel(panel: pd.DataFrame, settings: SignalSettings) -> pd.DataFrame:
+    """One row per (place, month, series) that alerts, with its observed, expected and p."""
+    window = np.minimum(panel["position"].to_numpy(), settings.baseline_months).astype(float)
+    judged = window >= settings.min_history
+    found = []
+    for name in settings.series:
+        x = panel[name].to_numpy(dtype=float)
+        # Every alert has at least min_count events behind it, so one event is never an alert,
+        # however deadly; death series also need min_fatalities deaths.
+        enough = panel[_BEHIND[name]].to_numpy(dtype=float) >= settings.min_count
+        if _DEATHS[name]:
+            enough &= x >= settings.min_fatalities
+        rows = np.flatnonzero(judged & enough)
+        if not rows.size:
+            continue
+        total = _trailing(x, panel, settings.baseline_months)[rows]
+        squares = _trailing(x**2, panel, settings.baseline_months)[rows]
+        n = window[rows]
+        mean = total / n
+        variance = np.maximum(squares - n * mean**2, 0.0) / (n - 1)
+        # Floors: never rarer than rate_floor events a month and never less spread than Poisson
+        # events; deaths come in clusters, so for deaths both are scaled by deaths_per_event.
+        cluster = settings.deaths_per_event if _DEATHS[name] else 1.0
+        model_mean = np.maximum(mean, settings.rate_floor * cluster)
+        model_variance = np.maximum(variance, model_mean * cluster)
+        log_tail = _upper_tail(x[rows], model_mean, model_variance)
+        alerting = log_tail < math.log(settings.alpha)
+        found.append(
+            pd.DataFrame(
+                {
+                    "row": rows[alerting],
+                    "series": name,
+                    "observed": x[rows][alerting],
+                    "expected": mean[alerting],
+                    "log_p": log_tail[alerting],
+                }
+            )
+        )
+    if not found:
+        return pd.DataFrame(columns=["row", "series", "observed", "expected", "log_p"])
+    return pd.concat(found, ignore_index=True)
+
+
+def _events_behind(
+    prepared: pd.DataFrame, keys: list[str]
+) -> Callable[[tuple[object, ...], int, str], tuple[str, ...]]:
+    """A look-up of the events behind one place, month and series, in date order."""
+    ordered = prepared.dropna(subset=keys).sort_values(["date", "event_id"], kind="stable")
+    groups = ordered.groupby([*keys, "month"], sort=False).indices
+
+    def behind(place: tuple[object, ...], month: int, series: str) -> tuple[str, ...]:
+        rows = ordered.iloc[groups.get((*place, month), np.array([], dtype=int))]
+        chosen = rows[_KIND[series]].to_numpy(dtype=bool, copy=True)
+        if _DEATHS[series]:
+            chosen &= rows["fatalities"].to_numpy() > 0
+        return tuple(rows["event_id"].to_numpy()[chosen])
+
+    return behind
+
+
+def escalation_signals(
+    events: pd.DataFrame,
+    *,
+    level: str = "country",
+    settings: SignalSettings | None = None,
+    since: str | None = None,
+) -> list[Alert]:
+    """Every month, place and series that stands out against the place's own trailing
+    baseline, strongest first (score, then the later month). ``since`` ("YYYY-MM") keeps alerts
+    from that month on; the baselines still use the months before it."""
+    _place_keys(level)
+    first = _month_number(since, "since") if since is not None else None
+    return _alerts(_prepare(events), level, settings or SignalSettings(), first)
+
+
+def _alerts(
+    prepared: pd.DataFrame, level: str, settings: SignalSettings, first: int | None
+) -> list[Alert]:
+    keys = _place_keys(level)
+    panel = _panel(prepared, level)
+    hits = _score_panel(panel, settings)
+    if first is not None:
+        hits = hits[panel["month"].to_numpy()[hits["row"].to_numpy(dtype=int)] >= first]
+    behind = _events_behind(prepared, keys)
+    alerts = []
+    for row, series, observed, expected, log_p in hits.itertuples(index=False):
+        record = panel.iloc[int(row)]
+        place = tuple(record[key] for key in keys)
+        score = min(-float(log_p) / math.log(10), SCORE_CAP)
+        alerts.append(
+            Alert(
+                level=level,
+                country_key=str(record["country_key"]),
+                admin1=str(record["admin1"]) if level == "admin1" else None,
+                series=str(series),
+                month=_month_label(int(record["month"])),
+                observed=float(observed),
+                expected=float(expected),
+                p_value=math.exp(float(log_p)),
+                score=score,
+                event_ids=behind(place, int(record["month"]), str(series)),
+            )
+        )
+    order = list(SERIES)
+    alerts.sort(
+        key=lambda a: (
+            -a.score,
+            -_ordinal(a.month),
+            a.country_key,
+            a.admin1 or "",
+            order.index(a.series),
+        )
+    )
+    return alerts
+
+
+# --- episodes and the backtest ------------------------------------------------------------
+
+
+def alert_episodes(alerts: Iterable[Alert], *, max_gap_months: int = 1) -> list[AlertEpisode]:
+    """Alerts of one place and series merged while each follows the last within
+    ``max_gap_months`` (1: consecutive months); strongest episode first."""
+    if not _is_whole(max_gap_months) or max_gap_months < 1:
+        raise ValidationError(
+            f"must be a whole number, at least 1, got {max_gap_months!r}", field="max_gap_months"
+        )
+    by_track: dict[tuple[str, str, str | None, str], list[Alert]] = {}
+    for alert in alerts:
+        by_track.setdefault(
+            (alert.level, alert.country_key, alert.admin1, alert.series), []
+        ).append(alert)
+    episodes: list[AlertEpisode] = []
+    for (level, country_key, admin1, series), track in by_track.items():
+        track.sort(key=lambda a: a.month)
+        runs: list[list[Alert]] = [[track[0]]]
+        for alert in track[1:]:
+            gap = _ordinal(alert.month) - _ordinal(runs[-1][-1].month)
+            if gap <= max_gap_months:
+                runs[-1].append(alert)
+            else:
+                runs.append([alert])
+        episodes.extend(
+            AlertEpisode(
+                level, country_key, admin1, series, run[0].month, run[-1].month, tuple(run)
+            )
+            for run in runs
+        )
+    episodes.sort(key=lambda e: (-e.peak_score, e.first_month, e.country_key, e.admin1 or ""))
+    return episodes
+
+
+def _follow_up(
+    episodes: Sequence[AlertEpisode],
+    deaths: dict[tuple[str, str | None], pd.Series],
+    horizon_months: int,
+    threshold: float,
+    last_month: int,
+) -> tuple[list[AlertEpisode], list[AlertEpisode]]:
+    """Split episodes into those that led to nothing and those too recent to judge."""
+    nothing: list[AlertEpisode] = []
+    unresolved: list[AlertEpisode] = []
+    for episode in episodes:
+        start = _ordinal(episode.first_month)
+        end = _ordinal(episode.last_month) + horizon_months
+        series = deaths[(episode.country_key, episode.admin1)]
+        window = series[(series.index >= start) & (series.index <= end)]
+        if (window >= threshold).any():
+            continue
+        (unresolved if end > last_month else nothing).append(episode)
+    return nothing, unresolved
+
+
+class BacktestResult(TypedDict):
+    """What ``backtest_peak`` found; ``docs/signals.md`` defines each figure."""
+
+    level: str
+    country_key: str
+    admin1: str | None
+    peak_month: str
+    peak_one_sided_fatalities: float
+    first_alert: str | None
+    first_alert_series: list[str]
+    lead_months: int | None
+    alerts_before_peak: int
+    alert_at_peak: bool
+    alerts_total: int
+    alerts_elsewhere: int
+    episodes_elsewhere: int
+    false_alarms: int
+    false_alarm_episodes: int
+    alerts_elsewhere_by_series: dict[str, int]
+    false_alarms_by_series: dict[str, int]
+    unresolved_alerts: int
+    horizon_months: int
+    escalation_deaths: float
+    settings: dict[str, object]
+
+
+def _by_series(episodes: Sequence[AlertEpisode]) -> dict[str, int]:
+    counts = dict.fromkeys(SERIES, 0)
+    for episode in episodes:
+        counts[episode.series] += len(episode.alerts)
+    return {name: count for name, count in counts.items() if count}
+
+
+def backtest_peak(
+    events: pd.DataFrame,
+    *,
+    country_key: str,
+    admin1: str | None,
+    peak_month: str,
+    settings: SignalSettings | None = None,
+    horizon_months: int = 12,
+    escalation_deaths: float = 25.0,
+) -> BacktestResult:
+    """How early the signals saw a known peak coming, and what they raised elsewhere.
+
+    The place is a country (``admin1`` None) or one of its admin1 regions. The first alert is
+    the earliest alert of the place in the ``horizon_months`` before ``peak_month``; the lead is
+    the months from it to the peak. Every other alert episode "led to nothing" when neither its
+    months nor the ``horizon_months`` after its last month reach ``escalation_deaths`` deaths in
+    violence against civilians in one month at its place; episodes whose follow-up runs past the
+    data's last month without escalating are counted apart as unresolved.
+    """
+    settings = settings or SignalSettings()
+    peak = _month_number(peak_month, "peak_month")
+    if not _is_whole(horizon_months) or horizon_months < 1:
+        raise ValidationError(
+            f"must be a whole number, at least 1, got {horizon_months!r}", field="horizon_months"
+        )
+    if not _is_number(escalation_deaths) or escalation_deaths <= 0:
+        raise ValidationError(
+            f"must be a positive number, got {escalation_deaths!r}", field="escalation_deaths"
+        )
+    level = "country" if admin1 is None else "admin1"
+    prepared = _prepare(events)
+    panel = _panel(prepared, level)
+    keys = _place_keys(level)
+    deaths = {
+        (str(name[0]), str(name[1]) if level == "admin1" else None): group.set_index("month")[
+            "one_sided_fatalities"
+        ]
+        for name, group in panel.groupby(keys, sort=False)
+    }
+    target = (country_key, admin1)
+    if target not in deaths:
+        where = country_key if admin1 is None else f"{country_key} / {admin1}"
+        raise ValidationError(f"no events at {where}", field="admin1" if admin1 else "country_key")
+    alerts = _alerts(prepared, level, settings, None)
+    at_place = [a for a in alerts if (a.country_key, a.admin1) == target]
+    before = [a for a in at_place if peak - horizon_months <= _ordinal(a.month) < peak]
+    first = min((a.month for a in before), default=None)
+    episodes = alert_episodes(alerts)
+    run_up = peak - horizon_months
+    elsewhere = [
+        e
+        for e in episodes
+        if (e.country_key, e.admin1) != target
+        or _ordinal(e.last_month) < run_up
+        or _ordinal(e.first_month) > peak
+    ]
+    last_month = int(prepared["month"].max())
+    nothing, unresolved = _follow_up(
+        elsewhere, deaths, horizon_months, escalation_deaths, last_month
+    )
+    return BacktestResult(
+        level=level,
+        country_key=country_key,
+        admin1=admin1,
+        peak_month=peak_month,
+        peak_one_sided_fatalities=float(deaths[target].get(peak, 0.0)),
+        first_alert=first,
+        first_alert_series=sorted({a.series for a in before if a.month == first}),
+        lead_months=None if first is None else peak - _ordinal(first),
+        alerts_before_peak=len(before),
+        alert_at_peak=any(a.month == peak_month for a in at_place),
+        alerts_total=len(alerts),
+        alerts_elsewhere=sum(len(e.alerts) for e in elsewhere),
+        episodes_elsewhere=len(elsewhere),
+        false_alarms=sum(len(e.alerts) for e in nothing),
+        false_alarm_episodes=len(nothing),
+        alerts_elsewhere_by_series=_by_series(elsewhere),
+        false_alarms_by_series=_by_series(nothing),
+        unresolved_alerts=sum(len(e.alerts) for e in unresolved),
+        horizon_months=horizon_months,
+        escalation_deaths=float(escalation_deaths),
+        settings=asdict(settings),
+    )

@@ -1,0 +1,575 @@
+"""Incident importers: UCDP GED, ACLED (current, older and deleted-event files) and mapped CSVs
+import every row once, re-imports update instead of duplicating, and a bad file writes nothing."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from prevention_lens.errors import NotFoundError, ValidationError
+from prevention_lens.incidents.records import IncidentFilter, list_incidents, set_status
+from prevention_lens.ingest import get_format, run_import
+from prevention_lens.ingest.incidents import ImportedIncident, read_ged
+from prevention_lens.ingest.runner import ImportRejectedError
+from prevention_lens.settings import Settings
+from prevention_lens.sources.acled import acled_day
+from prevention_lens.store import Store
+from prevention_lens.store.access import LOCAL_OPERATOR, Principal, Role
+from prevention_lens.store.models import (
+    Country,
+    CustodyEntry,
+    DataImport,
+    Incident,
+    IncidentRevision,
+)
+from tests.conftest import sources_folder
+
+FIXTURES = Path(__file__).parent / "fixtures"
+GED = get_format("ucdp-ged")
+ACLED = get_format("acled")
+INCIDENT_CSV = get_format("incident-csv")
+MYANMAR_GED = Path("ucdp") / "ged" / "ged_myanmar_1989-2022.csv"
+REVIEWER = Principal("ana", Role.ANALYST, 11)
+
+GED_HEADER = [
+    "id",
+    "relid",
+    "year",
+    "active_year",
+    "code_status",
+    "type_of_violence",
+    "conflict_dset_id",
+    "conflict_new_id",
+    "conflict_name",
+    "dyad_dset_id",
+    "dyad_new_id",
+    "dyad_name",
+    "side_a_dset_id",
+    "side_a_new_id",
+    "side_a",
+    "side_b_dset_id",
+    "side_b_new_id",
+    "side_b",
+    "number_of_sources",
+    "source_article",
+    "source_office",
+    "source_date",
+    "source_headline",
+    "source_original",
+    "where_prec",
+    "where_coordinates",
+    "where_description",
+    "adm_1",
+    "adm_2",
+    "latitude",
+    "longitude",
+    "geom_wkt",
+    "priogrid_gid",
+    "country",
+    "country_id",
+    "region",
+    "event_clarity",
+    "date_prec",
+    "date_start",
+    "date_end",
+    "deaths_a",
+    "deaths_b",
+    "deaths_civilians",
+    "deaths_unknown",
+    "best",
+    "high",
+    "low",
+    "gwnoa",
+    "gwnob",
+]
+
+
+def ged_row(**changes: str) -> dict[str, str]:
+    """A valid, invented GED row (one-sided violence in Myanmar); ``changes`` override cells."""
+    row = dict.fromkeys(GED_HEADER, "")
+    row.update(
+        id="900001",
+        year="2021",
+        type_of_violence="3",
+        conflict_name="Government of Myanmar (Burma) - Civilians",
+        dyad_name="Government of Myanmar (Burma) - Civilians",
+        side_a="Government of Myanmar (Burma)",
+        side_b="Civilians",
+        source_article='"Synthetic Wire,2021-04-10,Invented headline"',
+        source_office="Synthetic Wire",
+        source_date="2021-04-10",
+        where_prec="1",
+        where_coordinates="Synthetic village",
+        adm_1="Sagaing region",
+        latitude="22.1",
+        longitude="95.1",
+        country="Myanmar (Burma)",
+        country_id="775",
+        date_prec="1",
+        date_start="2021-04-09",
+        date_end="2021-04-09",
+        deaths_civilians="4",
+        best="4",
+        high="5",
+        low="4",
+    )
+    row.update(changes)
+    return row
+
+
+def write_csv(path: Path, header: list[str], rows: list[dict[str, str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _real_rows(count: int) -> tuple[list[str], list[dict[str, str]]]:
+    with (sources_folder() / MYANMAR_GED).open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        rows = [row for _, row in zip(range(count), reader, strict=False)]
+        return list(reader.fieldnames or ()), rows
+
+
+def _count(store: Store, model: type) -> int:
+    with store.session() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def _footprint(store: Store) -> tuple[int, int, int]:
+    return _count(store, Incident), _count(store, CustodyEntry), _count(store, DataImport)
+
+
+def _incident(store: Store, dataset: str, external_id: str) -> Incident:
+    with store.session() as session:
+        incident = session.scalar(
+            select(Incident).where(Incident.dataset == dataset, Incident.external_id == external_id)
+        )
+        assert incident is not None
+        session.expunge(incident)
+        return incident
+
+
+# --- UCDP GED ---------------------------------------------------------------------------------
+
+
+@pytest.mark.shared_data
+def test_the_myanmar_ged_file_imports_every_event_once(
+    sqlite_store: Store, settings: Settings
+) -> None:
+    folder = sources_folder()
+    configured = settings.model_copy(update={"sources": folder})
+    with (folder / MYANMAR_GED).open(newline="", encoding="utf-8") as handle:
+        events = sum(1 for _ in csv.DictReader(handle))
+    assert events == 5289
+    first = run_import(sqlite_store, configured, LOCAL_OPERATOR, GED)
+    assert (first.rows_read, first.rows_created, first.rows_rejected) == (events, events, 0)
+    again = run_import(sqlite_store, configured, LOCAL_OPERATOR, GED)
+    assert (again.rows_created, again.rows_updated, again.rows_unchanged) == (0, 0, events)
+    assert _count(sqlite_store, Incident) == events
+    assert _count(sqlite_store, CustodyEntry) == events
+
+
+@pytest.mark.shared_data
+def test_ged_events_map_onto_incident_fields() -> None:
+    records, problems = read_ged(sources_folder() / MYANMAR_GED)
+    assert problems == [] and len(records) == 5289
+    by_id = {r.external_id: r.draft for r in records if isinstance(r, ImportedIncident)}
+    knu_attack = by_id["500491"]
+    assert knu_attack.category == "one_sided_violence"
+    assert (knu_attack.perpetrator_kind, knu_attack.perpetrator_name) == ("non_state", "KNU")
+    assert knu_attack.target_groups == ()
+    assert (knu_attack.date_start, knu_attack.date_end) == (date(1989, 2, 6), date(1989, 2, 12))
+    assert (knu_attack.date_precision, knu_attack.location_precision) == ("week", "near")
+    assert (knu_attack.admin1, knu_attack.admin2) == ("Karen state", "Myawaddy district")
+    assert knu_attack.country == "MMR" and knu_attack.ucdp_type_of_violence == 3
+    assert (knu_attack.fatalities_low, knu_attack.fatalities_best) == (7, 7)
+    assert "Reuters News,1989-02-14,BURMA REBELS SHELL VILLAGE" in knu_attack.narrative
+    assert [(s.publisher, s.published_on) for s in knu_attack.sources] == [
+        ("Reuters News", date(1989, 2, 14))
+    ]
+    battle = by_id["49166"]
+    assert (battle.category, battle.perpetrator_kind) == ("state_based_conflict", "state")
+    aggregated = by_id["71686"]  # GED gives low 0 and high 0 around a best of 3
+    assert (aggregated.fatalities_low, aggregated.fatalities_best, aggregated.fatalities_high) == (
+        0,
+        3,
+        3,
+    )
+    assert (aggregated.date_precision, aggregated.location_precision) == ("year", "country")
+
+
+@pytest.mark.shared_data
+def test_a_changed_ged_event_updates_and_a_verified_one_is_reopened(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    header, rows = _real_rows(25)
+    path = write_csv(tmp_path / "ged_slice.csv", header, rows)
+    assert run_import(store, settings, LOCAL_OPERATOR, GED, path).rows_created == 25
+    verified_id = rows[3]["id"]
+    record_id = _incident(store, "ucdp-ged", verified_id).id
+    with store.session() as session:
+        set_status(session, REVIEWER, record_id, "in_review")
+        set_status(session, REVIEWER, record_id, "verified")
+    rows[3]["best"] = rows[3]["high"] = str(int(rows[3]["best"]) + 10)
+    rows[7]["where_description"] = "Corrected description"
+    write_csv(path, header, rows)
+    again = run_import(store, settings, LOCAL_OPERATOR, GED, path)
+    assert (again.rows_created, again.rows_updated, again.rows_unchanged) == (0, 2, 23)
+    assert _count(store, Incident) == 25
+    reopened = _incident(store, "ucdp-ged", verified_id)
+    assert (reopened.status, reopened.revision) == ("in_review", 2)
+    assert reopened.fatalities_best == int(rows[3]["best"])
+    assert reopened.import_id == again.import_id
+    with store.session() as session:
+        kept = session.scalars(
+            select(IncidentRevision).where(IncidentRevision.incident_id == reopened.id)
+        ).all()
+        assert [(r.revision, r.status) for r in kept] == [(1, "verified")]
+
+
+def test_a_bad_ged_file_is_rejected_whole_naming_each_row(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    good = [ged_row(id=str(900001 + n)) for n in range(4)]
+    run_import(
+        store, settings, LOCAL_OPERATOR, GED, write_csv(tmp_path / "g.csv", GED_HEADER, good)
+    )
+    before = _footprint(store)
+    rows = [
+        ged_row(id="900001", best="9", high="9"),  # a valid change: must not be written either
+        ged_row(id="900010", date_start="2021-02-30"),
+        ged_row(id="900011", best="many"),
+        ged_row(id="900001"),
+        ged_row(id="900012", latitude="95.1"),
+        ged_row(id="900013", type_of_violence="4"),
+    ]
+    path = write_csv(tmp_path / "bad.csv", GED_HEADER, rows)
+    with pytest.raises(ImportRejectedError) as caught:
+        run_import(store, settings, LOCAL_OPERATOR, GED, path)
+    assert [(p.row, p.field) for p in caught.value.problems] == [
+        (3, "date_start"),
+        (4, "best"),
+        (5, "id"),
+        (6, "latitude"),
+        (7, "type_of_violence"),
+    ]
+    message = str(caught.value)
+    assert message.startswith("bad.csv: 5 invalid row(s), nothing imported")
+    assert "row 5, field 'id': id '900001' appears in rows 2 and 5" in message
+    assert "row 4, field 'best': 'many' is not a count" in message
+    assert _footprint(store) == before
+    assert _incident(store, "ucdp-ged", "900001").fatalities_best == 4
+
+
+def test_a_failure_while_loading_rolls_the_whole_file_back(
+    store: Store, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prevention_lens.ingest import incidents
+
+    real_upsert = incidents.upsert_imported
+    calls: list[str] = []
+
+    def failing_upsert(*args: Any, **kwargs: Any) -> str:
+        calls.append(kwargs["external_id"])
+        if len(calls) == 3:
+            raise NotFoundError("Country XYZ is not in the store.")
+        return real_upsert(*args, **kwargs)
+
+    monkeypatch.setattr(incidents, "upsert_imported", failing_upsert)
+    before = _footprint(store)
+    rows = [ged_row(id=str(920001 + n)) for n in range(4)]
+    with pytest.raises(ImportRejectedError, match=r"row 4: Country XYZ is not in the store"):
+        run_import(
+            store, settings, LOCAL_OPERATOR, GED, write_csv(tmp_path / "g.csv", GED_HEADER, rows)
+        )
+    assert len(calls) == 4 and _footprint(store) == before
+
+
+def test_a_ged_file_without_a_needed_column_names_it(tmp_path: Path) -> None:
+    header = [name for name in GED_HEADER if name != "best"]
+    path = write_csv(tmp_path / "old.csv", header, [])
+    with pytest.raises(ValidationError, match=r"old\.csv, row 1, field 'best': missing column"):
+        read_ged(path)
+
+
+def test_ged_country_codes_resolve_on_the_event_date(tmp_path: Path) -> None:
+    rows = [
+        ged_row(id="1", country_id="345", date_start="1995-06-01", date_end="1995-06-01"),
+        ged_row(id="2", country_id="345", date_start="2010-06-01", date_end="2010-06-01"),
+        ged_row(id="3", country_id="9999", country="Atlantis"),
+    ]
+    records, problems = read_ged(write_csv(tmp_path / "g.csv", GED_HEADER, rows))
+    countries = [r.draft.country for r in records if isinstance(r, ImportedIncident)]
+    assert countries == ["YUG", "SRB"]
+    assert [(p.row, p.field) for p in problems] == [(4, "country_id")]
+
+
+# --- ACLED ------------------------------------------------------------------------------------
+
+
+def test_a_current_acled_export_maps_onto_incident_fields(
+    sqlite_store: Store, settings: Settings
+) -> None:
+    path = FIXTURES / "acled_synthetic_current.csv"
+    report = run_import(sqlite_store, settings, LOCAL_OPERATOR, ACLED, path)
+    assert (report.rows_read, report.rows_created) == (6, 6)
+    shooting = _incident(sqlite_store, "acled", "MMRSYN001")
+    assert shooting.category == "one_sided_violence" and shooting.target_groups == []
+    assert (shooting.perpetrator_kind, shooting.location_precision) == ("state", "exact")
+    assert "ACLED codes this event as civilian targeting." in shooting.narrative
+    clash = _incident(sqlite_store, "acled", "MMRSYN002")
+    assert (clash.category, clash.date_start, clash.location_precision) == (
+        "armed_clash",
+        date(2021, 4, 2),
+        "near",
+    )
+    protest = _incident(sqlite_store, "acled", "MMRSYN003")
+    assert (protest.category, protest.date_precision, protest.perpetrator_kind) == (
+        "protest",
+        "week",
+        "non_state",
+    )
+    strike = _incident(sqlite_store, "acled", "MMRSYN004")
+    assert strike.location_precision == "admin2" and "air strike hit a village;\ntwo" in (
+        strike.narrative
+    )
+    abduction = _incident(sqlite_store, "acled", "NGASYN001")
+    assert (abduction.category, abduction.acled_sub_event_type) == (
+        "abduction_disappearance",
+        "Abduction/forced disappearance",
+    )
+    with sqlite_store.session() as session:
+        country = session.get(Country, abduction.country_id)
+        assert country is not None and country.key == "NGA"
+    again = run_import(sqlite_store, settings, LOCAL_OPERATOR, ACLED, path)
+    assert (again.rows_created, again.rows_updated, again.rows_unchanged) == (0, 0, 6)
+
+
+def test_an_older_acled_export_with_upper_case_headers_imports(
+    sqlite_store: Store, settings: Settings
+) -> None:
+    path = FIXTURES / "acled_synthetic_legacy.csv"
+    report = run_import(sqlite_store, settings, LOCAL_OPERATOR, ACLED, path)
+    assert report.rows_created == 6
+    expected = {
+        "MMRSYN101": ("one_sided_violence", "Violence against civilians", date(2017, 8, 25)),
+        "MMRSYN102": ("armed_clash", "Battles", date(2017, 8, 26)),
+        "MMRSYN103": ("riot_mob_violence", "Riots", date(2017, 8, 27)),
+        "MMRSYN104": ("protest", "Protests", date(2017, 8, 28)),
+        "MMRSYN105": ("remote_violence", "Explosions/Remote violence", date(2017, 8, 29)),
+        "MMRSYN106": ("strategic_development", "Strategic developments", date(2017, 8, 30)),
+    }
+    for external_id, (category, event_type, day) in expected.items():
+        incident = _incident(sqlite_store, "acled", external_id)
+        assert (incident.category, incident.acled_event_type, incident.date_start) == (
+            category,
+            event_type,
+            day,
+        )
+    legacy = _incident(sqlite_store, "acled", "MMRSYN103")
+    assert "Event type as exported: Riots/Protests" in legacy.narrative
+    assert _incident(sqlite_store, "acled", "MMRSYN101").perpetrator_kind == "state"
+
+
+def test_acled_reimports_apply_changes_and_deletions(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    current = FIXTURES / "acled_synthetic_current.csv"
+    run_import(store, settings, LOCAL_OPERATOR, ACLED, current)
+    changed = tmp_path / "acled_changed.csv"
+    changed.write_text(
+        current.read_text(encoding="utf-8")
+        .replace('5 fighters killed.",5,,1700000100', '7 fighters killed.",7,,1700090000')
+        .replace("NGASYN002,2022-02-10", "NGASYN002,2022-02-11"),
+        encoding="utf-8",
+    )
+    report = run_import(store, settings, LOCAL_OPERATOR, ACLED, changed)
+    assert (report.rows_created, report.rows_updated, report.rows_unchanged) == (0, 2, 4)
+    assert _incident(store, "acled", "MMRSYN002").fatalities_best == 7
+    deleted = FIXTURES / "acled_synthetic_deleted.csv"
+    withdrawals = run_import(store, settings, LOCAL_OPERATOR, ACLED, deleted)
+    assert (withdrawals.rows_updated, withdrawals.rows_unchanged) == (1, 1)
+    gone = _incident(store, "acled", "MMRSYN003")
+    assert gone.withdrawn and gone.withdrawn_reason == "deleted by ACLED on 2024-03-09"
+    with store.session() as session:
+        shown = list_incidents(session, LOCAL_OPERATOR, IncidentFilter(dataset="acled"))
+        assert shown.total == 5
+    again = run_import(store, settings, LOCAL_OPERATOR, ACLED, deleted)
+    assert (again.rows_updated, again.rows_unchanged) == (0, 2)
+    assert _count(store, Incident) == 6
+
+
+def test_bad_acled_rows_are_each_named(
+    tmp_path: Path, sqlite_store: Store, settings: Settings
+) -> None:
+    lines = (FIXTURES / "acled_synthetic_current.csv").read_text(encoding="utf-8").splitlines()
+    header, first, second = lines[0], lines[1], lines[2]
+    rows = [
+        first,
+        first,  # the same event twice
+        second.replace("02 April 2021", "31 April 2021"),
+        second.replace("MMRSYN002", "MMRSYN010").replace("Battles,Armed clash", "Parades,"),
+        second.replace("MMRSYN002", "MMRSYN011").replace(",1,Political", ",9,Political"),
+        second.replace("MMRSYN002", "MMRSYN012").replace('killed.",5,', 'killed.",five,'),
+    ]
+    path = tmp_path / "acled_bad.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    with pytest.raises(ImportRejectedError) as caught:
+        run_import(sqlite_store, settings, LOCAL_OPERATOR, ACLED, path)
+    assert [(p.row, p.field) for p in caught.value.problems] == [
+        (3, "event_id_cnty"),
+        (4, "event_date"),
+        (5, "event_type"),
+        (6, "time_precision"),
+        (7, "fatalities"),
+    ]
+    assert "id 'MMRSYN001' appears in rows 2 and 3" in str(caught.value)
+    assert _count(sqlite_store, Incident) == 0
+
+
+def test_older_acled_files_resolve_countries_by_gwno_or_name(tmp_path: Path) -> None:
+    path = tmp_path / "acled_africa_synthetic.csv"
+    path.write_text(
+        "GWNO,EVENT_ID_CNTY,EVENT_DATE,TIME_PRECISION,EVENT_TYPE,ACTOR1,INTER1,COUNTRY,"
+        "LATITUDE,LONGITUDE,GEO_PRECISION,FATALITIES\n"
+        "475,NIGSYN1,2009-07-28,1,Violence against civilians,Synthetic Group,2,Nigeria,"
+        "11.8,13.15,1,3\n"
+        ",NIGSYN2,2009-07-29,1,Battle-No change of territory,Synthetic Group,2,Nigeria,"
+        "11.8,13.15,1,0\n"
+        ",NIGSYN3,2009-07-30,1,Battles,Synthetic Group,2,Atlantis,11.8,13.15,1,0\n",
+        encoding="utf-8",
+    )
+    records, problems = ACLED.read(path)
+    assert [r.draft.country for r in records] == ["NGA", "NGA"]
+    assert [(p.row, p.field) for p in problems] == [(4, "COUNTRY")]
+
+
+def test_a_deleted_events_file_with_a_bad_timestamp_names_the_row(tmp_path: Path) -> None:
+    path = tmp_path / "acled_deleted.csv"
+    path.write_text("event_id_cnty,deleted_timestamp\nA1,1710000000\nA2,yesterday\n,1\n")
+    records, problems = ACLED.read(path)
+    assert len(records) == 1
+    assert [(p.row, p.field) for p in problems] == [
+        (3, "deleted_timestamp"),
+        (4, "event_id_cnty"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2017-08-25", date(2017, 8, 25)),
+        ("25 August 2017", date(2017, 8, 25)),
+        ("25-August-2017", date(2017, 8, 25)),
+        ("25-Aug-2017", date(2017, 8, 25)),
+        ("5 Sept 2017", date(2017, 9, 5)),
+        ("25/08/2017", date(2017, 8, 25)),
+        ("31/02/2017", None),
+        ("2017-13-01", None),
+        ("25 Foo 2017", None),
+        ("08/25/2017", None),
+        ("", None),
+    ],
+)
+def test_acled_dates_in_each_layout(text: str, expected: date | None) -> None:
+    assert acled_day(text) == expected
+
+
+# --- a CSV with a column mapping ---------------------------------------------------------------
+
+
+def _desk_copy(folder: Path, mapping: str | None = None) -> Path:
+    path = folder / "desk.csv"
+    shutil.copyfile(FIXTURES / "incidents_synthetic_desk.csv", path)
+    text = (FIXTURES / "incidents_synthetic_desk.mapping.yaml").read_text(encoding="utf-8")
+    (folder / "desk.mapping.yaml").write_text(mapping or text, encoding="utf-8")
+    return path
+
+
+def test_a_csv_with_a_mapping_file_imports_into_its_own_dataset(
+    sqlite_store: Store, settings: Settings
+) -> None:
+    path = FIXTURES / "incidents_synthetic_desk.csv"
+    report = run_import(sqlite_store, settings, LOCAL_OPERATOR, INCIDENT_CSV, path)
+    assert (report.rows_read, report.rows_created) == (3, 3)
+    burned = _incident(sqlite_store, "csv:desk-reports", "SYN-1")
+    assert (burned.category, burned.date_start, burned.admin1) == (
+        "one_sided_violence",
+        date(2022, 2, 3),
+        "Sagaing",
+    )
+    assert burned.target_groups == [{"dimension": "ethnicity", "name": "Bamar"}]
+    assert burned.identity_targeted and burned.confidentiality == 1
+    assert burned.location_precision == "admin1"
+    again = run_import(sqlite_store, settings, LOCAL_OPERATOR, INCIDENT_CSV, path)
+    assert (again.rows_created, again.rows_unchanged) == (0, 3)
+
+
+MAPPING_BASE = (
+    "dataset: desk\nid_column: report_no\ndate_format: '%d/%m/%Y'\n"
+    "columns:\n  date_start: reported\n  country: country\n  category: what\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("mapping", "expected"),
+    [
+        (MAPPING_BASE + "  victims: killed\n", "field 'columns.victims': is not a field"),
+        (MAPPING_BASE + "  narrative: synopsis\n", "field 'columns.narrative': names column"),
+        (MAPPING_BASE.replace("report_no", "number"), "field 'id_column': names column 'number'"),
+        (MAPPING_BASE.replace("dataset: desk\n", ""), "field 'dataset': is required"),
+        (MAPPING_BASE + "constants:\n  category: other\n", "field 'constants.category': is also"),
+        (MAPPING_BASE.replace("  category: what\n", ""), "field 'columns.category': is required"),
+        (MAPPING_BASE + "sheet: 1\n", "field 'sheet': is not a mapping key"),
+        (MAPPING_BASE + "country_scheme: fips\n", "field 'country_scheme': must be one of"),
+        ("columns: [\n", "desk.mapping.yaml: is not valid YAML"),
+    ],
+)
+def test_mapping_problems_name_the_mapping_file_and_key(
+    tmp_path: Path, mapping: str, expected: str
+) -> None:
+    path = _desk_copy(tmp_path, mapping)
+    with pytest.raises(ValidationError) as caught:
+        INCIDENT_CSV.read(path)
+    assert str(caught.value).startswith("desk.mapping.yaml")
+    assert expected in str(caught.value)
+
+
+def test_a_csv_without_its_mapping_file_says_where_it_belongs(tmp_path: Path) -> None:
+    path = tmp_path / "reports.csv"
+    path.write_text("id,date\n1,2020-01-01\n")
+    with pytest.raises(ValidationError, match=r"reports\.mapping\.yaml: file does not exist"):
+        INCIDENT_CSV.read(path)
+
+
+def test_bad_rows_of_a_mapped_csv_name_their_columns(tmp_path: Path) -> None:
+    path = _desk_copy(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("03/02/2022", "2022-02-03")
+        .replace("MMR,Magway", "Narnia,Magway")
+        .replace("abduction_disappearance,0", "abduction_disappearance,-2"),
+        encoding="utf-8",
+    )
+    records, problems = INCIDENT_CSV.read(path)
+    assert records == []
+    assert [(p.row, p.field) for p in problems] == [
+        (2, "reported"),
+        (3, "country"),
+        (4, "killed"),
+    ]
+
+
+def test_the_incident_formats_are_registered_with_their_citations() -> None:
+    assert GED.default_path == "ucdp/ged/ged_myanmar_1989-2022.csv"
+    assert "Sundberg" in GED.citation and "CC BY 4.0" in GED.citation
+    assert "Raleigh" in ACLED.citation and "terms of use" in ACLED.citation
+    assert ACLED.default_path is None and INCIDENT_CSV.default_path is None

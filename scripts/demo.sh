@@ -8,6 +8,11 @@ $lens db upgrade
 if [ -n "${LENS_SOURCES:-}" ] || [ -d ../shared/data ]; then
   $lens data import country-names
   $lens data import un-framework
+  # UCDP GED events as incident records (re-running changes nothing); about 15 seconds.
+  sources="${LENS_SOURCES:-../shared/data}"
+  for ged in "$sources"/ucdp/ged/*.csv; do
+    $lens incidents import ucdp-ged "$ged"
+  done
   if $lens risk forecast --draws 20 --top 10; then
     # The default model's backtest beside EWP's published one, for /risk/backtest (about a minute).
     $lens risk backtest --model ensemble --bootstrap 200 --store

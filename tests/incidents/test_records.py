@@ -217,3 +217,11 @@ def test_sources_keep_their_own_confidentiality(store: Store) -> None:
         assert [s["publisher"] for s in public["sources"]] == ["Example News"]
         assert MARKER not in repr(public)
         assert len(get_incident(session, ADMIN, incident_id)["sources"]) == 2
+
+
+def test_owners_totals_count_only_what_they_can_read(store: Store) -> None:
+    _create(store, CORA, confidentiality="confidential")
+    restricted = _create(store, CORA)
+    with store.session() as session:
+        page = list_incidents(session, CORA)
+        assert page.total == 1 and [row["id"] for row in page.rows] == [restricted]

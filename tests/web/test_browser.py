@@ -6,14 +6,17 @@ error or warning, throw, break the Content-Security-Policy or ask any host but 1
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import urllib.request
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.web.conftest import Browsing, LiveServer
+from tests.web.conftest import Browsing, LiveServer, _server_env, lens_command
 
 if TYPE_CHECKING:
     from playwright.sync_api import ConsoleMessage, Page
@@ -26,6 +29,10 @@ PUBLIC_PAGES = [
     "/risk/MMR",
     "/risk/backtest",
     "/incidents",
+    "/incidents?country=MMR",
+    "/incidents/1",
+    "/signals",
+    "/report",
     "/actors",
     "/evidence",
     "/briefs",
@@ -33,9 +40,16 @@ PUBLIC_PAGES = [
     "/countries/MMR",
     "/login",
 ]
-ADMIN_PAGES = ["/data", "/admin/users", "/risk/MMR/assess"]
-MAPS_SETTLED = """() => Array.from(document.querySelectorAll('[data-worldmap]')).every(
-    (map) => map.classList.contains('is-ready') || map.classList.contains('is-failed'))"""
+ADMIN_PAGES = [
+    "/data",
+    "/admin/users",
+    "/risk/MMR/assess",
+    "/incidents/new",
+    "/incidents/review",
+    "/incidents/1/edit",
+]
+MAPS_SETTLED = """() => Array.from(document.querySelectorAll('[data-worldmap], #incident-map'))
+    .every((map) => map.classList.contains('is-ready') || map.classList.contains('is-failed'))"""
 # A point of the viewport where the given shape, not a neighbour, is under the pointer.
 POINT_INSIDE = """(shape) => {
   const box = shape.getBoundingClientRect();
@@ -48,6 +62,48 @@ POINT_INSIDE = """(shape) => {
   }
   return null;
 }"""
+
+
+# Public records the incident pages show: two close together in Myanmar one month, one in Chad
+# without coordinates (drawn at the country's centre) in another.
+INCIDENTS = [
+    {"country": "MMR", "date_start": "2017-08-25", "latitude": 20.12, "longitude": 92.87},
+    {"country": "MMR", "date_start": "2017-08-27", "latitude": 20.9, "longitude": 93.4},
+    {"country": "TCD", "date_start": "2018-03-02"},
+]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def incident_records(browser: object, live_server: LiveServer) -> list[int]:
+    """The records above, added through the API with an admin's token (record 1 comes first)."""
+    done = subprocess.run(
+        [*lens_command(), "users", "token", "create", live_server.admin, "--json"],
+        capture_output=True,
+        text=True,
+        env=_server_env(live_server.log.parent / "home"),
+        cwd=live_server.log.parent,
+        timeout=60,
+        check=True,
+    )
+    token = json.loads(done.stdout)["token"]
+    ids = []
+    for number, values in enumerate(INCIDENTS, start=1):
+        body = {
+            "category": "one_sided_violence",
+            "title": f"Browser incident {number}",
+            "confidentiality": "public",
+            **values,
+        }
+        request = urllib.request.Request(
+            live_server.url("/api/v1/incidents"),
+            data=json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            ids.append(json.load(answer)["id"])
+    assert ids[0] == 1, "the incident pages in PUBLIC_PAGES expect record 1"
+    return ids
 
 
 @dataclass
@@ -237,3 +293,41 @@ def test_anonymous_users_cannot_reach_users_audit_or_data(browsing: Browsing) ->
         page.goto(path)
         assert urlsplit(page.url).path == "/login", path
         assert re.search(r"next=%2F|next=/", page.url), page.url
+
+
+def test_incident_map_draws_points_and_the_timeline_filters_them(browsing: Browsing) -> None:
+    page, problems = watched_page(browsing)
+    page.goto("/incidents")
+    settle(page)
+    world = page.locator("#incident-map")
+    assert "is-ready" in (world.get_attribute("class") or "")
+    assert world.locator("path.country").count() > 150
+    marks = world.locator("circle")
+    assert marks.count() >= 2
+    assert world.locator("circle.incident-point.approximate").count() == 1
+    bars = page.locator("#incident-timeline rect.timeline-bar")
+    assert bars.count() == 2
+    # Brushing across the first month's bar leaves only that month's records on the map.
+    page.locator("#incident-timeline").scroll_into_view_if_needed()
+    first = bars.first.bounding_box()
+    overlay = page.locator("#incident-timeline .timeline-brush .overlay").bounding_box()
+    assert first is not None and overlay is not None
+    y = overlay["y"] + overlay["height"] / 2
+    page.mouse.move(first["x"] + 1, y)
+    page.mouse.down()
+    page.mouse.move(first["x"] + first["width"] + 3, y, steps=4)
+    page.mouse.up()
+    assert "2017-08" in page.locator("#incident-selection").inner_text()
+    assert world.locator("circle.incident-point.approximate").count() == 0
+    assert page.locator("#incident-timeline rect.timeline-bar.outside").count() == 1
+    # Clicking a cluster zooms in until its records separate into points that link to them.
+    links = world.locator('a[href^="/incidents/"] circle.incident-point')
+    for _ in range(4):
+        if links.count() == 2:
+            break
+        world.locator("g.incident-cluster").first.click()
+        page.wait_for_timeout(450)
+    assert links.count() == 2
+    assert world.locator("circle.incident-point.approximate").count() == 0
+    world.get_by_role("button", name="Show all", exact=True).click()
+    assert problems.messages == []

@@ -179,12 +179,14 @@ def read_original(
     if hashlib.sha256(content).hexdigest() != attachment.sha256:
         raise StoreError(f"the original of attachment {attachment_id} no longer matches its hash")
     if attachment.confidentiality >= Confidentiality.RESTRICTED:
+        # Who opened restricted evidence is part of its custody; public files are published
+        # material, and logging every anonymous download would let crawlers grow the chain.
         audit(session, principal, "read", "incident_attachment", attachment_id)
-    custody.append(
-        session,
-        action="download",
-        actor=principal.username,
-        incident=attachment.incident,
-        detail={"attachment_id": attachment_id, "sha256": attachment.sha256},
-    )
+        custody.append(
+            session,
+            action="download",
+            actor=principal.username,
+            incident=attachment.incident,
+            detail={"attachment_id": attachment_id, "sha256": attachment.sha256},
+        )
     return shown, content

@@ -621,8 +621,12 @@ def _visible(principal: Principal, statement: Select[Any]) -> Select[Any]:
     ceiling = int(principal.clearance)
     if principal.user_id is None:
         return statement.where(Incident.confidentiality <= ceiling)
+    owned = int(max(principal.clearance, Confidentiality.RESTRICTED))
     return statement.where(
-        or_(Incident.confidentiality <= ceiling, Incident.created_by_id == principal.user_id)
+        or_(
+            Incident.confidentiality <= ceiling,
+            (Incident.created_by_id == principal.user_id) & (Incident.confidentiality <= owned),
+        )
     )
 
 

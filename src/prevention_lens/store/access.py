@@ -85,6 +85,9 @@ class Principal:
 ANONYMOUS = Principal(username="anonymous", role=Role.PUBLIC)
 # The person at the terminal running `lens`: they own the store file, so they act as admin.
 LOCAL_OPERATOR = Principal(username="local-operator", role=Role.ADMIN)
+# Who files a report through the public form when nobody is logged in: a contributor that no
+# account can be (user names have no spaces), so its reports are restricted and owned by nobody.
+PUBLIC_SUBMISSION = Principal(username="public submission", role=Role.CONTRIBUTOR)
 
 
 @dataclass(frozen=True)
@@ -389,6 +392,8 @@ register(
             "added_at": _P,
         },
         record_level_attribute="confidentiality",
+        owner_attribute="created_by_id",
+        owner_actions=frozenset({"read"}),
     )
 )
 register(
@@ -408,6 +413,8 @@ register(
             "added_at": _P,
         },
         record_level_attribute="confidentiality",
+        owner_attribute="created_by_id",
+        owner_actions=frozenset({"read"}),
     )
 )
 register(

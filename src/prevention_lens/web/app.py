@@ -16,7 +16,16 @@ from prevention_lens import __version__
 from prevention_lens.errors import AuthenticationError, LensError
 from prevention_lens.settings import Settings, get_settings
 from prevention_lens.store import Store, open_store
-from prevention_lens.web.routers import account, api, pages, risk, risk_api
+from prevention_lens.web.routers import (
+    account,
+    api,
+    incidents,
+    incidents_api,
+    pages,
+    risk,
+    risk_api,
+    signals,
+)
 from prevention_lens.web.security import finish_response
 from prevention_lens.web.templating import render
 
@@ -64,6 +73,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(api.router)
     app.include_router(risk_api.router)
     app.include_router(risk.router)
+    app.include_router(incidents_api.router)
+    app.include_router(incidents.router)
+    app.include_router(signals.router)
     app.include_router(pages.router)
 
     @app.middleware("http")

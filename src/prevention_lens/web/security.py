@@ -93,13 +93,20 @@ async def verify_csrf(request: Request) -> None:
     if request.method in SAFE_METHODS or bearer_token(request) is not None:
         return
     submitted = request.headers.get(CSRF_HEADER)
+    form = None
     if submitted is None:
         content_type = request.headers.get("content-type", "")
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             form = await request.form()
             value = form.get(CSRF_FIELD)
             submitted = value if isinstance(value, str) else None
-    check_csrf(request, submitted)
+    try:
+        check_csrf(request, submitted)
+    except Exception:
+        # A refused upload's spooled files are closed here; nothing else will read them.
+        if form is not None:
+            await form.close()
+        raise
 
 
 def is_https(request: Request) -> bool:

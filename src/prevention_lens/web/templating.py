@@ -19,6 +19,7 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 NAVIGATION = (
     ("/risk", "Risk", Role.PUBLIC),
     ("/incidents", "Incidents", Role.PUBLIC),
+    ("/signals", "Signals", Role.PUBLIC),
     ("/actors", "Actors", Role.PUBLIC),
     ("/evidence", "Evidence", Role.PUBLIC),
     ("/briefs", "Briefs", Role.PUBLIC),

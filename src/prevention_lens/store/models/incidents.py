@@ -135,6 +135,11 @@ class IncidentSource(Base):
         """A source travels no further than its incident, nor further than itself."""
         return max(self.own_confidentiality, self.incident.confidentiality)
 
+    @property
+    def created_by_id(self) -> int | None:
+        """The incident's author, who may read the sources of their own record."""
+        return self.incident.created_by_id
+
 
 class IncidentAttachment(Base):
     """An evidence file: the original kept unchanged under its SHA-256, a working copy apart."""
@@ -157,6 +162,11 @@ class IncidentAttachment(Base):
     @property
     def confidentiality(self) -> int:
         return max(self.own_confidentiality, self.incident.confidentiality)
+
+    @property
+    def created_by_id(self) -> int | None:
+        """The incident's author, who may read the files of their own record."""
+        return self.incident.created_by_id
 
 
 class IncidentRevision(Base):

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from prevention_lens import __version__
 from prevention_lens.errors import NotFoundError
+from prevention_lens.incidents.monitoring import alerts_for
 from prevention_lens.store.access import read_record, read_records, require
 from prevention_lens.store.models import Country, DataImport, User
 from prevention_lens.store.reference import stored_reference
@@ -17,8 +18,9 @@ from prevention_lens.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
+COUNTRY_ALERTS = 5  # escalation alerts shown on a country page
+
 SECTIONS = {
-    "incidents": "Incidents",
     "actors": "Actors",
     "evidence": "Evidence",
     "briefs": "Briefs",
@@ -86,8 +88,22 @@ def country_page(
             )
         )
     ]
+    # Escalation alerts from the records this reader may see, the latest first.
+    alerts = sorted(
+        alerts_for(session, principal, country=country["key"]),
+        key=lambda alert: alert["month"],
+        reverse=True,
+    )
     return render(
-        request, "country.html", {"country": country, "aliases": aliases, "related": related}
+        request,
+        "country.html",
+        {
+            "country": country,
+            "aliases": aliases,
+            "related": related,
+            "alerts": alerts[:COUNTRY_ALERTS],
+            "alert_count": len(alerts),
+        },
     )
 
 

@@ -1,0 +1,104 @@
+"""Escalation alerts over the incident records a reader may see: the store's records become the
+signals' event table, and each alert comes back with its events named.
+
+Records are read through ``list_incidents`` (so through the access policy), never around it:
+an anonymous reader's alerts are computed from public records only, and every event an alert
+lists is one the reader may open. Withdrawn and rejected records do not count.
+
+Public API::
+
+    alerts_for(session, principal, *, level="country", country=None, since=None) -> list[dict]
+    events_frame(rows) -> DataFrame
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from prevention_lens.errors import ValidationError
+from prevention_lens.incidents.records import IncidentFilter, list_incidents
+from prevention_lens.incidents.signals import COLUMNS, LEVELS, escalation_signals
+from prevention_lens.incidents.taxonomy import CATEGORIES
+from prevention_lens.store.access import Principal
+
+# Records in these states are no evidence of anything: a reviewer ruled them out.
+EXCLUDED_STATUSES = frozenset({"rejected"})
+# The signals count "violence against civilians" by category; every category the taxonomy marks
+# as an act against civilians is handed over under UCDP's name for it.
+ONE_SIDED = "one_sided_violence"
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _signal_category(code: str) -> str:
+    item = CATEGORIES.get(code)
+    return ONE_SIDED if item is not None and item.against_civilians else code
+
+
+def events_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """The signals' event table (``signals.COLUMNS``) from projected incident rows."""
+    return pd.DataFrame(
+        {
+            "event_id": [str(row["id"]) for row in rows],
+            "date": [row["date_start"].isoformat() for row in rows],
+            "country_key": [row["country_key"] for row in rows],
+            "admin1": [row.get("admin1") or None for row in rows],
+            "category": [_signal_category(row["category"]) for row in rows],
+            "identity_targeted": [bool(row.get("identity_targeted")) for row in rows],
+            "fatalities": [row.get("fatalities_best") for row in rows],
+        },
+        columns=list(COLUMNS),
+    )
+
+
+def _event(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "title": row["title"] or row["category_label"],
+        "date": row["date_start"].isoformat(),
+        "category": row["category"],
+        "category_label": row["category_label"],
+        "admin1": row.get("admin1"),
+        "fatalities": row.get("fatalities_best"),
+        "status": row["status"],
+    }
+
+
+def alerts_for(
+    session: Session,
+    principal: Principal,
+    *,
+    level: str = "country",
+    country: str | None = None,
+    since: str | None = None,
+) -> list[dict[str, Any]]:
+    """The escalation alerts in the records ``principal`` may see, strongest first.
+
+    ``country`` is a country key; ``since`` ("YYYY-MM") keeps alerts from that month on. Each
+    alert is ``Alert.to_dict()`` with ``country_name`` and ``events`` (id, title, date, ...).
+    """
+    if level not in LEVELS:
+        raise ValidationError(f"must be one of {', '.join(LEVELS)}, got {level!r}", field="level")
+    if since is not None and not _MONTH.match(since):
+        raise ValidationError(f"must be a month like 2017-08, got {since!r}", field="since")
+    page = list_incidents(session, principal, IncidentFilter(country=country or None, limit=None))
+    rows = [
+        row
+        for row in page.rows
+        if row["status"] not in EXCLUDED_STATUSES and not row.get("withdrawn")
+    ]
+    if not rows:
+        return []
+    by_id = {str(row["id"]): row for row in rows}
+    names = {row["country_key"]: row["country_name"] for row in rows}
+    alerts = []
+    for alert in escalation_signals(events_frame(rows), level=level, since=since):
+        shown = alert.to_dict()
+        shown["country_name"] = names.get(alert.country_key, alert.country_key)
+        shown["events"] = [_event(by_id[event]) for event in alert.event_ids if event in by_id]
+        alerts.append(shown)
+    return alerts

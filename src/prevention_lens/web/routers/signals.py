@@ -1,0 +1,87 @@
+"""The signals page: escalation alerts, strongest first, each with the events behind it.
+
+Alerts are computed from the records the reader may see (``incidents.monitoring``), so an
+anonymous reader's alerts rest on public records only.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from prevention_lens.errors import NotFoundError, ValidationError
+from prevention_lens.incidents.monitoring import alerts_for
+from prevention_lens.incidents.signals import LEVELS, SERIES
+from prevention_lens.store.access import read_records
+from prevention_lens.store.models import Country
+from prevention_lens.store.reference import stored_reference
+from prevention_lens.web.deps import CurrentPrincipal, DbSession
+from prevention_lens.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+SHOWN_ALERTS = 50
+EVENTS_PER_ALERT = 10
+
+
+def month_range(month: str) -> tuple[str, str]:
+    """The first and last day of "YYYY-MM", for links to the incident list."""
+    year, number = (int(part) for part in month.split("-"))
+    following = f"{year + (number == 12):04d}-{number % 12 + 1:02d}-01"
+    last = date.fromisoformat(following) - timedelta(days=1)
+    return f"{month}-01", last.isoformat()
+
+
+def with_links(alert: dict[str, Any]) -> dict[str, Any]:
+    first, last = month_range(alert["month"])
+    alert["first_day"], alert["last_day"] = first, last
+    alert["shown_events"] = alert["events"][:EVENTS_PER_ALERT]
+    return alert
+
+
+@router.get("/signals", response_class=HTMLResponse)
+def signals_page(
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    level: str = "country",
+    country: str = "",
+    since: str = "",
+) -> Response:
+    error = None
+    alerts: list[dict[str, Any]] = []
+    key = None
+    try:
+        key = stored_reference(session).resolve(country).key if country.strip() else None
+        alerts = alerts_for(
+            session, principal, level=level, country=key, since=since.strip() or None
+        )
+    except (ValidationError, NotFoundError) as problem:
+        error = str(problem)
+    countries = read_records(
+        session,
+        principal,
+        "country",
+        select(Country).where(Country.end_date.is_(None)).order_by(Country.name),
+    )
+    return render(
+        request,
+        "signals.html",
+        {
+            "alerts": [with_links(alert) for alert in alerts[:SHOWN_ALERTS]],
+            "total": len(alerts),
+            "error": error,
+            "level": level,
+            "levels": LEVELS,
+            "country": key or "",
+            "since": since,
+            "countries": countries,
+            "series": SERIES,
+            "events_per_alert": EVENTS_PER_ALERT,
+        },
+        status_code=422 if error else 200,
+    )

@@ -118,3 +118,37 @@ def test_attachments_and_downloads_are_in_the_chain(store: Store, tmp_path: obje
             "attach",
             "download",
         ]
+
+
+def test_digests_are_salted_so_they_cannot_confirm_a_guess(store: Store, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from prevention_lens.store.access import Confidentiality
+
+    values = {
+        "category": "hate_crime",
+        "date_start": "2024-03-01",
+        "country": "IND",
+        "witness_identity": "Guessable Name",
+    }
+    with store.session() as session:
+        first = create_incident(session, LOCAL_OPERATOR, draft_from_mapping(values))
+        second = create_incident(session, LOCAL_OPERATOR, draft_from_mapping(values))
+        first.id = second.id  # the same content in every column but the salt
+        assert custody.record_digest(first) != custody.record_digest(second)
+        session.rollback()
+    root = Path(str(tmp_path)) / "evidence"
+    with store.session() as session:
+        incident_id = create_incident(session, LOCAL_OPERATOR, draft_from_mapping(values)).id
+        add_attachment(
+            session,
+            LOCAL_OPERATOR,
+            root,
+            incident_id,
+            "statement.pdf",
+            b"%PDF secret",
+            confidentiality=Confidentiality.CONFIDENTIAL,
+        )
+        entry = session.query(CustodyEntry).order_by(CustodyEntry.seq.desc()).first()
+        assert entry is not None and entry.action == "attach"
+        assert set(entry.detail) == {"attachment_id"}

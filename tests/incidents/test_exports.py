@@ -68,13 +68,22 @@ def test_analysts_get_exact_places_but_not_confidential_fields(filled: Store) ->
     assert "witness_contact" not in export.content
 
 
-def test_each_export_is_a_custody_entry_naming_its_records(filled: Store) -> None:
+def test_each_signed_in_export_is_a_custody_entry_naming_its_records(filled: Store) -> None:
     with filled.session() as session:
-        export = export_incidents(session, ANONYMOUS, "json")
-        assert [row["id"] for row in json.loads(export.content)] == [3, 1]
+        export = export_incidents(session, ANA, "json")
+        assert [row["id"] for row in json.loads(export.content)] == [3, 2, 1]
         entry = session.query(CustodyEntry).order_by(CustodyEntry.seq.desc()).first()
-        assert entry is not None and entry.action == "export" and entry.actor == "anonymous"
-        assert entry.detail == {"format": "json", "count": 2, "incident_ids": [3, 1]}
+        assert entry is not None and entry.action == "export" and entry.actor == "ana"
+        assert entry.detail == {
+            "format": "json",
+            "count": 3,
+            "incident_ids": [3, 2, 1],
+            "as": "ana",
+        }
+        # Anonymous exports hold published records only and leave the chain alone.
+        before = session.query(CustodyEntry).count()
+        assert export_incidents(session, ANONYMOUS, "json").count == 2
+        assert session.query(CustodyEntry).count() == before
 
 
 def test_unknown_format_is_named(filled: Store) -> None:

@@ -220,8 +220,45 @@ def test_sources_keep_their_own_confidentiality(store: Store) -> None:
 
 
 def test_owners_totals_count_only_what_they_can_read(store: Store) -> None:
-    _create(store, CORA, confidentiality="confidential")
+    raised = _create(store, CORA)
     restricted = _create(store, CORA)
+    with store.session() as session:
+        update_incident(session, ADMIN, raised, {"confidentiality": "confidential"})
     with store.session() as session:
         page = list_incidents(session, CORA)
         assert page.total == 1 and [row["id"] for row in page.rows] == [restricted]
+
+
+def test_refusals_do_not_reveal_whether_a_hidden_record_exists(store: Store) -> None:
+    hidden = _create(store, confidentiality="confidential")
+    with store.session() as session:
+        for missing in (hidden, 9999):
+            with pytest.raises(PermissionDeniedError):
+                update_incident(session, CORA, missing, {"title": "x"})
+            with pytest.raises(AuthenticationError):
+                update_incident(session, ANONYMOUS, missing, {"title": "x"})
+            with pytest.raises(NotFoundError):
+                set_status(session, CORA, missing, "in_review")
+
+
+def test_owners_do_not_see_what_staff_add_to_their_record(store: Store) -> None:
+    incident_id = _create(store, CORA, latitude="", longitude="")
+    with store.session() as session:
+        update_incident(session, ANA, incident_id, {"latitude": 20.111111, "longitude": 92.2})
+    with store.session() as session:
+        own = get_incident(session, CORA, incident_id)
+        assert "latitude" not in own and "updated_by" not in own
+        assert own["public_latitude"] == 20.11
+
+
+def test_contributors_cannot_file_confidential_records_either(store: Store) -> None:
+    incident_id = _create(store, CORA, confidentiality="confidential")
+    with store.session() as session:
+        own = get_incident(session, CORA, incident_id)
+        assert own["confidentiality"] == Confidentiality.RESTRICTED
+
+
+def test_a_reviewers_note_is_bounded(store: Store) -> None:
+    incident_id = _create(store, ANA)
+    with store.session() as session, pytest.raises(ValidationError, match="note is over"):
+        set_status(session, ANA, incident_id, "in_review", note="x" * 2001)

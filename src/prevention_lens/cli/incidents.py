@@ -263,7 +263,11 @@ def export(
     filters = _filters(country, category, status, since, until, search, None)
     with context.store().session() as session:
         result = export_incidents(
-            session, ANONYMOUS if public else context.operator(), fmt, filters
+            session,
+            ANONYMOUS if public else context.operator(),
+            fmt,
+            filters,
+            logged_as=context.operator(),
         )
     if output is None:
         sys.stdout.write(result.content)

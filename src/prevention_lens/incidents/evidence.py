@@ -72,6 +72,14 @@ def _visible_incident(session: Session, principal: Principal, incident_id: int) 
     return incident
 
 
+def _file_detail(detail: dict[str, object], level: int) -> dict[str, object]:
+    """A custody detail; a confidential file's hash and size stay out of it (analysts read the
+    log), and the record's salted digest still covers them."""
+    if level < Confidentiality.CONFIDENTIAL:
+        return detail
+    return {key: value for key, value in detail.items() if key.endswith("_id")}
+
+
 def safe_filename(name: str) -> str:
     cleaned = _SAFE_NAME.sub("_", Path(name).name).strip(" .")
     return cleaned[:200] or "file"
@@ -119,7 +127,10 @@ def add_attachment(
         action="attach",
         actor=principal.username,
         incident=incident,
-        detail={"attachment_id": attachment.id, "sha256": digest, "size": len(content)},
+        detail=_file_detail(
+            {"attachment_id": attachment.id, "sha256": digest, "size": len(content)},
+            attachment.confidentiality,
+        ),
     )
     shown = project(principal, "incident_attachment", attachment)
     return shown or {"id": attachment.id, "sha256": digest}
@@ -159,7 +170,7 @@ def add_source(
         action="add-source",
         actor=principal.username,
         incident=incident,
-        detail={"source_id": row.id, "archived_sha256": digest},
+        detail=_file_detail({"source_id": row.id, "archived_sha256": digest}, row.confidentiality),
     )
     return project(principal, "incident_source", row) or {"id": row.id}
 
@@ -187,6 +198,9 @@ def read_original(
             action="download",
             actor=principal.username,
             incident=attachment.incident,
-            detail={"attachment_id": attachment_id, "sha256": attachment.sha256},
+            detail=_file_detail(
+                {"attachment_id": attachment_id, "sha256": attachment.sha256},
+                attachment.confidentiality,
+            ),
         )
     return shown, content

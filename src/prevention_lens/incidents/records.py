@@ -68,6 +68,7 @@ TRANSITIONS = {
 }
 REVIEW_OUTCOMES = ("verified", "disputed", "rejected")
 MAX_COUNT = 2**31 - 1  # counts are 32-bit integers in the store
+MAX_NOTE = 2000  # a reviewer's note, kept in the custody log (analysts read it)
 
 
 @dataclass(frozen=True)
@@ -314,13 +315,11 @@ def create_incident(
     reference: CountryReference | None = None,
 ) -> Incident:
     """Store a new unverified record. Contributors' and anonymous submissions are restricted
-    whatever they ask: only analysts and admins make a record public."""
+    whatever they ask: only analysts and admins make a record public or confidential."""
     require(principal, "create", "incident")
     draft.check()
     if principal.role < Role.ANALYST:
-        draft = dataclasses.replace(
-            draft, confidentiality=max(draft.confidentiality, Confidentiality.RESTRICTED)
-        )
+        draft = dataclasses.replace(draft, confidentiality=Confidentiality.RESTRICTED)
     reference = reference or stored_reference(session)
     incident = Incident(
         **_values(draft, _country_id(session, reference, draft.country)),
@@ -413,8 +412,8 @@ def update_incident(
 
     Confidential fields can be written by anyone who may edit the record, and read back only
     with confidential clearance; values not in ``changes`` stay as they are."""
+    require(principal, "update", "incident")
     incident = _load(session, incident_id)
-    require(principal, "update", "incident", incident)
     if project(principal, "incident", incident) is None:
         raise NotFoundError(f"No incident {incident_id}.")
     current = {name: getattr(incident, name) for name in DRAFT_FIELDS if name != "country"}
@@ -442,6 +441,8 @@ def set_status(
         raise NotFoundError(f"No incident {incident_id}.")
     if status not in STATUSES:
         raise ValidationError(f"unknown status {status!r}", field="status")
+    if len(note) > MAX_NOTE:
+        raise ValidationError(f"the note is over {MAX_NOTE} characters", field="note")
     if status not in TRANSITIONS[incident.status]:
         allowed_next = ", ".join(TRANSITIONS[incident.status]) or "nothing (edit it to reopen)"
         raise ValidationError(

@@ -413,8 +413,6 @@ register(
             "added_at": _P,
         },
         record_level_attribute="confidentiality",
-        owner_attribute="created_by_id",
-        owner_actions=frozenset({"read"}),
     )
 )
 register(
@@ -501,9 +499,12 @@ def project(principal: Principal, resource: str, record: object) -> dict[str, An
     if not allowed(principal, "read", resource, record):
         return None
     clearance = principal.clearance
+    # Owners see their own restricted records, but only the fields their role may see: what
+    # staff later add to the record at a higher level stays with staff.
+    ceiling = clearance
     if _is_owner(principal, policy, record):
-        clearance = max(clearance, Confidentiality.RESTRICTED)
-    if record_level(policy, record) > clearance:
+        ceiling = max(clearance, Confidentiality.RESTRICTED)
+    if record_level(policy, record) > ceiling:
         return None
     return {
         name: getattr(record, name) for name, level in policy.fields.items() if level <= clearance

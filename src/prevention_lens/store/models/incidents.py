@@ -7,6 +7,7 @@ access policy (``store/access.py``) decides who sees which, so every route goes 
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -95,6 +96,9 @@ class Incident(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     verified_by: Mapped[str | None] = mapped_column(String(64))
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A random value in the record's custody digest, so a digest cannot confirm a guess of a
+    # confidential field. Listed in no access policy: it never leaves the store.
+    digest_salt: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
 
     sources: Mapped[list[IncidentSource]] = relationship(
         back_populates="incident", order_by="IncidentSource.id", cascade="all, delete-orphan"
@@ -137,7 +141,9 @@ class IncidentSource(Base):
 
     @property
     def created_by_id(self) -> int | None:
-        """The incident's author, who may read the sources of their own record."""
+        """The incident's author when they gave this source: they may read it back."""
+        if self.added_by != self.incident.created_by:
+            return None
         return self.incident.created_by_id
 
 
@@ -162,11 +168,6 @@ class IncidentAttachment(Base):
     @property
     def confidentiality(self) -> int:
         return max(self.own_confidentiality, self.incident.confidentiality)
-
-    @property
-    def created_by_id(self) -> int | None:
-        """The incident's author, who may read the files of their own record."""
-        return self.incident.created_by_id
 
 
 class IncidentRevision(Base):

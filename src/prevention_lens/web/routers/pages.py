@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from prevention_lens import __version__
 from prevention_lens.errors import NotFoundError
 from prevention_lens.incidents.monitoring import alerts_for
-from prevention_lens.store.access import read_record, read_records, require
+from prevention_lens.store.access import allowed, read_record, read_records, require
 from prevention_lens.store.models import Country, DataImport, User
 from prevention_lens.store.reference import stored_reference
 from prevention_lens.web.deps import CurrentPrincipal, DbSession
@@ -39,7 +39,10 @@ def home(request: Request, session: DbSession, principal: CurrentPrincipal) -> R
     counts = {
         "countries": session.scalar(select(func.count()).select_from(Country)) or 0,
         "imports": session.scalar(select(func.count()).select_from(DataImport)) or 0,
-        "users": session.scalar(select(func.count()).select_from(User)) or 0,
+        # How many accounts exist is for admins, not for every visitor.
+        "users": (session.scalar(select(func.count()).select_from(User)) or 0)
+        if allowed(principal, "read", "user")
+        else None,
     }
     return render(request, "home.html", {"counts": counts})
 

@@ -94,6 +94,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("verified_by", sa.String(length=64), nullable=True),
         sa.Column("verified_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("digest_salt", sa.String(length=32), nullable=False),
         sa.ForeignKeyConstraint(
             ["country_id"], ["countries.id"], name=op.f("fk_incidents_country_id_countries")
         ),

@@ -1,6 +1,12 @@
 """The store's tables, one module per capability; importing this package registers them all."""
 
 from prevention_lens.store.models.accounts import ApiToken, LoginSession, User
+from prevention_lens.store.models.actors import (
+    Actor,
+    ActorContact,
+    ActorRelationship,
+    NetworkSnapshot,
+)
 from prevention_lens.store.models.audit import AuditEntry
 from prevention_lens.store.models.base import Base, StoreMeta
 from prevention_lens.store.models.countries import Country, CountryAlias
@@ -25,6 +31,9 @@ from prevention_lens.store.models.risk import (
 )
 
 __all__ = [
+    "Actor",
+    "ActorContact",
+    "ActorRelationship",
     "ApiToken",
     "Assessment",
     "AssessmentScore",
@@ -45,6 +54,7 @@ __all__ = [
     "IncidentRevision",
     "IncidentSource",
     "LoginSession",
+    "NetworkSnapshot",
     "RateLimitHit",
     "StoreMeta",
     "User",

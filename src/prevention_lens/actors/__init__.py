@@ -1,0 +1,1 @@
+"""Mapping prevention actors: the directory, relationships, network analysis and gaps."""

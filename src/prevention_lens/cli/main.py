@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from prevention_lens import __version__
-from prevention_lens.cli import countries, data, db, incidents, risk, serve, users
+from prevention_lens.cli import actors, countries, data, db, incidents, risk, serve, users
 from prevention_lens.cli.output import errors
 from prevention_lens.errors import LensError
 
@@ -25,6 +25,7 @@ app = typer.Typer(
 app.add_typer(risk.app, name="risk")
 app.add_typer(incidents.app, name="incidents")
 app.command("signals")(incidents.signals)
+app.add_typer(actors.app, name="actors")
 app.add_typer(countries.app, name="countries")
 app.add_typer(users.app, name="users")
 app.add_typer(data.app, name="data")

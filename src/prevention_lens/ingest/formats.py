@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from prevention_lens.ingest.actors import load_actor_sheet, read_actor_sheet
 from prevention_lens.ingest.country_names import load_country_names
 from prevention_lens.ingest.incidents import (
     load_incidents,
@@ -98,5 +99,22 @@ INCIDENT_CSV = register_format(
         default_path=None,
         read=read_incident_csv,
         load=load_incidents,
+    )
+)
+
+ACTOR_SHEET = register_format(
+    ImportFormat(
+        name="actor-sheet",
+        title="Actor mapping sheet (CSV or XLSX template)",
+        description=(
+            "Prevention actors and their relationships in the template of `lens actors "
+            "template`: NAME.csv with NAME.relationships.csv beside it, or one XLSX with sheets "
+            "actors and relationships. Stored as drafts for admin review; same-name duplicates "
+            "are errors, similar names are proposed merges."
+        ),
+        citation="Cite the mapping exercise and the organisation that ran it.",
+        default_path=None,
+        read=read_actor_sheet,
+        load=load_actor_sheet,
     )
 )

@@ -1,0 +1,357 @@
+"""`lens actors`: the actor mapping — template, import, example data, listing, review, merging
+duplicates, export, and the network's suggestions, gaps and snapshots."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from prevention_lens.cli import context
+from prevention_lens.cli.output import console, errors, print_json, print_record, print_table
+from prevention_lens.errors import ValidationError
+
+app = typer.Typer(help="Mapping prevention actors: intake, review, duplicates, export, network.")
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+DatasetOption = Annotated[
+    str, typer.Option(help="real (the default) or example (the generated example mapping).")
+]
+
+
+def _dataset(value: str) -> str:
+    from prevention_lens.actors.records import DATASETS
+
+    if value not in DATASETS:
+        raise ValidationError(f"unknown dataset {value!r}; choose {' or '.join(DATASETS)}")
+    return value
+
+
+def _example_notice(dataset: str, *, to_stderr: bool = False) -> None:
+    """Whenever example data is shown, say so."""
+    if dataset != "example":
+        return
+    from prevention_lens.actors.example import EXAMPLE_NOTICE
+
+    (errors if to_stderr else console).print(f"[bold yellow]{EXAMPLE_NOTICE}[/]")
+
+
+def _flat(value: object) -> bool:
+    """Whether a value fits a table cell (not a nested mapping or a list of them)."""
+    if isinstance(value, dict):
+        return False
+    return not (isinstance(value, list | tuple) and any(isinstance(v, dict) for v in value))
+
+
+@app.command()
+def template(
+    xlsx: Annotated[
+        Path | None, typer.Option(help="Write an XLSX workbook with both sheets and a read-me.")
+    ] = None,
+    csv_file: Annotated[
+        Path | None,
+        typer.Option("--csv", help="Write FILE.csv and FILE.relationships.csv (headers only)."),
+    ] = None,
+    relationships: Annotated[
+        bool, typer.Option(help="Print the relationships header instead of the actors header.")
+    ] = False,
+) -> None:
+    """The import template: by default the actors CSV header on standard output."""
+    from prevention_lens.ingest.actors import template_readme
+    from prevention_lens.sources.actor_sheet import (
+        ACTOR_COLUMNS,
+        RELATIONSHIP_COLUMNS,
+        write_csv,
+        write_xlsx,
+    )
+
+    if xlsx is not None:
+        write_xlsx(xlsx, [], [], template_readme())
+        console.print(f"Wrote {xlsx} (sheets: actors, relationships, read me).")
+    if csv_file is not None:
+        actors_path, relations_path = write_csv(csv_file, [], [])
+        console.print(f"Wrote {actors_path} and {relations_path}.")
+    if xlsx is None and csv_file is None:
+        print(",".join(RELATIONSHIP_COLUMNS if relationships else ACTOR_COLUMNS))
+
+
+@app.command("import")
+def import_command(
+    path: Annotated[Path, typer.Argument(help="NAME.csv (+ NAME.relationships.csv) or NAME.xlsx.")],
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(help="Import the valid rows and report the rest (default: all or nothing)."),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Import an actor mapping in the template layout as drafts for admin review; a file with
+    a bad row writes nothing."""
+    from prevention_lens.ingest.actors import import_actor_sheet
+
+    result = import_actor_sheet(
+        context.store(), context.settings(), context.operator(), path, skip_invalid=skip_invalid
+    )
+    if as_json:
+        print_json(result.to_dict())
+        return
+    report = result.report
+    console.print(
+        f"Import {report.import_id}: {report.rows_read} rows read from {path.name}: "
+        f"{report.rows_created} created (drafts, for review), {report.rows_unchanged} unchanged, "
+        f"{report.rows_rejected} rejected.",
+        markup=False,
+    )
+    for problem in report.problems:
+        console.print(f"  skipped: {problem}", markup=False)
+    for warning in result.warnings:
+        console.print(f"  warning: {warning}", markup=False)
+    for merge in result.proposed_merges:
+        console.print(
+            f"  possible duplicate: {merge['drop_name']} ({merge['drop_id']}) and "
+            f"{merge['keep_name']} ({merge['keep_id']}), {merge['reason']}; "
+            f"to merge: lens actors merge {merge['keep_id']} {merge['drop_id']}",
+            markup=False,
+        )
+
+
+@app.command()
+def example(as_json: JsonOption = False) -> None:
+    """Load the generated example mapping (dataset "example", published); running it again
+    changes nothing."""
+    from prevention_lens.actors.example import EXAMPLE_NOTICE, load_example
+
+    with context.store().session() as session:
+        counts = load_example(session, context.operator())
+    if as_json:
+        print_json({"dataset": "example", "notice": EXAMPLE_NOTICE, **counts})
+        return
+    _example_notice("example")
+    console.print(
+        f"Example mapping: {counts['actors_created']} actors and "
+        f"{counts['relationships_created']} relationships created, "
+        f"{counts['unchanged']} already there."
+    )
+
+
+@app.command("list")
+def list_command(
+    dataset: DatasetOption = "real",
+    country: Annotated[str | None, typer.Option(help="Country name or code.")] = None,
+    kind: Annotated[str | None, typer.Option(help="Kind of actor, e.g. civil_society.")] = None,
+    level: Annotated[str | None, typer.Option(help="grassroots, local, national, ...")] = None,
+    sector: Annotated[str | None, typer.Option(help="Sector, e.g. peacebuilding.")] = None,
+    activity: Annotated[str | None, typer.Option(help="Activity, e.g. early_warning.")] = None,
+    status: Annotated[str | None, typer.Option(help="draft, published or rejected.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Actors with filters; example data is always marked as such."""
+    from prevention_lens.actors.example import EXAMPLE_NOTICE
+    from prevention_lens.actors.records import ActorFilter, list_actors
+    from prevention_lens.store.reference import stored_reference
+
+    _dataset(dataset)
+    with context.store().session() as session:
+        key = stored_reference(session).resolve(country).key if country else None
+        rows = list_actors(
+            session,
+            context.operator(),
+            ActorFilter(
+                dataset=dataset,
+                country=key,
+                kind=kind,
+                level=level,
+                sector=sector,
+                activity=activity,
+                status=status,
+            ),
+        )
+    if as_json:
+        payload: dict[str, Any] = {"dataset": dataset, "actors": rows}
+        if dataset == "example":
+            payload["notice"] = EXAMPLE_NOTICE
+        print_json(payload)
+        return
+    _example_notice(dataset)
+    print_table(
+        rows,
+        ["id", "name", "kind", "levels", "country_keys", "status"],
+        title=f"{len(rows)} actors ({dataset})",
+    )
+
+
+@app.command()
+def show(
+    actor: Annotated[int, typer.Argument(help="Actor number.")],
+    as_json: JsonOption = False,
+) -> None:
+    """One actor with its relationships and (for analysts and admins) its contacts."""
+    from prevention_lens.actors.records import get_actor
+
+    with context.store().session() as session:
+        record = get_actor(session, context.operator(), actor)
+    if as_json:
+        print_json(record)
+        return
+    _example_notice(str(record.get("dataset")))
+    listed = {"relationships", "contacts"}
+    print_record({k: v for k, v in record.items() if k not in listed}, f"Actor {actor}")
+    if record["relationships"]:
+        print_table(
+            record["relationships"],
+            ["id", "kind", "outgoing", "other_id", "other_name", "strength", "status"],
+            title="Relationships",
+        )
+    if record["contacts"]:
+        print_table(record["contacts"], ["name", "role", "email", "phone"], title="Contacts")
+
+
+@app.command()
+def review(
+    actor: Annotated[int, typer.Argument(help="Actor number.")],
+    decision: Annotated[str, typer.Argument(help="publish or reject.")],
+) -> None:
+    """Publish or reject a draft (admins); only published actors are public."""
+    from prevention_lens.actors.records import review_actor
+
+    with context.store().session() as session:
+        record = review_actor(session, context.operator(), actor, decision)
+        console.print(f"Actor {actor} ({record.name}) is now {record.status}.", markup=False)
+
+
+@app.command()
+def merge(
+    keep: Annotated[int, typer.Argument(help="The actor kept.")],
+    drop: Annotated[
+        int, typer.Argument(help="The duplicate folded into it (kept, marked merged).")
+    ],
+) -> None:
+    """Merge a duplicate into the record kept: countries, lists, contacts and relationships
+    move over."""
+    from prevention_lens.actors.records import merge_actors
+
+    with context.store().session() as session:
+        record = merge_actors(session, context.operator(), keep, drop)
+        console.print(f"Actor {drop} merged into {keep} ({record.name}).", markup=False)
+
+
+@app.command()
+def duplicates(dataset: DatasetOption = "real", as_json: JsonOption = False) -> None:
+    """Pairs of actors that may be the same organisation (similar names in a shared country),
+    each with the proposed merge."""
+    from prevention_lens.actors.duplicates import THRESHOLD, duplicate_pairs
+
+    with context.store().session() as session:
+        pairs = duplicate_pairs(session, context.operator(), _dataset(dataset))
+    if as_json:
+        print_json({"dataset": dataset, "threshold": THRESHOLD, "pairs": pairs})
+        return
+    _example_notice(dataset)
+    rows = [
+        {**pair, "merge": f"lens actors merge {pair['keep_id']} {pair['drop_id']}"}
+        for pair in pairs
+    ]
+    print_table(
+        rows,
+        ["keep_id", "keep_name", "drop_id", "drop_name", "score", "reason", "merge"],
+        title=f"{len(pairs)} possible duplicates ({dataset}; score at least {THRESHOLD:.0f})",
+    )
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="csv, json or graphml.")] = "csv",
+    dataset: DatasetOption = "real",
+    output: Annotated[
+        Path | None, typer.Option(help="File to write (default: standard output).")
+    ] = None,
+    contacts: Annotated[
+        bool, typer.Option(help="Include contacts (analysts and admins only; off by default).")
+    ] = False,
+    public: Annotated[
+        bool, typer.Option(help="Export only what an anonymous reader may see, for publishing.")
+    ] = False,
+) -> None:
+    """Export the mapping through the access policy: CSV (actors), JSON or GraphML (actors
+    and relationships, for Gephi or networkx)."""
+    from prevention_lens.actors.exports import export_actors
+    from prevention_lens.store.access import ANONYMOUS
+
+    with context.store().session() as session:
+        result = export_actors(
+            session,
+            ANONYMOUS if public else context.operator(),
+            fmt,
+            _dataset(dataset),
+            contacts=contacts,
+            logged_as=context.operator(),
+        )
+    if output is None:
+        _example_notice(dataset, to_stderr=True)
+        sys.stdout.write(result.content)
+        return
+    output.write_text(result.content, encoding="utf-8")
+    _example_notice(dataset)
+    console.print(
+        f"Wrote {result.count} actors and {result.relationships} relationships to {output}.",
+        markup=False,
+    )
+
+
+@app.command()
+def suggest(
+    actor: Annotated[int, typer.Argument(help="Actor number.")],
+    dataset: DatasetOption = "real",
+    limit: Annotated[int, typer.Option(help="How many suggestions.")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Actors this one is not yet connected to but could be (shared partners, activities)."""
+    from prevention_lens.actors.analysis import network_for
+    from prevention_lens.actors.network import suggest_connections
+
+    with context.store().session() as session:
+        network = network_for(session, context.operator(), _dataset(dataset))
+    suggestions = suggest_connections(network, actor, limit=limit)
+    if as_json:
+        print_json(suggestions)
+        return
+    _example_notice(dataset)
+    columns = [
+        name for name, value in (suggestions[0] if suggestions else {}).items() if _flat(value)
+    ]
+    print_table(suggestions, columns, title=f"Suggested connections for actor {actor}")
+
+
+@app.command()
+def gaps(dataset: DatasetOption = "real", as_json: JsonOption = False) -> None:
+    """Where prevention coverage is thin: countries, levels and activities with few actors."""
+    from prevention_lens.actors.analysis import coverage_gaps
+
+    with context.store().session() as session:
+        rows = coverage_gaps(session, context.operator(), _dataset(dataset))
+    if as_json:
+        print_json(rows)
+        return
+    _example_notice(dataset)
+    columns = [name for name, value in (rows[0] if rows else {}).items() if _flat(value)]
+    print_table(
+        rows, columns or ["country_key"], title=f"Coverage gaps ({dataset}); --json for detail"
+    )
+
+
+@app.command()
+def snapshot(dataset: DatasetOption = "real", as_json: JsonOption = False) -> None:
+    """Store today's network metrics so coordinators can see change over time."""
+    from prevention_lens.actors.analysis import take_snapshot
+
+    with context.store().session() as session:
+        taken = take_snapshot(session, context.operator(), _dataset(dataset))
+        summary: dict[str, Any] = dict(taken.summary)
+        shown = {"id": taken.id, "dataset": taken.dataset, "taken_at": taken.taken_at}
+        shown["summary"] = summary
+    if as_json:
+        print_json(shown)
+        return
+    _example_notice(dataset)
+    flat = {name: value for name, value in summary.items() if _flat(value)}
+    print_record(flat, f"Network snapshot {shown['id']} ({dataset}); --json for detail")

@@ -34,6 +34,11 @@ PUBLIC_PAGES = [
     "/signals",
     "/report",
     "/actors",
+    "/actors?dataset=real",
+    "/actors/network",
+    "/actors/gaps",
+    "/actors/new",
+    "/actors/1",
     "/evidence",
     "/briefs",
     "/countries",
@@ -47,6 +52,7 @@ ADMIN_PAGES = [
     "/incidents/new",
     "/incidents/review",
     "/incidents/1/edit",
+    "/actors/review",
 ]
 MAPS_SETTLED = """() => Array.from(document.querySelectorAll('[data-worldmap], #incident-map'))
     .every((map) => map.classList.contains('is-ready') || map.classList.contains('is-failed'))"""
@@ -104,6 +110,21 @@ def incident_records(browser: object, live_server: LiveServer) -> list[int]:
             ids.append(json.load(answer)["id"])
     assert ids[0] == 1, "the incident pages in PUBLIC_PAGES expect record 1"
     return ids
+
+
+@pytest.fixture(scope="module", autouse=True)
+def example_actors(browser: object, live_server: LiveServer) -> None:
+    """The generated example mapping, loaded by the real CLI: the actor pages show it while the
+    real mapping is empty (its first actor is /actors/1)."""
+    subprocess.run(
+        [*lens_command(), "actors", "example"],
+        capture_output=True,
+        text=True,
+        env=_server_env(live_server.log.parent / "home"),
+        cwd=live_server.log.parent,
+        timeout=120,
+        check=True,
+    )
 
 
 @dataclass
@@ -330,4 +351,47 @@ def test_incident_map_draws_points_and_the_timeline_filters_them(browsing: Brows
     assert links.count() == 2
     assert world.locator("circle.incident-point.approximate").count() == 0
     world.get_by_role("button", name="Show all", exact=True).click()
+    assert problems.messages == []
+
+
+def test_actor_network_draws_nodes_and_links_and_shows_a_clicked_actor(
+    browsing: Browsing,
+) -> None:
+    page, problems = watched_page(browsing)
+    page.goto("/actors/network")
+    page.wait_for_selector("#actor-network.is-ready")
+    assert "EXAMPLE DATA" in page.locator(".example-banner").inner_text()
+    network = page.locator("#actor-network")
+    nodes = network.locator("circle.network-node")
+    assert nodes.count() > 100
+    assert network.locator("line.network-link").count() > 100
+    # Click the first circle that no neighbour covers; its details appear beside the drawing.
+    network.scroll_into_view_if_needed()
+    point = None
+    for index in range(nodes.count()):
+        node = nodes.nth(index)
+        point = node.evaluate(POINT_INSIDE)
+        if point:
+            name = node.get_attribute("aria-label")
+            break
+    assert point, "no circle of the network can be clicked"
+    page.mouse.click(point["x"], point["y"])
+    details = page.locator("#network-details")
+    assert details.locator("h2").inner_text() == name
+    assert "Example" in details.inner_text()
+    assert (
+        details.get_by_role("link", name="Open its page").get_attribute("href") or ""
+    ).startswith("/actors/")
+    assert network.locator("circle.network-node.selected").count() == 1
+    # Filters fade the actors outside them; zooming changes the drawing's transform.
+    page.locator("#network-filters select[name=level]").select_option("international")
+    faded = network.locator("circle.network-node.filtered-out").count()
+    assert 0 < faded < nodes.count()
+    before = network.locator("g.network-world").get_attribute("transform")
+    box = network.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, -400)
+    page.wait_for_timeout(200)
+    assert network.locator("g.network-world").get_attribute("transform") != before
     assert problems.messages == []

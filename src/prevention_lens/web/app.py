@@ -18,6 +18,8 @@ from prevention_lens.settings import Settings, get_settings
 from prevention_lens.store import Store, open_store
 from prevention_lens.web.routers import (
     account,
+    actors,
+    actors_api,
     api,
     incidents,
     incidents_api,
@@ -76,6 +78,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(incidents_api.router)
     app.include_router(incidents.router)
     app.include_router(signals.router)
+    app.include_router(actors_api.router)
+    app.include_router(actors.router)
     app.include_router(pages.router)
 
     @app.middleware("http")

@@ -21,7 +21,6 @@ router = APIRouter(include_in_schema=False)
 COUNTRY_ALERTS = 5  # escalation alerts shown on a country page
 
 SECTIONS = {
-    "actors": "Actors",
     "evidence": "Evidence",
     "briefs": "Briefs",
 }

@@ -5,6 +5,10 @@ lens=.venv/bin/lens
 : "${LENS_HOME:?LENS_HOME must be set}"
 mkdir -p "$LENS_HOME"
 $lens db upgrade
+# The generated example actor mapping (labelled as example everywhere) and a snapshot of its
+# network metrics; re-running changes nothing.
+$lens actors example
+$lens actors snapshot --dataset example
 if [ -n "${LENS_SOURCES:-}" ] || [ -d ../shared/data ]; then
   $lens data import country-names
   $lens data import un-framework

@@ -71,3 +71,21 @@ def test_real_exports_hold_no_example_records(example_store: Store) -> None:
     payload = json.loads(result.content)
     assert payload["actors"] == [] and payload["relationships"] == []
     assert "notice" not in payload
+
+
+def test_filters_narrow_the_export_to_matching_actors_and_their_ties(
+    example_store: Store,
+) -> None:
+    from prevention_lens.actors.records import ActorFilter
+
+    with example_store.session() as session:
+        everything = json.loads(export_actors(session, ANONYMOUS, "json", "example").content)
+        local = json.loads(
+            export_actors(
+                session, ANONYMOUS, "json", "example", filters=ActorFilter(level="grassroots")
+            ).content
+        )
+    assert 0 < len(local["actors"]) < len(everything["actors"])
+    assert all("grassroots" in actor["levels"] for actor in local["actors"])
+    kept = {actor["id"] for actor in local["actors"]}
+    assert all(r["source_id"] in kept and r["target_id"] in kept for r in local["relationships"])

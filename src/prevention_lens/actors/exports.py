@@ -16,7 +16,7 @@ import io
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -189,16 +189,22 @@ def export_actors(
     *,
     contacts: bool = False,
     logged_as: Principal | None = None,
+    filters: ActorFilter | None = None,
 ) -> ActorExport:
-    """The actors (and, for JSON and GraphML, relationships) the principal may see."""
+    """The actors (and, for JSON and GraphML, relationships) the principal may see; with
+    ``filters``, only the matching actors and the relationships among them."""
     if fmt not in EXPORT_FORMATS:
         raise ValidationError(
             f"unknown export format {fmt!r}; choose {', '.join(EXPORT_FORMATS)}", field="format"
         )
     if contacts and not allowed(principal, "read", "actor_contact"):
         raise PermissionDeniedError("Only analysts and admins may export contacts.")
-    actors = list_actors(session, principal, ActorFilter(dataset=dataset))
+    chosen = replace(filters, dataset=dataset) if filters else ActorFilter(dataset=dataset)
+    actors = list_actors(session, principal, chosen)
     relations = [] if fmt == "csv" else list_relationships(session, principal, dataset)
+    if filters is not None:
+        kept = {int(actor["id"]) for actor in actors}
+        relations = [r for r in relations if r["source_id"] in kept and r["target_id"] in kept]
     if contacts:
         found = _contacts(session, principal, [int(actor["id"]) for actor in actors])
         for actor in actors:

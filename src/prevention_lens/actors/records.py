@@ -100,6 +100,15 @@ class ActorDraft:
 DRAFT_FIELDS = tuple(item.name for item in fields(ActorDraft))
 
 
+@dataclass(frozen=True)
+class ContactDraft:
+    name: str = ""
+    role: str = ""
+    email: str = ""
+    phone: str = ""
+    note: str = ""
+
+
 def _split(raw: Any) -> tuple[str, ...]:
     if raw is None:
         return ()
@@ -175,9 +184,16 @@ def create_actor(
     dataset: str = "real",
     source: str = "",
     reference: CountryReference | None = None,
+    contacts: Sequence[ContactDraft] = (),
 ) -> Actor:
-    """Store a new actor as a draft; an admin publishes it after review."""
+    """Store a new actor as a draft; an admin publishes it after review. ``contacts`` are
+    stored with it (restricted), so someone describing their organisation through the public
+    form can leave a way to reach them without ever reading one back."""
     require(principal, "create", "actor")
+    if contacts:
+        require(principal, "create", "actor_contact")
+        for contact in contacts:
+            _check_contact(contact)
     if dataset not in DATASETS:
         raise ValidationError(f"unknown dataset {dataset!r}", field="dataset")
     draft.check()
@@ -210,6 +226,7 @@ def create_actor(
         created_by_id=principal.user_id,
     )
     actor.countries = countries
+    actor.contacts = [_contact_row(contact) for contact in contacts]
     session.add(actor)
     session.flush()
     audit(session, principal, "create", "actor", actor.id, dataset=dataset)
@@ -344,15 +361,6 @@ def add_relationship(
     return relation
 
 
-@dataclass(frozen=True)
-class ContactDraft:
-    name: str = ""
-    role: str = ""
-    email: str = ""
-    phone: str = ""
-    note: str = ""
-
-
 def add_contact(
     session: Session, principal: Principal, actor_id: int, draft: ContactDraft
 ) -> ActorContact:
@@ -361,12 +369,23 @@ def add_contact(
     actor = _load(session, actor_id)
     if project(principal, "actor", actor) is None:
         raise NotFoundError(f"No actor {actor_id}.")
+    _check_contact(draft)
+    contact = _contact_row(draft)
+    contact.actor_id = actor.id
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def _check_contact(draft: ContactDraft) -> None:
     if not any((draft.name, draft.email, draft.phone)):
         raise ValidationError("give a name, an e-mail or a phone number", field="contact")
     if draft.email and not _EMAIL.fullmatch(draft.email):
         raise ValidationError(f"{draft.email!r} is not an e-mail address", field="email")
-    contact = ActorContact(
-        actor_id=actor.id,
+
+
+def _contact_row(draft: ContactDraft) -> ActorContact:
+    return ActorContact(
         name=draft.name,
         role=draft.role,
         email=draft.email,
@@ -374,9 +393,6 @@ def add_contact(
         note=draft.note,
         confidentiality=int(Confidentiality.RESTRICTED),
     )
-    session.add(contact)
-    session.flush()
-    return contact
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,371 @@
+"""The actor part of the JSON API: the directory with its filters, one actor, new drafts and
+their review, the network for the network view, coverage gaps, suggested connections and the
+exports. Every read goes through the access policy, so the API shows what the pages show.
+
+Example data is labelled in every answer: a dataset of generated organisations carries
+``example_label`` and each example actor ``is_example``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from prevention_lens.actors import analysis
+from prevention_lens.actors.duplicates import find_duplicates
+from prevention_lens.actors.example import EXAMPLE_NOTICE
+from prevention_lens.actors.exports import EXPORT_FORMATS, export_actors
+from prevention_lens.actors.network import Network, metrics, suggest_connections
+from prevention_lens.actors.records import (
+    DATASETS,
+    ActorDraft,
+    ActorFilter,
+    ContactDraft,
+    actor_draft_from_mapping,
+    add_contact,
+    contact_warnings,
+    create_actor,
+    get_actor,
+    list_actors,
+    list_relationships,
+    review_actor,
+)
+from prevention_lens.actors.vocabulary import (
+    ACTIVITIES,
+    KINDS,
+    LEVELS,
+    LOCAL_LEVELS,
+    RELATIONSHIP_KINDS,
+    SECTORS,
+    STATUSES,
+)
+from prevention_lens.errors import ValidationError
+from prevention_lens.store.access import Principal, read_records
+from prevention_lens.store.models import NetworkSnapshot
+from prevention_lens.store.reference import stored_reference
+from prevention_lens.web.deps import CurrentPrincipal, DbSession
+from prevention_lens.web.security import verify_csrf
+
+router = APIRouter(prefix="/api/v1", tags=["actors"], dependencies=[Depends(verify_csrf)])
+
+Record = dict[str, Any]
+EXAMPLE_LABEL = EXAMPLE_NOTICE
+
+
+def chosen_dataset(session: Session, principal: Principal, requested: str) -> str:
+    """The dataset asked for; when none is, the real mapping, or the example while the real
+    one shows this reader nothing and the example something."""
+    requested = requested.strip().lower()
+    if requested:
+        if requested not in DATASETS:
+            raise ValidationError(
+                f"unknown dataset {requested!r}; choose {' or '.join(DATASETS)}", field="dataset"
+            )
+        return requested
+    if list_actors(session, principal, ActorFilter(dataset="real")):
+        return "real"
+    shown = list_actors(session, principal, ActorFilter(dataset="example"))
+    return "example" if shown else "real"
+
+
+def _code(value: str, allowed: dict[str, str], name: str) -> str | None:
+    value = value.strip()
+    if value and value not in allowed:
+        raise ValidationError(
+            f"unknown value {value!r}; choose from {', '.join(allowed)}", field=name
+        )
+    return value or None
+
+
+def actor_filters(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    dataset: Annotated[str, Query(description="real or example; blank: real unless empty")] = "",
+    country: Annotated[str, Query(description="Country key, name or code")] = "",
+    kind: Annotated[str, Query(description="Kind of actor (code)")] = "",
+    level: Annotated[str, Query(description="grassroots, local, national, ...")] = "",
+    sector: Annotated[str, Query(description="Sector (code)")] = "",
+    activity: Annotated[str, Query(description="Prevention activity (code)")] = "",
+    status: Annotated[str, Query(description="draft, published, rejected")] = "",
+    text: Annotated[str, Query(description="Words in the name, description or contribution")] = "",
+) -> ActorFilter:
+    """The filters the directory, its map, the API and the exports share; blanks mean "any"."""
+    key = stored_reference(session).resolve(country.strip()).key if country.strip() else None
+    return ActorFilter(
+        dataset=chosen_dataset(session, principal, dataset),
+        country=key,
+        kind=_code(kind, KINDS, "kind"),
+        level=_code(level, LEVELS, "level"),
+        sector=_code(sector, SECTORS, "sector"),
+        activity=_code(activity, ACTIVITIES, "activity"),
+        status=_code(status, dict.fromkeys(STATUSES, ""), "status"),
+        text=text.strip() or None,
+    )
+
+
+Filters = Annotated[ActorFilter, Depends(actor_filters)]
+Dataset = Annotated[str, Query(description="real or example; blank: real unless empty")]
+
+
+def labelled(dataset: str, body: Record) -> Record:
+    """An answer about one dataset, carrying the example label when it is the example."""
+    label = EXAMPLE_LABEL if dataset == "example" else None
+    return {"dataset": dataset, "example_label": label} | body
+
+
+def _labels(codes: list[str] | tuple[str, ...], names: dict[str, str]) -> list[str]:
+    return [names.get(code, code) for code in codes]
+
+
+def network_payload(session: Session, principal: Principal, dataset: str) -> Record:
+    """What the network view draws: the actors and relationships the reader may see, each
+    actor with its degree, betweenness and community in that network."""
+    network = analysis.network_for(session, principal, dataset)
+    figures = metrics(network) if network.actors else {}
+    nodes = []
+    for actor in network.actors:
+        found = figures[actor.id]
+        nodes.append(
+            {
+                "id": actor.id,
+                "name": actor.name,
+                "kind": actor.kind,
+                "kind_label": KINDS.get(actor.kind, actor.kind),
+                "levels": list(actor.levels),
+                "level": actor.level,
+                "level_labels": _labels(actor.levels, LEVELS),
+                "sectors": list(actor.sectors),
+                "sector_labels": _labels(actor.sectors, SECTORS),
+                "countries": list(actor.country_keys),
+                "is_example": dataset == "example",
+                "degree": found["degree"],
+                "betweenness": round(float(found["betweenness"]), 4),
+                "community": found["community"],
+            }
+        )
+    links = [
+        {
+            "source": relation["source_id"],
+            "target": relation["target_id"],
+            "kind": relation["kind"],
+            "kind_label": RELATIONSHIP_KINDS.get(relation["kind"], relation["kind"]),
+            "strength": relation["strength"],
+            "directed": relation["directed"],
+        }
+        for relation in list_relationships(session, principal, dataset)
+        if relation["source_id"] in network.position and relation["target_id"] in network.position
+    ]
+    summary = {
+        "actors": len(nodes),
+        "relationships": len(links),
+        "communities": len({node["community"] for node in nodes}),
+    }
+    return {"summary": summary, "nodes": nodes, "links": links}
+
+
+def _network(session: Session, principal: Principal, dataset: str) -> Network:
+    return analysis.network_for(session, principal, dataset)
+
+
+def suggestions_for(session: Session, principal: Principal, actor: Record) -> list[Record]:
+    """Actors the given one could work with, with the reasons (none for a draft, which is
+    not part of the network until it is published)."""
+    network = _network(session, principal, actor["dataset"])
+    if actor["id"] not in network.position:
+        return []
+    return [
+        {
+            "id": row["actor_id"],
+            "name": row["name"],
+            "score": row["score"],
+            "reasons": row["reasons"],
+        }
+        for row in suggest_connections(network, actor["id"], limit=10)
+    ]
+
+
+def latest_metrics(session: Session, principal: Principal, actor: Record) -> Record | None:
+    """The actor's figures in the latest network snapshot of its dataset, if one was taken."""
+    statement = (
+        select(NetworkSnapshot)
+        .where(NetworkSnapshot.dataset == actor["dataset"])
+        .order_by(NetworkSnapshot.taken_at.desc(), NetworkSnapshot.id.desc())
+        .limit(1)
+    )
+    latest = read_records(session, principal, "network_snapshot", statement)
+    if not latest:
+        return None
+    figures = latest[0]["metrics"].get(str(actor["id"]))
+    if not figures:
+        return None
+    constraint = figures.get("constraint")
+    items = [
+        ("Relationships", figures.get("degree")),
+        ("Betweenness (brokerage)", f"{float(figures.get('betweenness') or 0):.3f}"),
+        ("Constraint", "not tied" if constraint is None else f"{float(constraint):.3f}"),
+        ("Community", figures.get("community")),
+    ]
+    taken = latest[0]["taken_at"]
+    return {"caption": f"From the network snapshot of {taken:%Y-%m-%d}", "items": items}
+
+
+def coverage_rows(session: Session, principal: Principal, dataset: str) -> list[Record]:
+    """Countries by risk, each with the capacity mapped there and what a country at high risk
+    lacks; the figures as ``coverage_gaps`` gives them, plus what the table shows."""
+    rows = analysis.coverage_gaps(session, principal, dataset)
+    for row in rows:
+        grid = row["coverage"]
+        row["activities_covered"] = sum(1 for levels in grid.values() if any(levels.values()))
+        row["local_activities"] = sum(
+            1 for levels in grid.values() if any(levels[level] for level in LOCAL_LEVELS)
+        )
+    return rows
+
+
+def drafts_with_duplicates(session: Session, principal: Principal) -> list[Record]:
+    """Drafts of every dataset, oldest first, each with the actors it may duplicate."""
+    found = []
+    for dataset in DATASETS:
+        for row in list_actors(session, principal, ActorFilter(dataset=dataset, status="draft")):
+            duplicates = find_duplicates(
+                session, principal, row["name"], row["country_keys"], dataset, exclude_id=row["id"]
+            )
+            found.append({"actor": row, "duplicates": duplicates})
+    return sorted(found, key=lambda item: (item["actor"]["created_at"], item["actor"]["id"]))
+
+
+def export_download(
+    session: Session, principal: Principal, fmt: str, filters: ActorFilter
+) -> Response:
+    """An export of the dataset as a download; its actors and fields are the reader's."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValidationError(
+            f"unknown export format {fmt!r}; choose {', '.join(EXPORT_FORMATS)}", field="format"
+        )
+    export = export_actors(session, principal, fmt, filters.dataset, filters=filters)
+    return Response(
+        export.content,
+        media_type=export.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{export.filename}"',
+            "X-Record-Count": str(export.count),
+            "X-Dataset": filters.dataset,
+        },
+    )
+
+
+class NewContact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = ""
+    role: str = ""
+    email: str = ""
+    phone: str = ""
+    note: str = ""
+
+
+class NewActor(BaseModel):
+    """A new actor; it is stored as a draft that an administrator publishes after review.
+    Contacts are restricted: only analysts and administrators read them back."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    kind: str = Field(description="A kind code (civil_society, government, ...)")
+    entity: str = "organisation"
+    levels: list[str] = Field(description="grassroots, local, national, regional, international")
+    sectors: list[str] = Field(default_factory=list)
+    activities: list[str] = Field(default_factory=list)
+    r2p_pillars: list[int] = Field(default_factory=list)
+    stages: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
+    hq_country: str | None = None
+    countries: list[str] = Field(default_factory=list)
+    description: str = ""
+    contribution: str = Field(
+        default="",
+        description="How does your work contribute to the prevention of mass atrocities?",
+    )
+    website: str = ""
+    contacts: list[NewContact] = Field(default_factory=list)
+
+
+class Review(BaseModel):
+    decision: Literal["publish", "reject"]
+
+
+def draft_from_body(body: NewActor) -> ActorDraft:
+    return actor_draft_from_mapping(body.model_dump(exclude={"contacts"}))
+
+
+@router.get("/actors")
+def list_records(session: DbSession, principal: CurrentPrincipal, filters: Filters) -> Record:
+    """Actors the caller may see, by name; drafts only for analysts, admins and their authors."""
+    rows = list_actors(session, principal, filters)
+    return labelled(filters.dataset, {"total": len(rows), "actors": rows})
+
+
+@router.get("/actors/vocabulary")
+def vocabulary() -> Record:
+    """The codes and labels of kinds, levels, sectors and activities."""
+    return {"kinds": KINDS, "levels": LEVELS, "sectors": SECTORS, "activities": ACTIVITIES}
+
+
+@router.get("/actors/network")
+def network(session: DbSession, principal: CurrentPrincipal, dataset: Dataset = "") -> Record:
+    """Nodes, links and metrics of the network the caller may see, for the network view."""
+    chosen = chosen_dataset(session, principal, dataset)
+    return labelled(chosen, network_payload(session, principal, chosen))
+
+
+@router.get("/actors/gaps")
+def gaps(session: DbSession, principal: CurrentPrincipal, dataset: Dataset = "") -> Record:
+    """Countries by coverage gap: risk beside the prevention capacity mapped there."""
+    chosen = chosen_dataset(session, principal, dataset)
+    return labelled(chosen, {"gaps": coverage_rows(session, principal, chosen)})
+
+
+@router.get("/actors/export.{fmt}")
+def export(fmt: str, session: DbSession, principal: CurrentPrincipal, filters: Filters) -> Response:
+    """The matching actors and their relationships as CSV, JSON or GraphML (Gephi, Kumu)."""
+    return export_download(session, principal, fmt, filters)
+
+
+@router.get("/actors/{actor_id}")
+def get_record(actor_id: int, session: DbSession, principal: CurrentPrincipal) -> Record:
+    """One actor with its relationships and, for analysts and admins, its contacts."""
+    row = get_actor(session, principal, actor_id)
+    return labelled(row["dataset"], {"actor": row})
+
+
+@router.get("/actors/{actor_id}/suggestions")
+def suggestions(actor_id: int, session: DbSession, principal: CurrentPrincipal) -> Record:
+    """Actors this one could connect with, each with its reasons."""
+    row = get_actor(session, principal, actor_id)
+    found = suggestions_for(session, principal, row)
+    return labelled(row["dataset"], {"actor_id": actor_id, "suggestions": found})
+
+
+@router.post("/actors", status_code=201)
+def create_record(body: NewActor, session: DbSession, principal: CurrentPrincipal) -> Record:
+    """Add an actor as a draft (contributors and above); ``warnings`` name contact details
+    typed into fields everyone will read once it is published."""
+    draft = draft_from_body(body)
+    actor = create_actor(session, principal, draft)
+    for contact in body.contacts:
+        add_contact(session, principal, actor.id, ContactDraft(**contact.model_dump()))
+    row = get_actor(session, principal, actor.id)
+    return labelled(row["dataset"], {"actor": row, "warnings": contact_warnings(draft)})
+
+
+@router.post("/actors/{actor_id}/review")
+def review(actor_id: int, body: Review, session: DbSession, principal: CurrentPrincipal) -> Record:
+    """Publish or reject a draft (admins)."""
+    review_actor(session, principal, actor_id, body.decision)
+    row = get_actor(session, principal, actor_id)
+    return labelled(row["dataset"], {"actor": row})

@@ -98,3 +98,17 @@ def test_network_commands_run_on_the_example(lens: Lens) -> None:
         assert NOTICE in result.out
     snapshot = lens("actors", "snapshot", "--dataset", "example", "--json").json()
     assert isinstance(snapshot, dict) and snapshot["summary"]["actors"] > 250
+
+
+def test_champions_per_region_come_with_reasons(lens: Lens) -> None:
+    assert lens("actors", "example").code == 0
+    found = lens("actors", "champions", "--dataset", "example", "--top", "3", "--json").json()
+    assert isinstance(found, dict) and len(found) >= 4
+    for region, rows in found.items():
+        assert [row["rank"] for row in rows] == list(range(1, len(rows) + 1))
+        assert rows[0]["reasons"][0].startswith(f"highest betweenness in {region}")
+        assert rows == sorted(rows, key=lambda row: -row["betweenness"])
+    table = lens("actors", "champions", "--dataset", "example", "--top", "2")
+    assert table.code == 0 and "Champions in" in table.out and NOTICE in table.out
+    unknown = lens("actors", "champions", "--dataset", "example", "--region", "Atlantis")
+    assert unknown.code == 2 and "no actors work in 'Atlantis'" in unknown.err

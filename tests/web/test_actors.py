@@ -455,6 +455,7 @@ def _routes(ids: dict[str, int]) -> list[str]:
         "/api/v1/actors?status=draft",
         "/api/v1/actors/network",
         "/api/v1/actors/gaps",
+        "/api/v1/actors/champions",
         f"/api/v1/actors/{coast}",
         f"/api/v1/actors/{hidden}",
         f"/api/v1/actors/{coast}/suggestions",

@@ -23,6 +23,7 @@ from prevention_lens.actors.network import (
     Network,
     betweenness_method,
     build_network,
+    champions,
     components,
     local_international_gap,
     metrics,
@@ -309,3 +310,25 @@ def high_risk_lacking(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]
         for row in rows
         if row["missing"]
     ]
+
+
+def regional_champions(
+    session: Session,
+    principal: Principal,
+    dataset: str = "real",
+    *,
+    region: str | None = None,
+    limit: int = 5,
+) -> dict[str, list[dict[str, Any]]]:
+    """For each region (or one), its champions: the tied actors ranked by betweenness, then
+    brokerage across levels, then degree, each with the reasons for its place."""
+    network = network_for(session, principal, dataset)
+    figures = metrics(network)
+    regions = sorted({name for actor in network.actors for name in actor.regions})
+    if region is not None:
+        if region not in regions:
+            known = ", ".join(regions) or "none"
+            raise ValidationError(f"no actors work in {region!r}; regions: {known}", field="region")
+        regions = [region]
+    found = {name: champions(network, name, figures=figures, limit=limit) for name in regions}
+    return {name: rows for name, rows in found.items() if rows}

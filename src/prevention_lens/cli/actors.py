@@ -355,3 +355,29 @@ def snapshot(dataset: DatasetOption = "real", as_json: JsonOption = False) -> No
     _example_notice(dataset)
     flat = {name: value for name, value in summary.items() if _flat(value)}
     print_record(flat, f"Network snapshot {shown['id']} ({dataset}); --json for detail")
+
+
+@app.command("champions")
+def champions_command(
+    region: Annotated[str | None, typer.Option(help="One region (default: every region).")] = None,
+    top: Annotated[int, typer.Option(help="How many per region.")] = 5,
+    dataset: DatasetOption = "real",
+    as_json: JsonOption = False,
+) -> None:
+    """Champions per region: who links the most actors across levels, and why."""
+    from prevention_lens.actors.analysis import regional_champions
+
+    with context.store().session() as session:
+        found = regional_champions(
+            session, context.operator(), _dataset(dataset), region=region, limit=top
+        )
+    if as_json:
+        print_json(found)
+        return
+    _example_notice(dataset)
+    for name, rows in found.items():
+        print_table(
+            [{**row, "reasons": "; ".join(row["reasons"])} for row in rows],
+            ["rank", "name", "level", "betweenness", "degree", "reasons"],
+            title=f"Champions in {name}",
+        )

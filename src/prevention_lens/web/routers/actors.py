@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from prevention_lens.actors import analysis
 from prevention_lens.actors.records import (
     ActorFilter,
     ContactDraft,
@@ -194,6 +195,7 @@ def gaps_page(
             **vocabulary(),
             **_dataset_switch(session, principal, chosen),
             "rows": rows,
+            "champions": analysis.regional_champions(session, principal, chosen, limit=3),
             "gaps_json": script_json(
                 {row["country_key"]: len(row["missing"]) for row in rows if row["risk"]}
             ),

@@ -330,6 +330,16 @@ def gaps(session: DbSession, principal: CurrentPrincipal, dataset: Dataset = "")
     return labelled(chosen, {"gaps": coverage_rows(session, principal, chosen)})
 
 
+@router.get("/actors/champions")
+def champions(
+    session: DbSession, principal: CurrentPrincipal, dataset: Dataset = "", region: str = ""
+) -> Record:
+    """Champions per region, each ranked with the reasons for its place."""
+    chosen = chosen_dataset(session, principal, dataset)
+    found = analysis.regional_champions(session, principal, chosen, region=region or None)
+    return labelled(chosen, {"champions": found})
+
+
 @router.get("/actors/export.{fmt}")
 def export(fmt: str, session: DbSession, principal: CurrentPrincipal, filters: Filters) -> Response:
     """The matching actors and their relationships as CSV, JSON or GraphML (Gephi, Kumu)."""

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from prevention_lens.cli import context
 from prevention_lens.cli.output import console, print_json, print_record, print_table
@@ -98,34 +97,13 @@ def import_incidents(
 ) -> None:
     """Import incidents from UCDP GED, ACLED or a mapped CSV; re-importing updates, never
     duplicates, and a file with a bad row writes nothing."""
-    from prevention_lens.ingest import get_format, run_import
+    from prevention_lens.cli.data import import_file
 
     if source not in INCIDENT_FORMATS:
         raise ValidationError(
             f"unknown incident format {source!r}; choose from {', '.join(INCIDENT_FORMATS)}"
         )
-    import_format = get_format(source)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as bar:
-        bar.add_task(f"Importing {import_format.title}", total=None)
-        report = run_import(
-            context.store(),
-            context.settings(),
-            context.operator(),
-            import_format,
-            path,
-            skip_invalid=skip_invalid,
-        )
-    if as_json:
-        print_json(report.__dict__)
-        return
-    console.print(
-        f"Import {report.import_id}: {report.rows_read} rows read from "
-        f"{Path(report.file_path).name} (sha256 {report.sha256[:12]}…): "
-        f"{report.rows_created} created, {report.rows_updated} updated, "
-        f"{report.rows_unchanged} unchanged, {report.rows_rejected} rejected."
-    )
-    for problem in report.problems:
-        console.print(f"  skipped: {problem}", markup=False)
+    import_file(source, path, skip_invalid=skip_invalid, as_json=as_json)
 
 
 @app.command("list")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,6 +31,7 @@ from prevention_lens.store.access import LOCAL_OPERATOR, Role
 from prevention_lens.store.models import Actor, ActorContact
 from prevention_lens.web.app import create_app
 from prevention_lens.web.routers.actors import INTAKE_LIMIT
+from tests.web.forms import csrf_token, log_in
 
 PASSWORD = "correct horse battery"
 MARKER = "CONTACT-MARKER-9c4d"
@@ -41,18 +41,11 @@ CONTACT_LABELS = ("E-mail", "Phone", "contact_email", "Contacts")
 
 
 def _csrf(client: TestClient, path: str = "/actors/new") -> str:
-    match = re.search(r'name="csrf_token" value="([0-9a-f]+)"', client.get(path).text)
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
+    return csrf_token(client, path)
 
 
 def _login(client: TestClient, username: str) -> None:
-    response = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": _csrf(client, "/login")},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303
+    log_in(client, username, PASSWORD)
 
 
 def _actor(**changes: object) -> Any:

@@ -40,6 +40,7 @@ from prevention_lens.store.access import (
 from prevention_lens.store.models import Incident
 from prevention_lens.web.app import create_app
 from prevention_lens.web.routers.incidents import REPORT_LIMIT
+from tests.web.forms import csrf_token, log_in
 
 PASSWORD = "correct horse battery"
 MARKER = "CONFIDENTIAL-MARKER-5e1f"
@@ -60,18 +61,11 @@ CONFIDENTIAL_LABELS = (
 
 
 def _csrf(client: TestClient, path: str = "/report") -> str:
-    match = re.search(r'name="csrf_token" value="([0-9a-f]+)"', client.get(path).text)
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
+    return csrf_token(client, path)
 
 
 def _login(client: TestClient, username: str) -> None:
-    response = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": _csrf(client, "/login")},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303
+    log_in(client, username, PASSWORD)
 
 
 def _record(**values: object) -> Any:

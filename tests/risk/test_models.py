@@ -11,12 +11,14 @@ from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 
 from prevention_lens.errors import ValidationError
+from prevention_lens.risk.glmnet import cv_path
 from prevention_lens.risk.models import (
     BoostedTrees,
     ElasticNetLogit,
     Ensemble,
     FeatureLogit,
     Recalibrated,
+    RecencyWeighted,
     default_model,
     replication_model,
     time_trend_columns,
@@ -54,6 +56,7 @@ MODELS = [
     lambda: FeatureLogit(["x1"]),
     lambda: Ensemble([("en", ElasticNetLogit(n_folds=5)), ("bt", BoostedTrees(max_iter=30))]),
     lambda: Recalibrated(FeatureLogit(["x1", "x2"]), method="intercept", recent_years=5),
+    lambda: RecencyWeighted(BoostedTrees(max_iter=30), half_life=5.0),
 ]
 
 
@@ -153,6 +156,98 @@ def test_elastic_net_path_and_cross_validation_like_glmnet() -> None:
     assert abs(model.coef_[0]) > abs(model.coef_[2])
     strict = ElasticNetLogit(n_folds=5, lambda_rule="1se").fit(X, y)
     assert strict.lambda_ >= model.lambda_
+
+
+def test_elastic_net_weights_act_like_dropping_or_repeating_rows() -> None:
+    X, y, _ = _xy(2)
+    values, outcome = X[["x1", "x2", "x3"]].to_numpy(), y.to_numpy().astype(float)
+    kept = np.arange(len(outcome)) % 4 != 0
+    rng = np.random.default_rng(0)
+
+    def path(
+        rows: np.ndarray, target: np.ndarray, weight: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        fitted = cv_path(
+            rows,
+            target,
+            alpha=0.5,
+            n_folds=5,
+            n_lambdas=30,
+            lambda_min_ratio=1e-3,
+            rng=rng,
+            sample_weight=weight,
+        )
+        return fitted.lambdas, fitted.coef
+
+    # A row of weight 0 is a row left out; a row of weight 2 is a row given twice (up to the
+    # solver's tolerance: the fold fits, which share a Hessian with the full fit, differ).
+    dropped = path(values[kept], outcome[kept])
+    zeroed = path(values, outcome, kept.astype(float))
+    np.testing.assert_allclose(zeroed[0], dropped[0])
+    np.testing.assert_allclose(zeroed[1], dropped[1], rtol=1e-4, atol=1e-5)
+    twice = np.concatenate([np.arange(len(outcome)), np.flatnonzero(~kept)])
+    repeated = path(values[twice], outcome[twice])
+    doubled = path(values, outcome, np.where(kept, 1.0, 2.0))
+    np.testing.assert_allclose(doubled[0], repeated[0])
+    np.testing.assert_allclose(doubled[1], repeated[1], rtol=1e-4, atol=1e-5)
+
+
+def test_weights_of_one_change_nothing() -> None:
+    X, y, time = _xy(0)
+    ones = np.ones(len(y))
+    for make in (lambda: ElasticNetLogit(n_folds=5), lambda: BoostedTrees(max_iter=40)):
+        plain = make().fit(X, y, time=time).decision_function(X)
+        weighted = make().fit(X, y, time=time, sample_weight=ones).decision_function(X)
+        np.testing.assert_allclose(weighted, plain, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [
+        (np.ones(5), "sample_weight must give one weight per row (800), got shape (5,)"),
+        (np.full(800, -1.0), "sample_weight must be finite, non-negative and not all zero"),
+        (np.zeros(800), "sample_weight must be finite, non-negative and not all zero"),
+    ],
+)
+def test_bad_weights_are_a_clear_error(weights: np.ndarray, message: str) -> None:
+    X, y, time = _xy(0)
+    for model in (ElasticNetLogit(n_folds=5), BoostedTrees(max_iter=5), FeatureLogit(["x1"])):
+        with pytest.raises(ValidationError) as caught:
+            model.fit(X, y, time=time, sample_weight=weights)
+        assert str(caught.value) == message
+
+
+def test_recency_weights_follow_a_falling_rate() -> None:
+    # The rate falls from about 25% to about 2% over twenty years; x1 still ranks the risk.
+    rng = np.random.default_rng(3)
+    years = np.repeat(np.arange(1990, 2010, dtype=float), 200)
+    x1 = rng.normal(size=len(years))
+    base = np.linspace(-1.0, -4.0, 20).repeat(200)
+    y = pd.Series(rng.binomial(1, expit(base + 0.8 * x1)))
+    X = pd.DataFrame({"x1": x1})
+    time = pd.Series(years)
+    recent = years >= 2007
+    plain = FeatureLogit().fit(X, y).predict_proba(X[recent])[:, 1].mean()
+    model = RecencyWeighted(FeatureLogit(), half_life=2.0).fit(X, y, time=time)
+    weighted = model.predict_proba(X[recent])[:, 1].mean()
+    assert model.weights_[years == 2009].tolist() == [1.0] * 200
+    assert model.weights_[years == 2006][0] == pytest.approx(0.5**1.5)
+    assert abs(weighted - y[recent].mean()) < 0.4 * abs(plain - y[recent].mean())
+    # Without the rows' years every row counts alike.
+    alike = RecencyWeighted(FeatureLogit(), half_life=2.0).fit(X, y)
+    np.testing.assert_allclose(
+        alike.decision_function(X), FeatureLogit().fit(X, y).decision_function(X)
+    )
+
+
+def test_ensemble_members_get_the_weights() -> None:
+    X, y, time = _xy(1)
+    weights = np.where(time.to_numpy() > 2000, 1.0, 0.2)
+    members = [("a", FeatureLogit(["x1"])), ("b", FeatureLogit(["x2"]))]
+    ensemble = Ensemble(members).fit(X, y, time=time, sample_weight=weights)
+    a = FeatureLogit(["x1"]).fit(X, y, sample_weight=weights).decision_function(X)
+    b = FeatureLogit(["x2"]).fit(X, y, sample_weight=weights).decision_function(X)
+    np.testing.assert_allclose(ensemble.decision_function(X), (a + b) / 2)
 
 
 def test_elastic_net_folds_are_random_but_seeded() -> None:

@@ -8,7 +8,8 @@ every lambda: the Hessian only sets the step, so the solution is glmnet's.
 
 Public API::
 
-    cv_path(X, y, *, alpha, n_folds, n_lambdas, lambda_min_ratio, rng) -> PathResult
+    cv_path(X, y, *, alpha, n_folds, n_lambdas, lambda_min_ratio, rng, sample_weight=None)
+        -> PathResult
 """
 
 from __future__ import annotations
@@ -152,28 +153,35 @@ def cv_path(
     n_lambdas: int,
     lambda_min_ratio: float,
     rng: np.random.Generator,
+    sample_weight: FloatArray | None = None,
 ) -> PathResult:
+    """The lambda path, its cross-validated deviance, and the lambdas glmnet would pick.
+
+    ``sample_weight`` weighs rows as glmnet's ``weights`` do: in the standardization, in every
+    fit, and in each fold's held-out deviance. None weighs every row alike.
+    """
     n_rows = len(y)
     if n_rows < n_folds:
         raise ValidationError(f"{n_rows} training rows cannot be split into {n_folds} folds")
-    center = X.mean(axis=0)
-    scale = X.std(axis=0)
+    w = np.ones(n_rows) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    center, scale = _weighted_moments(X, w)
     usable = scale > 0
     standardized = np.where(usable, (X - center) / np.where(usable, scale, 1.0), 0.0)
     folds = rng.permutation(np.arange(n_rows) % n_folds)
     weights = np.zeros((n_folds + 1, n_rows))
-    weights[0] = 1.0 / n_rows
+    weights[0] = w / w.sum()
     penalty = np.where(usable, 1.0, np.inf)[None, :].repeat(n_folds + 1, axis=0)
     for k in range(n_folds):
         learn = folds != k
-        if y[learn].sum() == 0:
+        if (w[learn] * y[learn]).sum() == 0:
             raise ValidationError(f"cross-validation fold {k + 1} has no positive cases")
-        weights[k + 1, learn] = 1.0 / learn.sum()
-        fold_scale = X[learn].std(axis=0)
+        weights[k + 1, learn] = w[learn] / w[learn].sum()
+        fold_scale = _weighted_moments(X[learn], w[learn])[1]
         penalty[k + 1] = np.where(
             usable & (fold_scale > 0), fold_scale / np.where(usable, scale, 1.0), np.inf
         )
-    strongest = np.max(np.abs(standardized.T @ (y - y.mean()))) / n_rows / max(alpha, 1e-3)
+    residual = weights[0] * (y - weights[0] @ y)
+    strongest = np.max(np.abs(standardized.T @ residual)) / max(alpha, 1e-3)
     lambdas = strongest * lambda_min_ratio ** (np.arange(n_lambdas) / (n_lambdas - 1))
     coefs, intercepts = _fit_paths(standardized, y, weights, penalty, alpha, lambdas)
     lambdas = lambdas[: coefs.shape[1]]
@@ -185,8 +193,9 @@ def cv_path(
             expit(intercepts[k + 1][None, :] + standardized[held] @ coefs[k + 1].T), 1e-5, 1 - 1e-5
         )
         truth = y[held, None]
-        deviance[k] = np.mean(-2 * (truth * np.log(p) + (1 - truth) * np.log(1 - p)), axis=0)
-        counts[k] = held.sum()
+        terms = -2 * (truth * np.log(p) + (1 - truth) * np.log(1 - p))
+        deviance[k] = w[held] @ terms / w[held].sum()
+        counts[k] = w[held].sum()
     cv_mean = counts @ deviance / counts.sum()
     cv_sd = np.sqrt(counts @ (deviance - cv_mean) ** 2 / counts.sum() / (n_folds - 1))
     # glmnet keeps the largest lambda among ties.
@@ -204,3 +213,10 @@ def cv_path(
         center=center,
         scale=scale,
     )
+
+
+def _weighted_moments(X: FloatArray, w: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Weighted mean and population standard deviation of each column."""
+    share = w / w.sum()
+    center = share @ X
+    return center, np.sqrt(share @ (X - center) ** 2)

@@ -57,6 +57,19 @@ def _check_outcome(y: npt.ArrayLike) -> npt.NDArray[np.int64]:
     return values.astype(np.int64)
 
 
+def _check_weights(sample_weight: npt.ArrayLike | None, n_rows: int) -> FloatArray | None:
+    if sample_weight is None:
+        return None
+    weights = np.asarray(sample_weight, dtype=np.float64)
+    if weights.shape != (n_rows,):
+        raise ValidationError(
+            f"sample_weight must give one weight per row ({n_rows}), got shape {weights.shape}"
+        )
+    if not np.isfinite(weights).all() or (weights < 0).any() or weights.sum() <= 0:
+        raise ValidationError("sample_weight must be finite, non-negative and not all zero")
+    return weights
+
+
 def _time_split(
     time: npt.ArrayLike | None, n_rows: int, validation_years: int, gap: int
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]] | None:
@@ -136,7 +149,11 @@ class ElasticNetLogit(_RiskModel):
         self.random_state = random_state
 
     def fit(
-        self, X: npt.ArrayLike, y: npt.ArrayLike, time: npt.ArrayLike | None = None
+        self,
+        X: npt.ArrayLike,
+        y: npt.ArrayLike,
+        time: npt.ArrayLike | None = None,
+        sample_weight: npt.ArrayLike | None = None,
     ) -> ElasticNetLogit:
         """Fit the lambda path and the cross-validation folds; ``time`` is not used."""
         validate_params(self, self._constraints)
@@ -156,6 +173,7 @@ class ElasticNetLogit(_RiskModel):
             n_lambdas=int(self.n_lambdas),
             lambda_min_ratio=float(ratio),
             rng=np.random.default_rng(self.random_state),
+            sample_weight=_check_weights(sample_weight, len(outcome)),
         )
         chosen = result.index_min if self.lambda_rule == "min" else result.index_1se
         self.lambdas_ = result.lambdas
@@ -189,15 +207,22 @@ class FeatureLogit(_RiskModel):
         self.features = features
 
     def fit(
-        self, X: npt.ArrayLike, y: npt.ArrayLike, time: npt.ArrayLike | None = None
+        self,
+        X: npt.ArrayLike,
+        y: npt.ArrayLike,
+        time: npt.ArrayLike | None = None,
+        sample_weight: npt.ArrayLike | None = None,
     ) -> FeatureLogit:
         """Fit the logit; ``time`` is not used."""
         validate_params(self, self._constraints)
         validate_data(self, X, dtype=np.float64)
         outcome = _check_outcome(y)
+        weights = _check_weights(sample_weight, len(outcome))
         self.classes_ = np.array([0, 1])
         chosen = _select(X, self.features, self)
-        self.model_ = LogisticRegression(C=np.inf, max_iter=1000).fit(chosen, outcome)
+        self.model_ = LogisticRegression(C=np.inf, max_iter=1000).fit(
+            chosen, outcome, sample_weight=weights
+        )
         return self
 
     def decision_function(self, X: npt.ArrayLike) -> FloatArray:
@@ -218,7 +243,10 @@ class BoostedTrees(_RiskModel):
     ``features`` restricts the columns used; ``drop_time_trends`` leaves out columns that are
     the same for every row of a year (the year itself, its square), which trees cannot
     extrapolate; ``monotone`` maps column names to +1/-1 constraints.
-    Learned: ``n_iter_``, ``features_used_``, ``model_``, ``classes_``, ``n_features_in_``.
+    ``sample_weight`` weighs rows in the fits and in the validation loss; the bins still come
+    from unweighted quantiles (scikit-learn's weighted quantiles are slow and bins only set
+    where splits may fall). Learned: ``n_iter_``, ``features_used_``, ``model_``, ``bins_``
+    (per column thresholds, or None), ``classes_``, ``n_features_in_``.
     """
 
     _constraints: Mapping[str, Constraint] = {
@@ -289,12 +317,17 @@ class BoostedTrees(_RiskModel):
         )
 
     def fit(
-        self, X: npt.ArrayLike, y: npt.ArrayLike, time: npt.ArrayLike | None = None
+        self,
+        X: npt.ArrayLike,
+        y: npt.ArrayLike,
+        time: npt.ArrayLike | None = None,
+        sample_weight: npt.ArrayLike | None = None,
     ) -> BoostedTrees:
         """Fit, choosing the number of boosting iterations on the latest training years."""
         validate_params(self, self._constraints)
         validate_data(self, X, dtype=np.float64)
         outcome = _check_outcome(y)
+        weights = _check_weights(sample_weight, len(outcome))
         self.classes_ = np.array([0, 1])
         chosen = _select(X, self.features, self)
         names = list(chosen.columns) if hasattr(chosen, "columns") else None
@@ -307,24 +340,43 @@ class BoostedTrees(_RiskModel):
         self.n_iter_ = int(self.max_iter)
         if split is not None and outcome[split[0]].sum() > 0 and outcome[split[1]].sum() > 0:
             learn, held_out = split
-            trial = self._booster(self.max_iter).fit(values[learn], outcome[learn])
+            trial, bins = self._fit_booster(
+                self.max_iter, values[learn], outcome[learn], _rows(weights, learn)
+            )
             truth = outcome[held_out]
             losses = [
-                _mean_log_loss(truth, stage[:, 1])
-                for stage in trial.staged_predict_proba(values[held_out])
+                _mean_log_loss(truth, stage[:, 1], _rows(weights, held_out))
+                for stage in trial.staged_predict_proba(_bin_codes(values[held_out], bins))
             ]
             # More rows in the final fit support proportionally more iterations.
             best = int(np.argmin(losses)) + 1
             self.n_iter_ = max(1, round(best * len(values) / int(learn.sum())))
-        self.model_ = self._booster(self.n_iter_).fit(values, outcome)
+        self.model_, self.bins_ = self._fit_booster(self.n_iter_, values, outcome, weights)
         return self
+
+    def _fit_booster(
+        self,
+        n_iter: int,
+        values: FloatArray,
+        outcome: npt.NDArray[np.int64],
+        weights: FloatArray | None,
+    ) -> tuple[HistGradientBoostingClassifier, list[FloatArray] | None]:
+        if weights is None:
+            return self._booster(n_iter).fit(values, outcome), None
+        bins = [_quantile_thresholds(column) for column in values.T]
+        booster = self._booster(n_iter).fit(
+            _bin_codes(values, bins), outcome, sample_weight=weights
+        )
+        return booster, bins
 
     def decision_function(self, X: npt.ArrayLike) -> FloatArray:
         """The boosted log-odds."""
         check_is_fitted(self)
         validate_data(self, X, dtype=np.float64, reset=False)
         values = _values(_select(X, self.features, self), self.features_used_)
-        return np.asarray(self.model_.decision_function(values), dtype=np.float64)
+        return np.asarray(
+            self.model_.decision_function(_bin_codes(values, self.bins_)), dtype=np.float64
+        )
 
 
 # --- combining and calibrating ---------------------------------------------------------------
@@ -367,9 +419,13 @@ class Ensemble(_RiskModel):
         self.weights = weights
 
     def fit(
-        self, X: npt.ArrayLike, y: npt.ArrayLike, time: npt.ArrayLike | None = None
+        self,
+        X: npt.ArrayLike,
+        y: npt.ArrayLike,
+        time: npt.ArrayLike | None = None,
+        sample_weight: npt.ArrayLike | None = None,
     ) -> Ensemble:
-        """Fit every member on X, y (and time)."""
+        """Fit every member on X, y (and time, and sample_weight)."""
         validate_params(self, self._constraints)
         if self.weights is not None and len(self.weights) != len(self.members):
             raise ValidationError(
@@ -382,7 +438,10 @@ class Ensemble(_RiskModel):
         if weights.sum() <= 0:
             raise ValidationError("Ensemble weights must not all be zero")
         self.weights_ = weights / weights.sum()
-        self.members_ = {name: clone(member).fit(X, y, time=time) for name, member in self.members}
+        weighted = {} if sample_weight is None else {"sample_weight": sample_weight}
+        self.members_ = {
+            name: clone(member).fit(X, y, time=time, **weighted) for name, member in self.members
+        }
         return self
 
     def decision_function(self, X: npt.ArrayLike) -> FloatArray:
@@ -483,6 +542,47 @@ class Recalibrated(_RiskModel):
         return np.asarray(self.slope_ * self.estimator_.decision_function(X) + self.shift_)
 
 
+class RecencyWeighted(_RiskModel):
+    """A model fitted with rows weighed by their age: a row ``half_life`` years older than the
+    last training year counts half as much, so the latest years set the base rate most.
+
+    Without ``time`` every row counts alike. Learned: ``estimator_``, ``weights_`` (per row).
+    """
+
+    _constraints: Mapping[str, Constraint] = {"half_life": Range(float, 0, None, "neither")}
+
+    def __init__(self, estimator: BaseEstimator, half_life: float = 20.0) -> None:
+        self.estimator = estimator
+        self.half_life = half_life
+
+    def fit(
+        self, X: npt.ArrayLike, y: npt.ArrayLike, time: npt.ArrayLike | None = None
+    ) -> RecencyWeighted:
+        """Fit the estimator with age weights."""
+        validate_params(self, self._constraints)
+        validate_data(self, X, dtype=np.float64)
+        outcome = _check_outcome(y)
+        self.classes_ = np.array([0, 1])
+        self.weights_ = np.ones(len(outcome))
+        if time is not None:
+            years = np.asarray(time, dtype=float)
+            if years.shape != outcome.shape:
+                raise ValidationError(
+                    f"time must give one year per row ({len(outcome)}), got {years.shape}"
+                )
+            self.weights_ = 0.5 ** ((years.max() - years) / float(self.half_life))
+        self.estimator_ = clone(self.estimator).fit(
+            X, outcome, time=time, sample_weight=self.weights_
+        )
+        return self
+
+    def decision_function(self, X: npt.ArrayLike) -> FloatArray:
+        """The weighted model's log-odds."""
+        check_is_fitted(self)
+        validate_data(self, X, dtype=np.float64, reset=False)
+        return np.asarray(self.estimator_.decision_function(X), dtype=np.float64)
+
+
 def replication_model() -> ElasticNetLogit:
     """EWP's model: glmnet binomial, alpha 0.5, lambda.min from 10-fold CV."""
     return ElasticNetLogit(alpha=0.5, n_folds=10, lambda_rule="min")
@@ -524,14 +624,42 @@ def _select(X: Any, names: Sequence[str] | None, estimator: BaseEstimator) -> An
     return X[list(names)]
 
 
+def _quantile_thresholds(column: FloatArray, max_bins: int = 255) -> FloatArray:
+    """The bin thresholds scikit-learn's histogram boosting finds for unweighted data."""
+    known = np.sort(column[~np.isnan(column)])
+    distinct = np.unique(known)
+    if len(distinct) <= max_bins:
+        return np.asarray((distinct[:-1] + distinct[1:]) / 2, dtype=np.float64)
+    percentiles = np.linspace(0, 100, num=max_bins + 1)[1:-1]
+    return np.unique(np.percentile(known, percentiles, method="averaged_inverted_cdf"))
+
+
+def _bin_codes(values: FloatArray, bins: Sequence[FloatArray] | None) -> FloatArray:
+    """Each value as the number of its bin (x falls in bin i when t[i-1] < x <= t[i]);
+    the values themselves when there are no bins."""
+    if bins is None:
+        return values
+    codes = np.empty_like(values)
+    for j, thresholds in enumerate(bins):
+        codes[:, j] = np.searchsorted(thresholds, values[:, j], side="left")
+    codes[np.isnan(values)] = np.nan
+    return codes
+
+
 def _values(chosen: Any, names: Sequence[str] | None) -> FloatArray:
     table = chosen[list(names)] if names is not None else chosen
     return np.asarray(table, dtype=np.float64)
 
 
-def _mean_log_loss(truth: npt.NDArray[np.int64], probability: FloatArray) -> float:
+def _mean_log_loss(
+    truth: npt.NDArray[np.int64], probability: FloatArray, weights: FloatArray | None = None
+) -> float:
     p = np.clip(probability, _EPS, 1 - _EPS)
-    return float(-np.mean(truth * np.log(p) + (1 - truth) * np.log(1 - p)))
+    return float(-np.average(truth * np.log(p) + (1 - truth) * np.log(1 - p), weights=weights))
+
+
+def _rows(weights: FloatArray | None, rows: npt.NDArray[np.bool_]) -> FloatArray | None:
+    return None if weights is None else weights[rows]
 
 
 def _take(X: Any, rows: npt.NDArray[np.int64]) -> Any:

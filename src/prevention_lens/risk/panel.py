@@ -53,7 +53,9 @@ class PanelSpec:
     ``unit`` holds the country (a code in ``unit_scheme``, or a name when that is None);
     ``outcome`` is the 0/1 target, an event within ``horizon`` years after ``time``; ``event``
     (optional) is the same-year event that the EWP protocol scores; ``label`` a display name;
-    ``training_requires`` columns must be known for a row to be used in training.
+    ``training_requires`` columns must be known for a row's outcome to count as known: rows
+    lacking one are left out of training, and forecasts made from them are not judged (a
+    two-year window whose second year has not happened yet is not a window without an event).
     """
 
     unit: str
@@ -368,13 +370,16 @@ def load_panel(path: Path, spec: PanelSpec) -> Panel:
         spec.outcome,
         *(c for c in (spec.event,) if c and c != spec.outcome),
     ]
+    outcomes = table[kept].copy()
+    window_known = table[[spec.outcome, *spec.training_requires]].notna().all(axis=1)
+    outcomes.loc[~window_known, spec.outcome] = np.nan
     return Panel(
         frame=frame,
         spec=spec,
         sha256=file_sha256(path),
         source=file,
         dropped=dropped,
-        outcomes=table[kept],
+        outcomes=outcomes,
     )
 
 

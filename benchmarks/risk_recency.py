@@ -7,8 +7,12 @@ candidate half-life, and the half-life is chosen two honest ways:
     windows had all closed when the first scored forecast (from 1993) was made;
   - "online": afresh at each forecast year X, by log loss over every forecast whose window had
     closed by X (made from X-2 or earlier), so later choices learn from the scored years' past.
+A third way corrects the unweighted model afterwards: each year's forecasts are shifted on the
+logit scale so that the model's closed forecasts of the last M years would have averaged their
+observed rate, with M (or no shift) chosen afresh each year by the log loss the shift would have
+given on the closed forecasts before ("online_shift").
 Prints one JSON object: per candidate, the pre-1993 validation figures and the EWP-protocol
-figures; then both choices and the figures they give. Needs LENS_SOURCES.
+figures; then the choices and the figures they give. Needs LENS_SOURCES.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit, logit
 
 from prevention_lens.risk.backtest import ewp_scoring, rolling_origin
 from prevention_lens.risk.metrics import calibration_by_period, log_loss, score_tables
@@ -30,6 +35,7 @@ from prevention_lens.settings import load_settings
 CANDIDATES = ("all", "20", "10", "5")  # half-lives in years; "all": every year alike
 FIRST_VALIDATION, LAST_VALIDATION = 1972, 1991
 FIRST_SCORED, LAST_SCORED = 1993, 2023
+MEMORIES = (3, 5, 10, 20)  # years of closed forecasts an online shift learns from
 KEYS = ("auc", "average_precision", "log_loss", "top10", "top30", "mean_forecast")
 
 
@@ -57,7 +63,64 @@ def _loss_terms(forecasts: pd.DataFrame) -> pd.Series:
     p = judged["probability"].clip(1e-6, 1 - 1e-6)
     y = judged["outcome"]
     terms = -(y * np.log(p) + (1 - y) * np.log(1 - p))
-    return terms.groupby(judged["forecast_year"]).sum()
+    by_year: pd.Series = terms.groupby(judged["forecast_year"]).sum()
+    return by_year
+
+
+def _shift_to_rate(score: np.ndarray, rate: float) -> float:
+    """The constant c with mean(expit(score + c)) == rate (Newton's method)."""
+    shift = float(logit(rate) - logit(np.mean(expit(score))))
+    for _ in range(50):
+        p = expit(score + shift)
+        step = (p.mean() - rate) / max(float(np.mean(p * (1 - p))), 1e-9)
+        shift -= step
+        if abs(step) < 1e-10:
+            break
+    return shift
+
+
+def _online_shift(forecasts: pd.DataFrame, panel: Panel) -> dict[str, Any]:
+    """Shift each year's log-odds to the rate of the last M years' closed forecasts; choose M
+    (or none) each year by the log loss each would have given on the closed years before."""
+    horizon = panel.spec.horizon
+    score = logit(forecasts["probability"].clip(1e-9, 1 - 1e-9))
+    years = sorted(int(y) for y in forecasts["forecast_year"].unique())
+    shifted: dict[str, pd.DataFrame] = {"none": forecasts}
+    for memory in MEMORIES:
+        parts = []
+        for year in years:
+            made = forecasts["forecast_year"]
+            past = (made <= year - horizon) & (made > year - horizon - memory)
+            closed = past & forecasts["outcome"].notna()
+            rows = forecasts[made == year].copy()
+            if closed.any() and forecasts.loc[closed, "outcome"].sum() > 0:
+                rate = float(forecasts.loc[closed, "outcome"].mean())
+                shift = _shift_to_rate(score[closed].to_numpy(), rate)
+                rows["probability"] = expit(score[made == year] + shift)
+            parts.append(rows)
+        shifted[str(memory)] = pd.concat(parts, ignore_index=True)
+    # Years before 1975 have too little past for every memory: they are not used to choose.
+    losses = pd.DataFrame({m: _loss_terms(f) for m, f in shifted.items()}).fillna(0.0)
+    losses = losses[losses.index >= FIRST_VALIDATION + 3]
+    picks, parts = {}, []
+    for year in range(FIRST_SCORED, LAST_SCORED + 1):
+        pick = str(losses.loc[losses.index <= year - horizon].sum().idxmin())
+        picks[year] = pick
+        chosen = shifted[pick]
+        parts.append(chosen[chosen["forecast_year"] == year])
+    fixed = {
+        memory: {
+            key: value
+            for key, value in _scored(frame[frame["forecast_year"] >= FIRST_SCORED], panel).items()
+            if key in ("ratio", "log_loss", "auc")
+        }
+        for memory, frame in shifted.items()
+    }
+    return {
+        "memory_by_year": picks,
+        **_scored(pd.concat(parts, ignore_index=True), panel),
+        "each_memory_fixed": fixed,
+    }
 
 
 def main() -> int:
@@ -105,6 +168,8 @@ def main() -> int:
         parts.append(forecasts[forecasts["forecast_year"] == year])
     online = pd.concat(parts, ignore_index=True)
     result["online"] = {"half_life_by_year": picks, **_scored(online, panel)}
+    if "all" in made:
+        result["online_shift"] = _online_shift(made["all"], panel)
     result["wall_s"] = round(time.perf_counter() - clock, 1)
     print(json.dumps(result))
     return 0

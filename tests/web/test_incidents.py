@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from prevention_lens.accounts import users
+from prevention_lens.incidents import monitoring
 from prevention_lens.incidents.evidence import add_attachment, evidence_root
 from prevention_lens.incidents.monitoring import alerts_for
 from prevention_lens.incidents.records import (
@@ -648,6 +649,33 @@ def test_alerts_count_only_what_the_reader_may_see(filled: Store) -> None:
         set_status(session, Principal("rita", Role.ANALYST, 99), hidden.id, "rejected")
         again = alerts_for(session, LOCAL_OPERATOR, country="TCD", since="2017-01")
         assert next(a for a in again if a["series"] == "one_sided_events")["observed"] == 10.0
+
+
+def test_alerts_are_kept_until_a_record_changes(
+    filled: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    computed: list[str] = []
+    compute = monitoring._compute
+
+    def counting(session: Any, principal: Principal, **options: Any) -> list[dict[str, Any]]:
+        computed.append(principal.username)
+        return compute(session, principal, **options)
+
+    monkeypatch.setattr(monitoring, "_compute", counting)
+    with filled.session() as session:
+        first = alerts_for(session, LOCAL_OPERATOR, country="TCD")
+        first[0]["observed"] = -1.0  # a caller changing its copy changes nothing kept
+        assert alerts_for(session, LOCAL_OPERATOR, country="TCD")[0]["observed"] != -1.0
+        assert computed == ["local-operator"]
+        # Another reader never gets what was computed for someone cleared to see more.
+        public = alerts_for(session, ANONYMOUS, country="TCD")
+        assert computed == ["local-operator", "anonymous"]
+        assert sum(len(a["events"]) for a in public) < sum(len(a["events"]) for a in first)
+        # A change made through the application moves the custody head: computed afresh.
+        hidden = session.scalars(select(Incident).where(Incident.title.like("Hidden wave%"))).one()
+        set_status(session, LOCAL_OPERATOR, hidden.id, "in_review")
+        alerts_for(session, LOCAL_OPERATOR, country="TCD")
+        assert computed == ["local-operator", "anonymous", "local-operator"]
 
 
 def test_analysts_add_sources_and_evidence_files_through_the_record_page(

@@ -12,6 +12,7 @@ Public API::
 
     record_digest(incident) -> str
     append(session, *, action, actor, incident=None, detail=None) -> CustodyEntry
+    head(session) -> str | None
     verify(session) -> CustodyReport
 """
 
@@ -84,6 +85,13 @@ def _entry_hash(entry: CustodyEntry) -> str:
 
 def _head(session: Session) -> StoreMeta | None:
     return session.scalar(select(StoreMeta).where(StoreMeta.key == HEAD_KEY).with_for_update())
+
+
+def head(session: Session) -> str | None:
+    """The recorded head ("SEQ:HASH"), or None before the first entry. Every change the
+    application makes to incident records moves it, so it names the records' state."""
+    value: str | None = session.scalar(select(StoreMeta.value).where(StoreMeta.key == HEAD_KEY))
+    return value
 
 
 def append(

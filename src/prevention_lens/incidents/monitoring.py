@@ -5,6 +5,11 @@ Records are read through ``list_incidents`` (so through the access policy), neve
 an anonymous reader's alerts are computed from public records only, and every event an alert
 lists is one the reader may open. Withdrawn and rejected records do not count.
 
+Computing alerts reads every record a reader may see, which takes seconds at tens of thousands of
+records, so each process keeps the latest results, keyed by the store, the reader (name, role
+and account) and the head of the chain of custody: every change the application makes to a
+record moves the head, so a kept result is never older than the records it came from.
+
 Public API::
 
     alerts_for(session, principal, *, level="country", country=None, since=None) -> list[dict]
@@ -13,7 +18,10 @@ Public API::
 
 from __future__ import annotations
 
+import copy
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,6 +29,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from prevention_lens.errors import ValidationError
+from prevention_lens.incidents import custody
 from prevention_lens.incidents.records import IncidentFilter, list_incidents
 from prevention_lens.incidents.signals import COLUMNS, LEVELS, escalation_signals
 from prevention_lens.incidents.taxonomy import CATEGORIES
@@ -32,6 +41,9 @@ EXCLUDED_STATUSES = frozenset({"rejected"})
 # as an act against civilians is handed over under UCDP's name for it.
 ONE_SIDED = "one_sided_violence"
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_KEPT = 64  # results kept per process
+_kept: OrderedDict[tuple[Any, ...], list[dict[str, Any]]] = OrderedDict()
+_kept_lock = threading.Lock()
 
 
 def _signal_category(code: str) -> str:
@@ -85,6 +97,40 @@ def alerts_for(
         raise ValidationError(f"must be one of {', '.join(LEVELS)}, got {level!r}", field="level")
     if since is not None and not _MONTH.match(since):
         raise ValidationError(f"must be a month like 2017-08, got {since!r}", field="since")
+    key = _key(session, principal, level, country, since)
+    if key is not None:
+        with _kept_lock:
+            if key in _kept:
+                _kept.move_to_end(key)
+                return copy.deepcopy(_kept[key])
+    alerts = _compute(session, principal, level=level, country=country, since=since)
+    if key is not None:
+        with _kept_lock:
+            _kept[key] = copy.deepcopy(alerts)
+            while len(_kept) > _KEPT:
+                _kept.popitem(last=False)
+    return alerts
+
+
+def _key(
+    session: Session, principal: Principal, level: str, country: str | None, since: str | None
+) -> tuple[Any, ...] | None:
+    head = custody.head(session)
+    if head is None:  # no record was ever made through the application
+        return None
+    store = session.get_bind().url.render_as_string(hide_password=True)
+    reader = (principal.username, principal.role.value, principal.user_id)
+    return (store, head, reader, level, country or None, since)
+
+
+def _compute(
+    session: Session,
+    principal: Principal,
+    *,
+    level: str,
+    country: str | None,
+    since: str | None,
+) -> list[dict[str, Any]]:
     page = list_incidents(session, principal, IncidentFilter(country=country or None, limit=None))
     rows = [
         row

@@ -17,14 +17,9 @@ from typing import Any
 from sklearn.base import BaseEstimator
 
 from prevention_lens.risk.backtest import ewp_protocol, read_published_foos
+from prevention_lens.risk.composite import Recalibrated, default_model
 from prevention_lens.risk.metrics import HEADLINE_FIGURES, calibration_by_period, score_run
-from prevention_lens.risk.models import (
-    BoostedTrees,
-    FeatureLogit,
-    Recalibrated,
-    default_model,
-    replication_model,
-)
+from prevention_lens.risk.models import BoostedTrees, FeatureLogit, replication_model
 from prevention_lens.risk.panel import Panel, load_packaged_panel
 from prevention_lens.settings import load_settings
 

@@ -27,8 +27,9 @@ import pandas as pd
 from scipy.special import expit, logit
 
 from prevention_lens.risk.backtest import ewp_scoring, rolling_origin
+from prevention_lens.risk.base import shift_to_rate
+from prevention_lens.risk.composite import RecencyWeighted, default_model
 from prevention_lens.risk.metrics import calibration_by_period, log_loss, score_tables
-from prevention_lens.risk.models import RecencyWeighted, default_model
 from prevention_lens.risk.panel import Panel, load_packaged_panel
 from prevention_lens.settings import load_settings
 
@@ -67,18 +68,6 @@ def _loss_terms(forecasts: pd.DataFrame) -> pd.Series:
     return by_year
 
 
-def _shift_to_rate(score: np.ndarray, rate: float) -> float:
-    """The constant c with mean(expit(score + c)) == rate (Newton's method)."""
-    shift = float(logit(rate) - logit(np.mean(expit(score))))
-    for _ in range(50):
-        p = expit(score + shift)
-        step = (p.mean() - rate) / max(float(np.mean(p * (1 - p))), 1e-9)
-        shift -= step
-        if abs(step) < 1e-10:
-            break
-    return shift
-
-
 def _online_shift(forecasts: pd.DataFrame, panel: Panel) -> dict[str, Any]:
     """Shift each year's log-odds to the rate of the last M years' closed forecasts; choose M
     (or none) each year by the log loss each would have given on the closed years before."""
@@ -95,7 +84,7 @@ def _online_shift(forecasts: pd.DataFrame, panel: Panel) -> dict[str, Any]:
             rows = forecasts[made == year].copy()
             if closed.any() and forecasts.loc[closed, "outcome"].sum() > 0:
                 rate = float(forecasts.loc[closed, "outcome"].mean())
-                shift = _shift_to_rate(score[closed].to_numpy(), rate)
+                shift = shift_to_rate(score[closed].to_numpy(), rate)
                 rows["probability"] = expit(score[made == year] + shift)
             parts.append(rows)
         shifted[str(memory)] = pd.concat(parts, ignore_index=True)

@@ -5,49 +5,22 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.special import expit
 from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 
 from prevention_lens.errors import ValidationError
+from prevention_lens.risk.composite import Ensemble, Recalibrated, RecencyWeighted
 from prevention_lens.risk.glmnet import cv_path
 from prevention_lens.risk.models import (
     BoostedTrees,
     ElasticNetLogit,
-    Ensemble,
     FeatureLogit,
-    Recalibrated,
-    RecencyWeighted,
-    default_model,
-    replication_model,
     time_trend_columns,
 )
+from tests.risk.synthetic import xy
 
 SEEDS = [0, 1, 2]
-
-
-def _panel(seed: int, n_units: int = 40, years: range = range(1990, 2010)) -> pd.DataFrame:
-    """A synthetic country-year table: risk rises with x1 and x2, x3 is noise."""
-    rng = np.random.default_rng(seed)
-    rows = len(years) * n_units
-    table = pd.DataFrame(
-        {
-            "x1": rng.normal(size=rows),
-            "x2": rng.binomial(1, 0.3, size=rows).astype(float),
-            "x3": rng.normal(size=rows),
-            "year": np.repeat(np.array(years, dtype=float), n_units),
-        }
-    )
-    table["year_sq"] = table["year"] ** 2
-    eta = -3.0 + 1.2 * table["x1"] + 1.0 * table["x2"]
-    table["y"] = rng.binomial(1, expit(eta))
-    return table
-
-
-def _xy(seed: int) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
-    table = _panel(seed)
-    return table[["x1", "x2", "x3", "year", "year_sq"]], table["y"], table["year"]
 
 
 MODELS = [
@@ -67,7 +40,7 @@ def test_estimator_contract(make: object) -> None:
     params = model.get_params(deep=False)
     copy = clone(model)
     assert copy.get_params(deep=False).keys() == params.keys()
-    X, y, time = _xy(0)
+    X, y, time = xy(0)
     with pytest.raises(NotFittedError):
         model.predict_proba(X)
     assert model.fit(X, y, time=time) is model
@@ -110,14 +83,14 @@ def test_estimator_contract(make: object) -> None:
     ],
 )
 def test_bad_parameters_are_named_in_fit(model: BaseEstimator, message: str) -> None:
-    X, y, time = _xy(0)
+    X, y, time = xy(0)
     with pytest.raises(ValidationError) as caught:
         model.fit(X, y, time=time)
     assert str(caught.value) == message
 
 
 def test_an_outcome_without_positive_cases_is_a_clear_error() -> None:
-    X, y, _ = _xy(0)
+    X, y, _ = xy(0)
     with pytest.raises(ValidationError, match="no positive cases in the training rows"):
         ElasticNetLogit().fit(X, np.zeros(len(y)))
 
@@ -132,7 +105,7 @@ def _sklearn_elastic_net(X: np.ndarray, y: np.ndarray, lam: float) -> np.ndarray
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_elastic_net_solution_matches_scikit_learn_on_standardized_data(seed: int) -> None:
-    X, y, _ = _xy(seed)
+    X, y, _ = xy(seed)
     features = X[["x1", "x2", "x3"]].to_numpy()
     standardized = (features - features.mean(axis=0)) / features.std(axis=0)
     model = ElasticNetLogit(n_folds=5, random_state=seed).fit(standardized, y)
@@ -142,7 +115,7 @@ def test_elastic_net_solution_matches_scikit_learn_on_standardized_data(seed: in
 
 
 def test_elastic_net_path_and_cross_validation_like_glmnet() -> None:
-    X, y, _ = _xy(0)
+    X, y, _ = xy(0)
     model = ElasticNetLogit(n_folds=5).fit(X, y)
     lambdas = model.lambdas_
     # The path starts where every coefficient is zero and falls by a constant ratio.
@@ -159,7 +132,7 @@ def test_elastic_net_path_and_cross_validation_like_glmnet() -> None:
 
 
 def test_elastic_net_weights_act_like_dropping_or_repeating_rows() -> None:
-    X, y, _ = _xy(2)
+    X, y, _ = xy(2)
     values, outcome = X[["x1", "x2", "x3"]].to_numpy(), y.to_numpy().astype(float)
     kept = np.arange(len(outcome)) % 4 != 0
     rng = np.random.default_rng(0)
@@ -193,7 +166,7 @@ def test_elastic_net_weights_act_like_dropping_or_repeating_rows() -> None:
 
 
 def test_weights_of_one_change_nothing() -> None:
-    X, y, time = _xy(0)
+    X, y, time = xy(0)
     ones = np.ones(len(y))
     for make in (lambda: ElasticNetLogit(n_folds=5), lambda: BoostedTrees(max_iter=40)):
         plain = make().fit(X, y, time=time).decision_function(X)
@@ -210,48 +183,15 @@ def test_weights_of_one_change_nothing() -> None:
     ],
 )
 def test_bad_weights_are_a_clear_error(weights: np.ndarray, message: str) -> None:
-    X, y, time = _xy(0)
+    X, y, time = xy(0)
     for model in (ElasticNetLogit(n_folds=5), BoostedTrees(max_iter=5), FeatureLogit(["x1"])):
         with pytest.raises(ValidationError) as caught:
             model.fit(X, y, time=time, sample_weight=weights)
         assert str(caught.value) == message
 
 
-def test_recency_weights_follow_a_falling_rate() -> None:
-    # The rate falls from about 25% to about 2% over twenty years; x1 still ranks the risk.
-    rng = np.random.default_rng(3)
-    years = np.repeat(np.arange(1990, 2010, dtype=float), 200)
-    x1 = rng.normal(size=len(years))
-    base = np.linspace(-1.0, -4.0, 20).repeat(200)
-    y = pd.Series(rng.binomial(1, expit(base + 0.8 * x1)))
-    X = pd.DataFrame({"x1": x1})
-    time = pd.Series(years)
-    recent = years >= 2007
-    plain = FeatureLogit().fit(X, y).predict_proba(X[recent])[:, 1].mean()
-    model = RecencyWeighted(FeatureLogit(), half_life=2.0).fit(X, y, time=time)
-    weighted = model.predict_proba(X[recent])[:, 1].mean()
-    assert model.weights_[years == 2009].tolist() == [1.0] * 200
-    assert model.weights_[years == 2006][0] == pytest.approx(0.5**1.5)
-    assert abs(weighted - y[recent].mean()) < 0.4 * abs(plain - y[recent].mean())
-    # Without the rows' years every row counts alike.
-    alike = RecencyWeighted(FeatureLogit(), half_life=2.0).fit(X, y)
-    np.testing.assert_allclose(
-        alike.decision_function(X), FeatureLogit().fit(X, y).decision_function(X)
-    )
-
-
-def test_ensemble_members_get_the_weights() -> None:
-    X, y, time = _xy(1)
-    weights = np.where(time.to_numpy() > 2000, 1.0, 0.2)
-    members = [("a", FeatureLogit(["x1"])), ("b", FeatureLogit(["x2"]))]
-    ensemble = Ensemble(members).fit(X, y, time=time, sample_weight=weights)
-    a = FeatureLogit(["x1"]).fit(X, y, sample_weight=weights).decision_function(X)
-    b = FeatureLogit(["x2"]).fit(X, y, sample_weight=weights).decision_function(X)
-    np.testing.assert_allclose(ensemble.decision_function(X), (a + b) / 2)
-
-
 def test_elastic_net_folds_are_random_but_seeded() -> None:
-    X, y, _ = _xy(0)
+    X, y, _ = xy(0)
     first = ElasticNetLogit(n_folds=5, random_state=3).fit(X, y)
     again = ElasticNetLogit(n_folds=5, random_state=3).fit(X, y)
     other = ElasticNetLogit(n_folds=5, random_state=4).fit(X, y)
@@ -260,20 +200,20 @@ def test_elastic_net_folds_are_random_but_seeded() -> None:
 
 
 def test_elastic_net_leaves_constant_columns_at_zero() -> None:
-    X, y, _ = _xy(0)
+    X, y, _ = xy(0)
     X = X.assign(constant=1.0)
     model = ElasticNetLogit(n_folds=5).fit(X, y)
     assert model.coef_[-1] == 0.0 and np.isfinite(model.coef_).all()
 
 
 def test_time_trend_columns_are_the_same_for_every_row_of_a_year() -> None:
-    X, _, time = _xy(0)
+    X, _, time = xy(0)
     assert time_trend_columns(X, time) == ["year", "year_sq"]
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_boosted_trees_choose_their_length_on_the_latest_years(seed: int) -> None:
-    X, y, time = _xy(seed)
+    X, y, time = xy(seed)
     model = BoostedTrees(max_iter=60, validation_years=5, random_state=seed).fit(X, y, time=time)
     assert model.features_used_ == ["x1", "x2", "x3"]
     assert 1 <= model.n_iter_ <= round(60 * 20 / 13) + 1
@@ -282,57 +222,8 @@ def test_boosted_trees_choose_their_length_on_the_latest_years(seed: int) -> Non
 
 
 def test_monotone_constraints_hold() -> None:
-    X, y, time = _xy(0)
+    X, y, time = xy(0)
     model = BoostedTrees(max_iter=40, monotone={"x1": 1}).fit(X, y, time=time)
     grid = pd.concat([X.iloc[[0]]] * 21, ignore_index=True)
     grid["x1"] = np.linspace(-3, 3, 21)
     assert np.all(np.diff(model.decision_function(grid)) >= 0)
-
-
-def test_ensemble_averages_member_log_odds() -> None:
-    X, y, time = _xy(0)
-    members = [("a", FeatureLogit(["x1"])), ("b", FeatureLogit(["x2"]))]
-    ensemble = Ensemble(members, weights=[3.0, 1.0]).fit(X, y, time=time)
-    a = FeatureLogit(["x1"]).fit(X, y).decision_function(X)
-    b = FeatureLogit(["x2"]).fit(X, y).decision_function(X)
-    np.testing.assert_allclose(ensemble.decision_function(X), 0.75 * a + 0.25 * b)
-    with pytest.raises(ValidationError, match="2 members but 1 weights"):
-        Ensemble(members, weights=[1.0]).fit(X, y)
-
-
-def test_intercept_recalibration_matches_the_recent_base_rate() -> None:
-    X, y, time = _xy(0)
-    model = Recalibrated(FeatureLogit(["x1"]), method="intercept", recent_years=4)
-    model.fit(X, y, time=time)
-    recent = (time > time.max() - 4).to_numpy()
-    assert model.predict_proba(X[recent])[:, 1].mean() == pytest.approx(y[recent].mean())
-    # Without the rows' years there is nothing to calibrate on.
-    assert Recalibrated(FeatureLogit(["x1"])).fit(X, y).shift_ == 0.0
-
-
-def test_trend_recalibration_aims_at_the_extrapolated_rate() -> None:
-    X, y, time = _xy(1)
-    model = Recalibrated(FeatureLogit(["x1"]), method="trend", recent_years=8, gap=2)
-    model.fit(X, y, time=time)
-    recent = (time > time.max() - 8).to_numpy()
-    years = time[recent].to_numpy()[:, None] - time.max()
-    trend = LogisticRegression(C=np.inf).fit(years, y[recent])
-    target = expit(trend.intercept_[0] + 2 * trend.coef_[0, 0])
-    last = (time == time.max()).to_numpy()
-    assert model.predict_proba(X[last])[:, 1].mean() == pytest.approx(target)
-
-
-@pytest.mark.parametrize("method", ["offset", "platt"])
-def test_held_out_recalibrations_use_training_years_only(method: str) -> None:
-    X, y, time = _xy(1)
-    model = Recalibrated(FeatureLogit(["x1", "x2"]), method=method, recent_years=6)
-    model.fit(X, y, time=time)
-    assert np.isfinite(model.shift_) and model.slope_ > 0
-    assert model.predict_proba(X)[:, 1].mean() == pytest.approx(y.mean(), abs=0.03)
-
-
-def test_packaged_model_choices() -> None:
-    assert replication_model().get_params() == ElasticNetLogit().get_params()
-    ensemble = default_model()
-    assert [name for name, _ in ensemble.members] == ["elastic_net", "boosted_trees"]
-    assert clone(ensemble).get_params(deep=False)["weights"] is None

@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from prevention_lens.errors import ValidationError
@@ -118,7 +119,9 @@ def _key(
     head = custody.head(session)
     if head is None:  # no record was ever made through the application
         return None
-    store = session.get_bind().url.render_as_string(hide_password=True)
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    store = engine.url.render_as_string(hide_password=True)
     reader = (principal.username, principal.role.value, principal.user_id)
     return (store, head, reader, level, country or None, since)
 

@@ -21,13 +21,9 @@ from prevention_lens.risk.backtest import (
     forecast_latest,
     read_published_foos,
 )
+from prevention_lens.risk.composite import default_model
 from prevention_lens.risk.metrics import reliability, score_run
-from prevention_lens.risk.models import (
-    BoostedTrees,
-    FeatureLogit,
-    default_model,
-    replication_model,
-)
+from prevention_lens.risk.models import BoostedTrees, FeatureLogit, replication_model
 from prevention_lens.risk.panel import Panel, load_packaged_panel
 
 PUBLISHED_FOOS = "ewp-2025/FOOSforecasts_3Sep2025.csv"

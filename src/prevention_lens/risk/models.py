@@ -1,31 +1,37 @@
 """Risk models for country-year panels, following the scikit-learn estimator contract.
 
 ``ElasticNetLogit`` replicates EWP (glmnet binomial, lambda by 10-fold CV); ``BoostedTrees``
-wraps histogram gradient boosting; ``Ensemble`` averages members on the logit scale;
-``Recalibrated`` corrects a model's probabilities using only its own training years;
-``FeatureLogit`` is a plain logit on a few columns (baselines).
+wraps histogram gradient boosting; ``FeatureLogit`` is a plain logit on a few columns
+(baselines). Models built from these (ensembles, recalibrated and recency-weighted models, the
+default) are in ``risk.composite``.
 
-Every ``fit`` takes ``X``, ``y`` and optionally ``time`` (the year of each row): models that
-choose a hyperparameter by validation hold out the latest training years, never random rows.
 Parameters are checked in ``fit``; a bad one raises ValidationError naming it and its value.
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy.special import expit, logit
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from prevention_lens.errors import ValidationError
+from prevention_lens.risk.base import (
+    FloatArray,
+    RiskModel,
+    check_outcome,
+    check_weights,
+    column_values,
+    mean_log_loss,
+    select_columns,
+    time_split,
+    weights_of,
+)
 from prevention_lens.risk.glmnet import cv_path
 from prevention_lens.risk.params import (
     NAMES,
@@ -37,78 +43,10 @@ from prevention_lens.risk.params import (
     validate_params,
 )
 
-FloatArray = npt.NDArray[np.float64]
-_EPS = 1e-6
-
-
-# --- shared helpers ---------------------------------------------------------------------------
-
-
-def _check_outcome(y: npt.ArrayLike) -> npt.NDArray[np.int64]:
-    values = np.asarray(y)
-    if values.ndim != 1:
-        raise ValidationError(f"the outcome must be one column, got shape {values.shape}")
-    if not np.isin(values, (0, 1)).all():
-        raise ValidationError("the outcome must hold only 0 and 1")
-    if values.sum() == 0:
-        raise ValidationError("the outcome has no positive cases in the training rows")
-    if values.sum() == len(values):
-        raise ValidationError("the outcome has no negative cases in the training rows")
-    return values.astype(np.int64)
-
-
-def _check_weights(sample_weight: npt.ArrayLike | None, n_rows: int) -> FloatArray | None:
-    if sample_weight is None:
-        return None
-    weights = np.asarray(sample_weight, dtype=np.float64)
-    if weights.shape != (n_rows,):
-        raise ValidationError(
-            f"sample_weight must give one weight per row ({n_rows}), got shape {weights.shape}"
-        )
-    if not np.isfinite(weights).all() or (weights < 0).any() or weights.sum() <= 0:
-        raise ValidationError("sample_weight must be finite, non-negative and not all zero")
-    return weights
-
-
-def _time_split(
-    time: npt.ArrayLike | None, n_rows: int, validation_years: int, gap: int
-) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]] | None:
-    """Rows to learn from and rows to validate on: the latest years held out, a gap before."""
-    if time is None:
-        return None
-    years = np.asarray(time, dtype=float)
-    if years.shape != (n_rows,):
-        raise ValidationError(f"time must give one year per row ({n_rows}), got {years.shape}")
-    last = years.max()
-    held_out = years > last - validation_years
-    learn = years <= last - validation_years - gap
-    if held_out.sum() == 0 or learn.sum() == 0:
-        return None
-    return learn, held_out
-
-
-class _RiskModel(ClassifierMixin, BaseEstimator, ABC):  # type: ignore[misc]
-    """Shared predict methods: subclasses implement ``decision_function`` (the logit)."""
-
-    @abstractmethod
-    def decision_function(self, X: npt.ArrayLike) -> FloatArray:
-        """The log-odds of an onset, one per row of X."""
-
-    def predict_proba(self, X: npt.ArrayLike) -> FloatArray:
-        """Probabilities of class 0 and class 1, one row per row of X."""
-        check_is_fitted(self)
-        positive = expit(self.decision_function(X))
-        return np.column_stack([1.0 - positive, positive])
-
-    def predict(self, X: npt.ArrayLike) -> npt.NDArray[np.int64]:
-        """1 where the probability exceeds one half."""
-        return (self.predict_proba(X)[:, 1] > 0.5).astype(np.int64)
-
-
 # --- the EWP replication ------------------------------------------------------------------
 
 
-class ElasticNetLogit(_RiskModel):
+class ElasticNetLogit(RiskModel):
     """Elastic-net logistic regression fitted like R's ``cv.glmnet(family="binomial")``.
 
     Predictors are standardized (population sd, as glmnet), the lambda path runs from the
@@ -158,7 +96,7 @@ class ElasticNetLogit(_RiskModel):
         """Fit the lambda path and the cross-validation folds; ``time`` is not used."""
         validate_params(self, self._constraints)
         features = validate_data(self, X, dtype=np.float64)
-        outcome = _check_outcome(y)
+        outcome = check_outcome(y)
         if len(outcome) != len(features):
             raise ValidationError(f"X has {len(features)} rows but y has {len(outcome)}")
         self.classes_ = np.array([0, 1])
@@ -173,7 +111,7 @@ class ElasticNetLogit(_RiskModel):
             n_lambdas=int(self.n_lambdas),
             lambda_min_ratio=float(ratio),
             rng=np.random.default_rng(self.random_state),
-            sample_weight=_check_weights(sample_weight, len(outcome)),
+            sample_weight=check_weights(sample_weight, len(outcome)),
         )
         chosen = result.index_min if self.lambda_rule == "min" else result.index_1se
         self.lambdas_ = result.lambdas
@@ -195,7 +133,7 @@ class ElasticNetLogit(_RiskModel):
         return np.asarray(centred + self.intercept_ + self.center_ @ self.coef_, dtype=np.float64)
 
 
-class FeatureLogit(_RiskModel):
+class FeatureLogit(RiskModel):
     """An unpenalized logit on a few named columns of X (all columns when ``features`` is None).
 
     The baselines: a logit on battle deaths alone, or on the previous year's onset.
@@ -216,10 +154,10 @@ class FeatureLogit(_RiskModel):
         """Fit the logit; ``time`` is not used."""
         validate_params(self, self._constraints)
         validate_data(self, X, dtype=np.float64)
-        outcome = _check_outcome(y)
-        weights = _check_weights(sample_weight, len(outcome))
+        outcome = check_outcome(y)
+        weights = check_weights(sample_weight, len(outcome))
         self.classes_ = np.array([0, 1])
-        chosen = _select(X, self.features, self)
+        chosen = select_columns(X, self.features, self)
         self.model_ = LogisticRegression(C=np.inf, max_iter=1000).fit(
             chosen, outcome, sample_weight=weights
         )
@@ -229,11 +167,11 @@ class FeatureLogit(_RiskModel):
         """The log-odds of the fitted logit."""
         check_is_fitted(self)
         validate_data(self, X, dtype=np.float64, reset=False)
-        chosen = _select(X, self.features, self)
+        chosen = select_columns(X, self.features, self)
         return np.asarray(self.model_.decision_function(chosen), dtype=np.float64)
 
 
-class BoostedTrees(_RiskModel):
+class BoostedTrees(RiskModel):
     """Histogram gradient boosting with shallow trees, its length chosen on the latest years.
 
     With ``time`` given, a first fit on rows up to ``validation_years + gap`` years before the
@@ -326,26 +264,26 @@ class BoostedTrees(_RiskModel):
         """Fit, choosing the number of boosting iterations on the latest training years."""
         validate_params(self, self._constraints)
         validate_data(self, X, dtype=np.float64)
-        outcome = _check_outcome(y)
-        weights = _check_weights(sample_weight, len(outcome))
+        outcome = check_outcome(y)
+        weights = check_weights(sample_weight, len(outcome))
         self.classes_ = np.array([0, 1])
-        chosen = _select(X, self.features, self)
+        chosen = select_columns(X, self.features, self)
         names = list(chosen.columns) if hasattr(chosen, "columns") else None
         if self.drop_time_trends and names is not None and time is not None:
             trends = set(time_trend_columns(chosen, np.asarray(time)))
             names = [name for name in names if name not in trends]
         self.features_used_ = names
-        values = _values(chosen, names)
-        split = _time_split(time, len(values), self.validation_years, self.gap)
+        values = column_values(chosen, names)
+        split = time_split(time, len(values), self.validation_years, self.gap)
         self.n_iter_ = int(self.max_iter)
         if split is not None and outcome[split[0]].sum() > 0 and outcome[split[1]].sum() > 0:
             learn, held_out = split
             trial, bins = self._fit_booster(
-                self.max_iter, values[learn], outcome[learn], _rows(weights, learn)
+                self.max_iter, values[learn], outcome[learn], weights_of(weights, learn)
             )
             truth = outcome[held_out]
             losses = [
-                _mean_log_loss(truth, stage[:, 1], _rows(weights, held_out))
+                mean_log_loss(truth, stage[:, 1], weights_of(weights, held_out))
                 for stage in trial.staged_predict_proba(_bin_codes(values[held_out], bins))
             ]
             # More rows in the final fit support proportionally more iterations.
@@ -373,226 +311,15 @@ class BoostedTrees(_RiskModel):
         """The boosted log-odds."""
         check_is_fitted(self)
         validate_data(self, X, dtype=np.float64, reset=False)
-        values = _values(_select(X, self.features, self), self.features_used_)
+        values = column_values(select_columns(X, self.features, self), self.features_used_)
         return np.asarray(
             self.model_.decision_function(_bin_codes(values, self.bins_)), dtype=np.float64
         )
 
 
-# --- combining and calibrating ---------------------------------------------------------------
-
-
-class Ensemble(_RiskModel):
-    """The weighted mean of its members' log-odds (equal weights by default).
-
-    ``members`` is a list of (name, estimator) pairs; each is cloned and fitted on the same rows.
-    Learned: ``members_`` (name to fitted estimator), ``weights_``.
-    """
-
-    _constraints: Mapping[str, Constraint] = {
-        "members": Satisfies(
-            lambda v: (
-                isinstance(v, (list, tuple))
-                and len(v) > 0
-                and all(isinstance(m, tuple) and len(m) == 2 and isinstance(m[0], str) for m in v)
-            ),
-            "a non-empty list of (name, estimator) pairs",
-        ),
-        "weights": Satisfies(
-            lambda v: (
-                v is None
-                or (
-                    isinstance(v, (list, tuple))
-                    and all(Range(float, 0, None).accepts(w) for w in v)
-                )
-            ),
-            "a list of non-negative floats or None",
-        ),
-    }
-
-    def __init__(
-        self,
-        members: Sequence[tuple[str, BaseEstimator]],
-        weights: Sequence[float] | None = None,
-    ) -> None:
-        self.members = members
-        self.weights = weights
-
-    def fit(
-        self,
-        X: npt.ArrayLike,
-        y: npt.ArrayLike,
-        time: npt.ArrayLike | None = None,
-        sample_weight: npt.ArrayLike | None = None,
-    ) -> Ensemble:
-        """Fit every member on X, y (and time, and sample_weight)."""
-        validate_params(self, self._constraints)
-        if self.weights is not None and len(self.weights) != len(self.members):
-            raise ValidationError(
-                f"Ensemble has {len(self.members)} members but {len(self.weights)} weights"
-            )
-        validate_data(self, X, dtype=np.float64)
-        _check_outcome(y)
-        self.classes_ = np.array([0, 1])
-        weights = np.ones(len(self.members)) if self.weights is None else np.asarray(self.weights)
-        if weights.sum() <= 0:
-            raise ValidationError("Ensemble weights must not all be zero")
-        self.weights_ = weights / weights.sum()
-        weighted = {} if sample_weight is None else {"sample_weight": sample_weight}
-        self.members_ = {
-            name: clone(member).fit(X, y, time=time, **weighted) for name, member in self.members
-        }
-        return self
-
-    def decision_function(self, X: npt.ArrayLike) -> FloatArray:
-        """The weighted mean of the members' log-odds."""
-        check_is_fitted(self)
-        validate_data(self, X, dtype=np.float64, reset=False)
-        logits = [member.decision_function(X) for member in self.members_.values()]
-        return np.asarray(np.average(np.vstack(logits), axis=0, weights=self.weights_))
-
-
-class Recalibrated(_RiskModel):
-    """A model whose log-odds are shifted (and, for "platt", scaled) using its training years.
-
-    ``method``:
-      "intercept": add the constant that makes the mean in-sample probability over the last
-        ``recent_years`` training years equal their observed rate;
-      "trend": the same over the last training year, aiming at the rate that a logistic trend
-        fitted on the last ``recent_years`` years reaches ``gap`` years after the last one;
-      "offset" / "platt": fit a clone on rows up to ``recent_years + gap`` years before the last,
-        then fit a shift (or a logistic map) of its log-odds on the last ``recent_years`` years;
-        refit on all rows and apply it.
-    Without ``time`` the model is left uncalibrated. Learned: ``estimator_``, ``shift_``,
-    ``slope_``.
-    """
-
-    _constraints: Mapping[str, Constraint] = {
-        "method": Options(("intercept", "trend", "offset", "platt")),
-        "recent_years": Range(int, 1, None),
-        "gap": Range(int, 0, None),
-    }
-
-    def __init__(
-        self,
-        estimator: BaseEstimator,
-        method: str = "intercept",
-        recent_years: int = 10,
-        gap: int = 2,
-    ) -> None:
-        self.estimator = estimator
-        self.method = method
-        self.recent_years = recent_years
-        self.gap = gap
-
-    def fit(
-        self, X: npt.ArrayLike, y: npt.ArrayLike, time: npt.ArrayLike | None = None
-    ) -> Recalibrated:
-        """Fit the estimator and the correction on the training rows."""
-        validate_params(self, self._constraints)
-        validate_data(self, X, dtype=np.float64)
-        outcome = _check_outcome(y)
-        self.classes_ = np.array([0, 1])
-        self.shift_, self.slope_ = 0.0, 1.0
-        split = _time_split(time, len(outcome), self.recent_years, self.gap)
-        if split is not None and self.method in ("offset", "platt"):
-            self._fit_on_held_out(X, outcome, np.asarray(time), *split)
-        self.estimator_ = clone(self.estimator).fit(X, y, time=time)
-        if split is None or self.method in ("offset", "platt"):
-            return self
-        years = np.asarray(time, dtype=float)
-        last = float(years.max())
-        recent = years > last - self.recent_years
-        if self.method == "intercept":
-            rate = float(outcome[recent].mean())
-            anchor = np.flatnonzero(recent)
-        else:
-            trend = LogisticRegression(C=np.inf).fit(years[recent, None] - last, outcome[recent])
-            rate = float(expit(trend.intercept_[0] + trend.coef_[0, 0] * self.gap))
-            anchor = np.flatnonzero(years == last)
-        score = self.estimator_.decision_function(_take(X, anchor))
-        self.shift_ = _shift_to_rate(score, float(np.clip(rate, _EPS, 1 - _EPS)))
-        return self
-
-    def _fit_on_held_out(
-        self,
-        X: Any,
-        outcome: npt.NDArray[np.int64],
-        time: npt.NDArray[Any],
-        learn: npt.NDArray[np.bool_],
-        held_out: npt.NDArray[np.bool_],
-    ) -> None:
-        if outcome[learn].sum() == 0 or outcome[held_out].sum() == 0:
-            return
-        trial = clone(self.estimator).fit(
-            _take(X, np.flatnonzero(learn)), outcome[learn], time=time[learn]
-        )
-        score = trial.decision_function(_take(X, np.flatnonzero(held_out)))
-        if self.method == "platt":
-            platt = LogisticRegression(C=np.inf).fit(score[:, None], outcome[held_out])
-            self.slope_ = float(platt.coef_[0, 0])
-            self.shift_ = float(platt.intercept_[0])
-        else:
-            self.shift_ = _shift_to_rate(score, float(outcome[held_out].mean()))
-
-    def decision_function(self, X: npt.ArrayLike) -> FloatArray:
-        """The corrected log-odds."""
-        check_is_fitted(self)
-        validate_data(self, X, dtype=np.float64, reset=False)
-        return np.asarray(self.slope_ * self.estimator_.decision_function(X) + self.shift_)
-
-
-class RecencyWeighted(_RiskModel):
-    """A model fitted with rows weighed by their age: a row ``half_life`` years older than the
-    last training year counts half as much, so the latest years set the base rate most.
-
-    Without ``time`` every row counts alike. Learned: ``estimator_``, ``weights_`` (per row).
-    """
-
-    _constraints: Mapping[str, Constraint] = {"half_life": Range(float, 0, None, "neither")}
-
-    def __init__(self, estimator: BaseEstimator, half_life: float = 20.0) -> None:
-        self.estimator = estimator
-        self.half_life = half_life
-
-    def fit(
-        self, X: npt.ArrayLike, y: npt.ArrayLike, time: npt.ArrayLike | None = None
-    ) -> RecencyWeighted:
-        """Fit the estimator with age weights."""
-        validate_params(self, self._constraints)
-        validate_data(self, X, dtype=np.float64)
-        outcome = _check_outcome(y)
-        self.classes_ = np.array([0, 1])
-        self.weights_ = np.ones(len(outcome))
-        if time is not None:
-            years = np.asarray(time, dtype=float)
-            if years.shape != outcome.shape:
-                raise ValidationError(
-                    f"time must give one year per row ({len(outcome)}), got {years.shape}"
-                )
-            self.weights_ = 0.5 ** ((years.max() - years) / float(self.half_life))
-        self.estimator_ = clone(self.estimator).fit(
-            X, outcome, time=time, sample_weight=self.weights_
-        )
-        return self
-
-    def decision_function(self, X: npt.ArrayLike) -> FloatArray:
-        """The weighted model's log-odds."""
-        check_is_fitted(self)
-        validate_data(self, X, dtype=np.float64, reset=False)
-        return np.asarray(self.estimator_.decision_function(X), dtype=np.float64)
-
-
 def replication_model() -> ElasticNetLogit:
     """EWP's model: glmnet binomial, alpha 0.5, lambda.min from 10-fold CV."""
     return ElasticNetLogit(alpha=0.5, n_folds=10, lambda_rule="min")
-
-
-def default_model() -> Ensemble:
-    """The default: the mean log-odds of the EWP replication and boosted trees."""
-    return Ensemble(
-        members=[("elastic_net", replication_model()), ("boosted_trees", BoostedTrees())]
-    )
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -611,17 +338,6 @@ def time_trend_columns(features: Any, time: npt.ArrayLike) -> list[str]:
         if (lows == highs).all() and lows.nunique() > 1:
             found.append(str(column))
     return found
-
-
-def _select(X: Any, names: Sequence[str] | None, estimator: BaseEstimator) -> Any:
-    if names is None:
-        return X
-    if not hasattr(X, "columns"):
-        raise ValidationError(f"{type(estimator).__name__} with named features needs a DataFrame")
-    missing = [name for name in names if name not in X.columns]
-    if missing:
-        raise ValidationError(f"X lacks the columns {', '.join(missing)}")
-    return X[list(names)]
 
 
 def _quantile_thresholds(column: FloatArray, max_bins: int = 255) -> FloatArray:
@@ -644,35 +360,3 @@ def _bin_codes(values: FloatArray, bins: Sequence[FloatArray] | None) -> FloatAr
         codes[:, j] = np.searchsorted(thresholds, values[:, j], side="left")
     codes[np.isnan(values)] = np.nan
     return codes
-
-
-def _values(chosen: Any, names: Sequence[str] | None) -> FloatArray:
-    table = chosen[list(names)] if names is not None else chosen
-    return np.asarray(table, dtype=np.float64)
-
-
-def _mean_log_loss(
-    truth: npt.NDArray[np.int64], probability: FloatArray, weights: FloatArray | None = None
-) -> float:
-    p = np.clip(probability, _EPS, 1 - _EPS)
-    return float(-np.average(truth * np.log(p) + (1 - truth) * np.log(1 - p), weights=weights))
-
-
-def _rows(weights: FloatArray | None, rows: npt.NDArray[np.bool_]) -> FloatArray | None:
-    return None if weights is None else weights[rows]
-
-
-def _take(X: Any, rows: npt.NDArray[np.int64]) -> Any:
-    return X.iloc[rows] if hasattr(X, "iloc") else np.asarray(X)[rows]
-
-
-def _shift_to_rate(score: FloatArray, rate: float) -> float:
-    """The constant c with mean(expit(score + c)) == rate, by Newton's method."""
-    shift = float(logit(rate) - logit(np.clip(np.mean(expit(score)), _EPS, 1 - _EPS)))
-    for _ in range(50):
-        p = expit(score + shift)
-        step = (p.mean() - rate) / max(float(np.mean(p * (1 - p))), _EPS)
-        shift -= step
-        if abs(step) < 1e-10:
-            break
-    return shift

@@ -85,6 +85,13 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="Logging level of the web server."
     )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description=(
+            "Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto headers `lens serve` "
+            "trusts: comma-separated addresses or networks, or * for any."
+        ),
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -8,6 +8,7 @@ import pytest
 
 from prevention_lens.cli.main import app
 from prevention_lens.cli.reference import render_cli_reference
+from prevention_lens.settings import get_settings
 from tests.cli.conftest import Lens
 
 COMMANDS = [
@@ -43,6 +44,24 @@ COMMANDS = [
 def test_every_command_has_help(lens: Lens, command: list[str]) -> None:
     result = lens(*command, "--help")
     assert result.code == 0 and "Usage:" in result.out
+
+
+def test_serve_trusts_forwarded_headers_only_from_the_configured_proxies(
+    lens: Lens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[dict[str, object]] = []
+    monkeypatch.setattr(
+        "prevention_lens.cli.serve.uvicorn.run", lambda app, **options: started.append(options)
+    )
+    assert lens("serve").code == 0
+    assert started[-1]["proxy_headers"] is True
+    assert started[-1]["forwarded_allow_ips"] == "127.0.0.1"
+    monkeypatch.setenv("LENS_FORWARDED_ALLOW_IPS", "10.0.0.0/8")
+    get_settings.cache_clear()
+    assert lens("serve", "--port", "8010").code == 0
+    assert started[-1]["forwarded_allow_ips"] == "10.0.0.0/8" and started[-1]["port"] == 8010
+    assert lens("serve", "--forwarded-allow-ips", "*").code == 0
+    assert started[-1]["forwarded_allow_ips"] == "*"
 
 
 def test_malformed_setting_is_one_line(lens: Lens, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,6 +16,12 @@ def serve(
     workers: Annotated[
         int | None, typer.Option(help="Worker processes (default LENS_WORKERS).")
     ] = None,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            help="Proxies whose X-Forwarded-For is trusted (default LENS_FORWARDED_ALLOW_IPS)."
+        ),
+    ] = None,
 ) -> None:
     """Serve the web app (default http://127.0.0.1:8000)."""
     settings = context.settings()
@@ -27,4 +33,8 @@ def serve(
         port=port or settings.port,
         workers=workers or settings.workers,
         log_level=settings.log_level,
+        # Behind a trusted proxy the client's own address (which rate limits key on) is the one
+        # the proxy forwards; anyone else's forwarded headers are ignored.
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips or settings.forwarded_allow_ips,
     )

@@ -31,6 +31,10 @@ def test_recency_weights_follow_a_falling_rate() -> None:
     assert model.weights_[years == 2009].tolist() == [1.0] * 200
     assert model.weights_[years == 2006][0] == pytest.approx(0.5**1.5)
     assert abs(weighted - y[recent].mean()) < 0.4 * abs(plain - y[recent].mean())
+    # Weights given to the fit multiply the age weights.
+    given = np.where(x1 > 0, 2.0, 1.0)
+    both = RecencyWeighted(FeatureLogit(), half_life=2.0).fit(X, y, time=time, sample_weight=given)
+    np.testing.assert_allclose(both.weights_, model.weights_ * given)
     # Without the rows' years every row counts alike.
     alike = RecencyWeighted(FeatureLogit(), half_life=2.0).fit(X, y)
     np.testing.assert_allclose(

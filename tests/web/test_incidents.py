@@ -38,7 +38,7 @@ from prevention_lens.store.access import (
     Principal,
     Role,
 )
-from prevention_lens.store.models import Incident
+from prevention_lens.store.models import AuditEntry, Incident
 from prevention_lens.web.app import create_app
 from prevention_lens.web.routers.incidents import REPORT_LIMIT
 from tests.web.forms import csrf_token, log_in
@@ -657,7 +657,7 @@ def test_alerts_are_kept_until_a_record_changes(
     computed: list[str] = []
     compute = monitoring._compute
 
-    def counting(session: Any, principal: Principal, **options: Any) -> list[dict[str, Any]]:
+    def counting(session: Any, principal: Principal, **options: Any) -> Any:
         computed.append(principal.username)
         return compute(session, principal, **options)
 
@@ -667,6 +667,12 @@ def test_alerts_are_kept_until_a_record_changes(
         first[0]["observed"] = -1.0  # a caller changing its copy changes nothing kept
         assert alerts_for(session, LOCAL_OPERATOR, country="TCD")[0]["observed"] != -1.0
         assert computed == ["local-operator"]
+        # A kept result read again is logged like the first read: it lists restricted records.
+        logged = session.scalars(
+            select(AuditEntry).where(AuditEntry.resource == "incident", AuditEntry.action == "read")
+        ).all()
+        assert len(logged) == 2 and logged[0].detail == logged[1].detail
+        assert logged[1].detail["restricted"] > 0
         # Another reader never gets what was computed for someone cleared to see more.
         public = alerts_for(session, ANONYMOUS, country="TCD")
         assert computed == ["local-operator", "anonymous"]

@@ -34,7 +34,7 @@ from prevention_lens.incidents import custody
 from prevention_lens.incidents.records import IncidentFilter, list_incidents
 from prevention_lens.incidents.signals import COLUMNS, LEVELS, escalation_signals
 from prevention_lens.incidents.taxonomy import CATEGORIES
-from prevention_lens.store.access import Principal
+from prevention_lens.store.access import Confidentiality, Principal, audit, require
 
 # Records in these states are no evidence of anything: a reviewer ruled them out.
 EXCLUDED_STATUSES = frozenset({"rejected"})
@@ -43,7 +43,8 @@ EXCLUDED_STATUSES = frozenset({"rejected"})
 ONE_SIDED = "one_sided_violence"
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _KEPT = 64  # results kept per process
-_kept: OrderedDict[tuple[Any, ...], list[dict[str, Any]]] = OrderedDict()
+# key -> (alerts, records read, restricted records among them)
+_kept: OrderedDict[tuple[Any, ...], tuple[list[dict[str, Any]], int, int]] = OrderedDict()
 _kept_lock = threading.Lock()
 
 
@@ -99,18 +100,26 @@ def alerts_for(
     if since is not None and not _MONTH.match(since):
         raise ValidationError(f"must be a month like 2017-08, got {since!r}", field="since")
     key = _key(session, principal, level, country, since)
+    kept = None
     if key is not None:
         with _kept_lock:
             if key in _kept:
                 _kept.move_to_end(key)
-                return copy.deepcopy(_kept[key])
-    alerts = _compute(session, principal, level=level, country=country, since=since)
+                kept = copy.deepcopy(_kept[key])
+    if kept is not None:
+        # A kept result is a read like any other: checked and logged as list_incidents does.
+        alerts, count, restricted = kept
+        require(principal, "read", "incident")
+        if restricted or (principal.clearance >= Confidentiality.CONFIDENTIAL and count):
+            audit(session, principal, "read", "incident", count=count, restricted=restricted)
+        return alerts
+    computed = _compute(session, principal, level=level, country=country, since=since)
     if key is not None:
         with _kept_lock:
-            _kept[key] = copy.deepcopy(alerts)
+            _kept[key] = copy.deepcopy(computed)
             while len(_kept) > _KEPT:
                 _kept.popitem(last=False)
-    return alerts
+    return computed[0]
 
 
 def _key(
@@ -133,15 +142,17 @@ def _compute(
     level: str,
     country: str | None,
     since: str | None,
-) -> list[dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], int, int]:
+    """The alerts, the number of records read, and how many of them were restricted."""
     page = list_incidents(session, principal, IncidentFilter(country=country or None, limit=None))
+    restricted = sum(1 for row in page.rows if row["confidentiality"] >= Confidentiality.RESTRICTED)
     rows = [
         row
         for row in page.rows
         if row["status"] not in EXCLUDED_STATUSES and not row.get("withdrawn")
     ]
     if not rows:
-        return []
+        return [], len(page.rows), restricted
     by_id = {str(row["id"]): row for row in rows}
     names = {row["country_key"]: row["country_name"] for row in rows}
     alerts = []
@@ -150,4 +161,4 @@ def _compute(
         shown["country_name"] = names.get(alert.country_key, alert.country_key)
         shown["events"] = [_event(by_id[event]) for event in alert.event_ids if event in by_id]
         alerts.append(shown)
-    return alerts
+    return alerts, len(page.rows), restricted

@@ -22,6 +22,7 @@ from prevention_lens.risk.base import (
     FloatArray,
     RiskModel,
     check_outcome,
+    check_weights,
     shift_to_rate,
     take_rows,
     time_split,
@@ -204,9 +205,13 @@ class RecencyWeighted(RiskModel):
         self.half_life = half_life
 
     def fit(
-        self, X: npt.ArrayLike, y: npt.ArrayLike, time: npt.ArrayLike | None = None
+        self,
+        X: npt.ArrayLike,
+        y: npt.ArrayLike,
+        time: npt.ArrayLike | None = None,
+        sample_weight: npt.ArrayLike | None = None,
     ) -> RecencyWeighted:
-        """Fit the estimator with age weights."""
+        """Fit the estimator with age weights (times ``sample_weight``, when given)."""
         validate_params(self, self._constraints)
         validate_data(self, X, dtype=np.float64)
         outcome = check_outcome(y)
@@ -219,6 +224,9 @@ class RecencyWeighted(RiskModel):
                     f"time must give one year per row ({len(outcome)}), got {years.shape}"
                 )
             self.weights_ = 0.5 ** ((years.max() - years) / float(self.half_life))
+        given = check_weights(sample_weight, len(outcome))
+        if given is not None:
+            self.weights_ = self.weights_ * given
         self.estimator_ = clone(self.estimator).fit(
             X, outcome, time=time, sample_weight=self.weights_
         )

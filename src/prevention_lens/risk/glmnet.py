@@ -189,6 +189,8 @@ def cv_path(
     counts = np.zeros(n_folds)
     for k in range(n_folds):
         held = folds == k
+        if w[held].sum() == 0:
+            raise ValidationError(f"cross-validation fold {k + 1} holds out only rows of weight 0")
         p = np.clip(
             expit(intercepts[k + 1][None, :] + standardized[held] @ coefs[k + 1].T), 1e-5, 1 - 1e-5
         )
@@ -216,7 +218,11 @@ def cv_path(
 
 
 def _weighted_moments(X: FloatArray, w: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Weighted mean and population standard deviation of each column."""
+    """Weighted mean and population standard deviation of each column; exactly 0 for a column
+    that is constant over the rows that carry weight (rounding would otherwise leave ~1e-16)."""
     share = w / w.sum()
     center = share @ X
-    return center, np.sqrt(share @ (X - center) ** 2)
+    scale = np.sqrt(share @ (X - center) ** 2)
+    counted = X[w > 0]
+    constant = (counted == counted[:1]).all(axis=0)
+    return center, np.where(constant, 0.0, scale)

@@ -286,9 +286,11 @@ class BoostedTrees(RiskModel):
                 mean_log_loss(truth, stage[:, 1], weights_of(weights, held_out))
                 for stage in trial.staged_predict_proba(_bin_codes(values[held_out], bins))
             ]
-            # More rows in the final fit support proportionally more iterations.
+            # More rows (more weight) in the final fit support proportionally more iterations.
             best = int(np.argmin(losses)) + 1
-            self.n_iter_ = max(1, round(best * len(values) / int(learn.sum())))
+            whole = len(values) if weights is None else float(weights.sum())
+            part = int(learn.sum()) if weights is None else float(weights[learn].sum())
+            self.n_iter_ = max(1, round(best * whole / part))
         self.model_, self.bins_ = self._fit_booster(self.n_iter_, values, outcome, weights)
         return self
 
@@ -302,8 +304,11 @@ class BoostedTrees(RiskModel):
         if weights is None:
             return self._booster(n_iter).fit(values, outcome), None
         bins = [_quantile_thresholds(column) for column in values.T]
+        # The booster's regularization (l2, the least hessian to split) is absolute, so weights
+        # averaging 1 keep it as strong as in an unweighted fit.
+        mean_one = weights * len(weights) / weights.sum()
         booster = self._booster(n_iter).fit(
-            _bin_codes(values, bins), outcome, sample_weight=weights
+            _bin_codes(values, bins), outcome, sample_weight=mean_one
         )
         return booster, bins
 

@@ -167,7 +167,8 @@ class Panel:
 
     ``frame`` holds the country key, label, predictors, outcome and event columns of rows whose
     predictors are all known; ``outcomes`` holds outcome and event for every row of the file
-    (so scoring counts events in rows that could not be forecast); ``dropped`` counts, per
+    (so scoring counts events in rows that could not be forecast), the outcome left empty where
+    its window has not closed (a ``training_requires`` column is unknown); ``dropped`` counts, per
     predictor, the rows left out because that value was missing (a row may count twice).
     """
 

@@ -5,7 +5,7 @@ Rakhine State in 2016-2018, found in the data. Top-level figures are at admin1 l
 holds the same backtest for admin1 regions and for the country; ``sensitivity`` the admin1 answer
 under other values of alpha and baseline_months. An alert episode "led to nothing"
 when neither its months nor the 12 after its last reach 25 deaths in one-sided violence in one
-month at its place (``prevention_lens.incidents.signals.backtest_peak``).
+month at its place (``prevention_lens.incidents.episodes.backtest_peak``).
 Data: UCDP GED (Sundberg & Melander 2013), CC BY 4.0. Needs LENS_SOURCES (default
 ../shared/data beside the checkout).
 """
@@ -20,11 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from prevention_lens.incidents.signals import (
-    SignalSettings,
-    backtest_peak,
-    monthly_series,
-)
+from prevention_lens.incidents.episodes import backtest_peak
+from prevention_lens.incidents.signals import SignalSettings, monthly_series
 from prevention_lens.incidents.taxonomy import from_ucdp
 from prevention_lens.settings import load_settings
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from sqlalchemy import text
 
 from prevention_lens.cli import context
-from prevention_lens.incidents.records import create_incident, draft_from_mapping
+from prevention_lens.incidents.drafts import draft_from_mapping
+from prevention_lens.incidents.records import create_incident
 from prevention_lens.store.access import LOCAL_OPERATOR
 from tests.cli.conftest import Lens
 

@@ -7,14 +7,10 @@ import pytest
 from sqlalchemy import text
 
 from prevention_lens.incidents import custody
+from prevention_lens.incidents.drafts import draft_from_mapping
 from prevention_lens.incidents.evidence import add_attachment, read_original
 from prevention_lens.incidents.exports import export_incidents
-from prevention_lens.incidents.records import (
-    create_incident,
-    draft_from_mapping,
-    set_status,
-    update_incident,
-)
+from prevention_lens.incidents.records import create_incident, set_status, update_incident
 from prevention_lens.store import Store
 from prevention_lens.store.access import LOCAL_OPERATOR, Principal, Role
 from prevention_lens.store.models import CustodyEntry

@@ -9,8 +9,9 @@ import json
 import pytest
 
 from prevention_lens.errors import ValidationError
+from prevention_lens.incidents.drafts import draft_from_mapping
 from prevention_lens.incidents.exports import export_incidents
-from prevention_lens.incidents.records import IncidentFilter, create_incident, draft_from_mapping
+from prevention_lens.incidents.records import IncidentFilter, create_incident
 from prevention_lens.store import Store
 from prevention_lens.store.access import ANONYMOUS, LOCAL_OPERATOR, Principal, Role
 from prevention_lens.store.models import CustodyEntry

@@ -1,5 +1,5 @@
-"""Incident records: drafts name bad fields, the verification workflow, revisions of locked
-records, and what each role reads of confidential records and fields."""
+"""Incident records: the verification workflow, revisions of locked records, and what each
+role reads of confidential records and fields."""
 
 from __future__ import annotations
 
@@ -13,11 +13,10 @@ from prevention_lens.errors import (
     PermissionDeniedError,
     ValidationError,
 )
+from prevention_lens.incidents.drafts import SourceDraft, draft_from_mapping
 from prevention_lens.incidents.records import (
     IncidentFilter,
-    SourceDraft,
     create_incident,
-    draft_from_mapping,
     get_incident,
     list_incidents,
     review_queue,
@@ -33,62 +32,17 @@ from prevention_lens.store.access import (
     Principal,
     Role,
 )
+from tests.incidents.sample_draft import MARKER, draft_values
 
-MARKER = "SECRET-WITNESS-4d2c"
 ANA = Principal("ana", Role.ANALYST, 11)
 BEN = Principal("ben", Role.ANALYST, 12)
 CORA = Principal("cora", Role.CONTRIBUTOR, 13)
 ADMIN = Principal("ada", Role.ADMIN, 14)
 
 
-def _draft(**changes: object) -> dict[str, object]:
-    values: dict[str, object] = {
-        "category": "one_sided_violence",
-        "date_start": "2017-08-25",
-        "country": "Burma",
-        "title": "Attack on a village",
-        "latitude": "20.123456",
-        "longitude": "92.876543",
-        "location_precision": "exact",
-        "witness_identity": MARKER,
-        "witness_contact": f"{MARKER}@example.org",
-        "exact_place": f"House of {MARKER}",
-        "target_groups": "ethnicity: Rohingya; religion: Muslim",
-        "fatalities_best": "12",
-        "fatalities_low": "10",
-        "fatalities_high": "30",
-    }
-    values.update(changes)
-    return values
-
-
-@pytest.mark.parametrize(
-    ("changes", "field", "problem"),
-    [
-        ({"category": "picnic"}, "category", "unknown category 'picnic'"),
-        ({"date_start": "25/08/2017"}, "date_start", "is not a date"),
-        ({"date_end": "2017-08-01"}, "date_end", "before it starts"),
-        ({"latitude": "95", "longitude": "10"}, "latitude", "outside -90..90"),
-        ({"longitude": ""}, "latitude", "both latitude and longitude"),
-        ({"fatalities_best": "many"}, "fatalities_best", "is not a count"),
-        ({"fatalities_best": "-3", "fatalities_low": ""}, "fatalities_best", "negative"),
-        ({"fatalities_low": "20"}, "fatalities_low", "above best"),
-        ({"target_groups": "Rohingya"}, "target_groups", "dimension: name"),
-        ({"target_groups": "tribe: X"}, "target_groups", "unknown identity dimension"),
-        ({"country": ""}, "country", "is required"),
-        ({"witness": "x"}, "witness", "is not a field"),
-    ],
-)
-def test_a_bad_draft_names_its_field(changes: dict[str, object], field: str, problem: str) -> None:
-    with pytest.raises(ValidationError) as caught:
-        draft_from_mapping(_draft(**changes), file="sheet.csv", row=7)
-    assert caught.value.field == field and problem in str(caught.value)
-    assert "sheet.csv" in str(caught.value) and "row 7" in str(caught.value)
-
-
 def _create(store: Store, principal: Principal = LOCAL_OPERATOR, **changes: object) -> int:
     with store.session() as session:
-        draft = draft_from_mapping(_draft(**changes))
+        draft = draft_from_mapping(draft_values(**changes))
         return create_incident(session, principal, draft).id
 
 
@@ -198,13 +152,13 @@ def test_anonymous_visitors_cannot_create_records_except_through_the_submission_
     store: Store,
 ) -> None:
     with store.session() as session, pytest.raises(AuthenticationError):
-        create_incident(session, ANONYMOUS, draft_from_mapping(_draft()))
+        create_incident(session, ANONYMOUS, draft_from_mapping(draft_values()))
 
 
 def test_sources_keep_their_own_confidentiality(store: Store) -> None:
     with store.session() as session:
         draft = draft_from_mapping(
-            _draft(
+            draft_values(
                 sources=(
                     SourceDraft("https://news.example.org/a", "Example News", date(2017, 8, 26)),
                     SourceDraft(f"https://{MARKER}.example.org", MARKER, confidential=True),

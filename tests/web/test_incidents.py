@@ -21,14 +21,10 @@ from sqlalchemy import func, select
 
 from prevention_lens.accounts import users
 from prevention_lens.incidents import monitoring
+from prevention_lens.incidents.drafts import draft_from_mapping, draft_sources
 from prevention_lens.incidents.evidence import add_attachment, evidence_root
 from prevention_lens.incidents.monitoring import alerts_for
-from prevention_lens.incidents.records import (
-    create_incident,
-    draft_from_mapping,
-    draft_sources,
-    set_status,
-)
+from prevention_lens.incidents.records import create_incident, set_status
 from prevention_lens.settings import Settings
 from prevention_lens.store import Store
 from prevention_lens.store.access import (

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from prevention_lens.errors import NotFoundError, StoreError, ValidationError
 from prevention_lens.incidents import custody
-from prevention_lens.incidents.records import SourceDraft
+from prevention_lens.incidents.drafts import SourceDraft
 from prevention_lens.store.access import (
     Confidentiality,
     Principal,

@@ -18,14 +18,13 @@ from sqlalchemy import String, select
 from sqlalchemy.orm import Session, selectinload
 
 from prevention_lens.errors import LensError, ValidationError
-from prevention_lens.incidents.records import (
+from prevention_lens.incidents.drafts import (
     DRAFT_FIELDS,
     IncidentDraft,
     draft_from_mapping,
     draft_sources,
-    upsert_imported,
-    withdraw_imported,
 )
+from prevention_lens.incidents.records import upsert_imported, withdraw_imported
 from prevention_lens.incidents.taxonomy import from_acled, from_ucdp
 from prevention_lens.ingest.runner import ImportRejectedError
 from prevention_lens.sources.acled import parse_acled

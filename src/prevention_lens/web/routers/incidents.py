@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from prevention_lens.errors import NotFoundError, ValidationError
+from prevention_lens.incidents.drafts import IncidentDraft, draft_from_mapping, draft_sources
 from prevention_lens.incidents.evidence import (
     add_attachment,
     add_source,
@@ -33,10 +34,7 @@ from prevention_lens.incidents.evidence import (
 from prevention_lens.incidents.records import (
     REVIEW_OUTCOMES,
     TRANSITIONS,
-    IncidentDraft,
     create_incident,
-    draft_from_mapping,
-    draft_sources,
     get_incident,
     list_incidents,
     review_queue,

@@ -15,14 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from prevention_lens.errors import ValidationError
 from prevention_lens.incidents import custody
+from prevention_lens.incidents.drafts import draft_from_mapping, draft_sources
 from prevention_lens.incidents.evidence import add_attachment, add_source, evidence_root
 from prevention_lens.incidents.exports import EXPORT_FORMATS, export_incidents
 from prevention_lens.incidents.monitoring import alerts_for
 from prevention_lens.incidents.records import (
     IncidentFilter,
     create_incident,
-    draft_from_mapping,
-    draft_sources,
     get_incident,
     list_incidents,
     review_queue,

@@ -9,16 +9,17 @@ training years, never random rows.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from scipy.special import expit, logit
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from prevention_lens.errors import ValidationError
+from prevention_lens.risk.params import Constraint, validate_params
 
 FloatArray = npt.NDArray[np.float64]
 EPS = 1e-6
@@ -68,7 +69,24 @@ def time_split(
 
 
 class RiskModel(ClassifierMixin, BaseEstimator, ABC):  # type: ignore[misc]
-    """Shared predict methods: subclasses implement ``decision_function`` (the logit)."""
+    """Shared checks and predict methods: subclasses declare ``_constraints`` on their
+    parameters, start ``fit`` with ``_begin_fit`` and implement ``decision_function`` (the logit).
+    """
+
+    _constraints: Mapping[str, Constraint] = {}
+
+    def _begin_fit(
+        self, X: npt.ArrayLike, y: npt.ArrayLike, sample_weight: npt.ArrayLike | None = None
+    ) -> tuple[FloatArray, npt.NDArray[np.int64], FloatArray | None]:
+        """What every fit does first: check the parameters, X, y (0 and 1, one per row of X)
+        and the weights, and set ``classes_``. Returns X's values, y and the weights."""
+        validate_params(self, self._constraints)
+        features = np.asarray(validate_data(self, X, dtype=np.float64), dtype=np.float64)
+        outcome = check_outcome(y)
+        if len(outcome) != len(features):
+            raise ValidationError(f"X has {len(features)} rows but y has {len(outcome)}")
+        self.classes_ = np.array([0, 1])
+        return features, outcome, check_weights(sample_weight, len(outcome))
 
     @abstractmethod
     def decision_function(self, X: npt.ArrayLike) -> FloatArray:

@@ -21,14 +21,12 @@ from prevention_lens.risk.base import (
     EPS,
     FloatArray,
     RiskModel,
-    check_outcome,
-    check_weights,
     shift_to_rate,
     take_rows,
     time_split,
 )
 from prevention_lens.risk.models import BoostedTrees, replication_model
-from prevention_lens.risk.params import Constraint, Options, Range, Satisfies, validate_params
+from prevention_lens.risk.params import Constraint, Options, Range, Satisfies
 
 
 class Ensemble(RiskModel):
@@ -75,14 +73,11 @@ class Ensemble(RiskModel):
         sample_weight: npt.ArrayLike | None = None,
     ) -> Ensemble:
         """Fit every member on X, y (and time, and sample_weight)."""
-        validate_params(self, self._constraints)
+        self._begin_fit(X, y, sample_weight)
         if self.weights is not None and len(self.weights) != len(self.members):
             raise ValidationError(
                 f"Ensemble has {len(self.members)} members but {len(self.weights)} weights"
             )
-        validate_data(self, X, dtype=np.float64)
-        check_outcome(y)
-        self.classes_ = np.array([0, 1])
         weights = np.ones(len(self.members)) if self.weights is None else np.asarray(self.weights)
         if weights.sum() <= 0:
             raise ValidationError("Ensemble weights must not all be zero")
@@ -138,10 +133,7 @@ class Recalibrated(RiskModel):
         self, X: npt.ArrayLike, y: npt.ArrayLike, time: npt.ArrayLike | None = None
     ) -> Recalibrated:
         """Fit the estimator and the correction on the training rows."""
-        validate_params(self, self._constraints)
-        validate_data(self, X, dtype=np.float64)
-        outcome = check_outcome(y)
-        self.classes_ = np.array([0, 1])
+        _, outcome, _ = self._begin_fit(X, y)
         self.shift_, self.slope_ = 0.0, 1.0
         split = time_split(time, len(outcome), self.recent_years, self.gap)
         if split is not None and self.method in ("offset", "platt"):
@@ -212,10 +204,7 @@ class RecencyWeighted(RiskModel):
         sample_weight: npt.ArrayLike | None = None,
     ) -> RecencyWeighted:
         """Fit the estimator with age weights (times ``sample_weight``, when given)."""
-        validate_params(self, self._constraints)
-        validate_data(self, X, dtype=np.float64)
-        outcome = check_outcome(y)
-        self.classes_ = np.array([0, 1])
+        _, outcome, given = self._begin_fit(X, y, sample_weight)
         self.weights_ = np.ones(len(outcome))
         if time is not None:
             years = np.asarray(time, dtype=float)
@@ -224,7 +213,6 @@ class RecencyWeighted(RiskModel):
                     f"time must give one year per row ({len(outcome)}), got {years.shape}"
                 )
             self.weights_ = 0.5 ** ((years.max() - years) / float(self.half_life))
-        given = check_weights(sample_weight, len(outcome))
         if given is not None:
             self.weights_ = self.weights_ * given
         self.estimator_ = clone(self.estimator).fit(

@@ -24,8 +24,6 @@ from prevention_lens.errors import ValidationError
 from prevention_lens.risk.base import (
     FloatArray,
     RiskModel,
-    check_outcome,
-    check_weights,
     column_values,
     mean_log_loss,
     select_columns,
@@ -40,7 +38,6 @@ from prevention_lens.risk.params import (
     Options,
     Range,
     Satisfies,
-    validate_params,
 )
 
 # --- the EWP replication ------------------------------------------------------------------
@@ -94,12 +91,7 @@ class ElasticNetLogit(RiskModel):
         sample_weight: npt.ArrayLike | None = None,
     ) -> ElasticNetLogit:
         """Fit the lambda path and the cross-validation folds; ``time`` is not used."""
-        validate_params(self, self._constraints)
-        features = validate_data(self, X, dtype=np.float64)
-        outcome = check_outcome(y)
-        if len(outcome) != len(features):
-            raise ValidationError(f"X has {len(features)} rows but y has {len(outcome)}")
-        self.classes_ = np.array([0, 1])
+        features, outcome, weights = self._begin_fit(X, y, sample_weight)
         ratio = self.lambda_min_ratio
         if ratio is None:
             ratio = 1e-4 if features.shape[0] > features.shape[1] else 1e-2
@@ -111,7 +103,7 @@ class ElasticNetLogit(RiskModel):
             n_lambdas=int(self.n_lambdas),
             lambda_min_ratio=float(ratio),
             rng=np.random.default_rng(self.random_state),
-            sample_weight=check_weights(sample_weight, len(outcome)),
+            sample_weight=weights,
         )
         chosen = result.index_min if self.lambda_rule == "min" else result.index_1se
         self.lambdas_ = result.lambdas
@@ -152,11 +144,7 @@ class FeatureLogit(RiskModel):
         sample_weight: npt.ArrayLike | None = None,
     ) -> FeatureLogit:
         """Fit the logit; ``time`` is not used."""
-        validate_params(self, self._constraints)
-        validate_data(self, X, dtype=np.float64)
-        outcome = check_outcome(y)
-        weights = check_weights(sample_weight, len(outcome))
-        self.classes_ = np.array([0, 1])
+        _, outcome, weights = self._begin_fit(X, y, sample_weight)
         chosen = select_columns(X, self.features, self)
         self.model_ = LogisticRegression(C=np.inf, max_iter=1000).fit(
             chosen, outcome, sample_weight=weights
@@ -262,11 +250,7 @@ class BoostedTrees(RiskModel):
         sample_weight: npt.ArrayLike | None = None,
     ) -> BoostedTrees:
         """Fit, choosing the number of boosting iterations on the latest training years."""
-        validate_params(self, self._constraints)
-        validate_data(self, X, dtype=np.float64)
-        outcome = check_outcome(y)
-        weights = check_weights(sample_weight, len(outcome))
-        self.classes_ = np.array([0, 1])
+        _, outcome, weights = self._begin_fit(X, y, sample_weight)
         chosen = select_columns(X, self.features, self)
         names = list(chosen.columns) if hasattr(chosen, "columns") else None
         if self.drop_time_trends and names is not None and time is not None:

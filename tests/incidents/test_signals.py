@@ -161,6 +161,26 @@ def test_months_without_events_are_zeros_from_each_places_first_event() -> None:
     assert country["admin1"].isna().all()
 
 
+def test_one_region_spelled_several_ways_is_one_place_under_its_latest_name() -> None:
+    events = Events()
+    events.add("2006-05", admin1="Bago division")
+    events.add("2009-02", admin1="Bago  Region")
+    events.add("2012-07", admin1="bago region")
+    events.add("2009-03", admin1="Karen state")  # renamed: Kayin State, which stays apart
+    events.add("2012-01", admin1="Kayin state")
+    events.add("2012-02", admin1="Bago", country="BBB")  # the same name in another country
+    panel = monthly_series(events.frame(), level="admin1")
+    places = panel.groupby(["country_key", "admin1"])["all_events"].sum().to_dict()
+    assert places == {
+        ("AAA", "bago region"): 3,
+        ("AAA", "Karen state"): 1,
+        ("AAA", "Kayin state"): 1,
+        ("BBB", "Bago"): 1,
+    }
+    bago = panel[panel["admin1"] == "bago region"]
+    assert bago["month"].iloc[0] == "2006-05"  # one history, from the first spelling on
+
+
 def test_a_quiet_history_needs_more_than_one_event_to_alert() -> None:
     events = Events()
     for country in ("AAA", "BBB"):

@@ -228,6 +228,33 @@ def _text(column: pd.Series, field_name: str, *, required: bool) -> np.ndarray[A
     return texts
 
 
+# A region's name without its kind: "Bago division" (before 2008) and "Bago region" are one place.
+_REGION_KIND = re.compile(
+    r"\s+(state|region|division|province|district|prefecture|governorate|department|county|"
+    r"oblast|municipality|territory)$",
+    re.IGNORECASE,
+)
+
+
+def _one_spelling(
+    countries: np.ndarray[Any, Any], regions: np.ndarray[Any, Any], dates: pd.Series
+) -> np.ndarray[Any, Any]:
+    """Each admin1 name as the latest spelling of its place within its country.
+
+    Spellings count as one place when they differ only in spacing, letter case, or a trailing
+    kind of region ("state", "division", ...). Renamed places (Karen and Kayin State) stay apart.
+    """
+    spaced = pd.Series(regions, dtype=object).str.replace(r"\s+", " ", regex=True)
+    key = spaced.str.replace(_REGION_KIND, "", regex=True).str.casefold()
+    table = pd.DataFrame({"country": countries, "key": key, "name": spaced, "date": dates})
+    named = table.dropna(subset=["key"]).sort_values("date", kind="stable")
+    latest = named.groupby(["country", "key"])["name"].last()
+    index = pd.MultiIndex.from_arrays([table["country"], table["key"]])
+    chosen = np.array(latest.reindex(index).to_numpy(dtype=object), dtype=object)
+    chosen[pd.isna(table["key"]).to_numpy()] = None
+    return chosen
+
+
 def _flags(column: pd.Series) -> np.ndarray[Any, Any]:
     values = column.to_numpy(dtype=object)
     missing = _missing(values)
@@ -269,13 +296,15 @@ def _prepare(events: pd.DataFrame) -> pd.DataFrame:
     fatalities = _deaths(frame["fatalities"])
     identity = _flags(frame["identity_targeted"])
     one_sided = np.isin(category.astype(str), list(AGAINST_CIVILIANS))
+    countries = _text(frame["country_key"], "country_key", required=True)
+    regions = _one_spelling(countries, _text(frame["admin1"], "admin1", required=False), dates)
     return pd.DataFrame(
         {
             "event_id": event_ids.astype(str),
             "date": dates.to_numpy(),
             "month": (dates.dt.year * 12 + dates.dt.month - 1).to_numpy(dtype=np.int64),
-            "country_key": _text(frame["country_key"], "country_key", required=True),
-            "admin1": _text(frame["admin1"], "admin1", required=False),
+            "country_key": countries,
+            "admin1": regions,
             "fatalities": fatalities,
             "one_sided": one_sided,
             "identity_targeted": identity,

@@ -46,13 +46,13 @@ def evidence_root(home: Path) -> Path:
     return home / "evidence"
 
 
-def _original_path(root: Path, sha256: str) -> Path:
+def original_path(root: Path, sha256: str) -> Path:
     return root / "originals" / sha256[:2] / sha256
 
 
 def _keep_original(root: Path, content: bytes) -> str:
     digest = hashlib.sha256(content).hexdigest()
-    target = _original_path(root, digest)
+    target = original_path(root, digest)
     if target.exists():
         if hashlib.sha256(target.read_bytes()).hexdigest() != digest:
             raise StoreError(f"the stored original {digest[:12]}… no longer matches its hash")
@@ -183,7 +183,7 @@ def read_original(
     shown = None if attachment is None else project(principal, "incident_attachment", attachment)
     if attachment is None or shown is None:
         raise NotFoundError(f"No attachment {attachment_id}.")
-    path = _original_path(root, attachment.sha256)
+    path = original_path(root, attachment.sha256)
     if not path.is_file():
         raise StoreError(f"the original of attachment {attachment_id} is missing from {root}")
     content = path.read_bytes()

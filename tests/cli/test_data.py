@@ -46,3 +46,32 @@ def test_default_file_comes_from_lens_sources(lens: Lens, monkeypatch: pytest.Mo
     result = lens("data", "import", "country-names", "--json")
     assert result.code == 0, result.err
     assert '"rows_rejected": 0' in result.out
+
+
+def test_skip_invalid_fails_when_every_row_is_rejected(lens: Lens, tmp_path: Path) -> None:
+    path = tmp_path / "names.csv"
+    path.write_text("name,cow\n" + "".join(f"Bad {n},x{n}\n" for n in range(25)))
+    result = lens("data", "import", "country-names", str(path), "--skip-invalid")
+    assert result.code == 2
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1 and "all 25 row(s) are invalid, nothing imported" in lines[0]
+    assert "and 24 more row(s) like it (rows 3, 4, 5, 6, …)" in lines[0]
+    assert lens("data", "imports", "--json").json() == []
+
+
+def test_skip_invalid_prints_one_summary_of_the_rejected_rows(lens: Lens, tmp_path: Path) -> None:
+    path = tmp_path / "names.csv"
+    rows = "".join(f"Bad {n},x{n}\n" for n in range(25)) + "Nameless,\nUnion of Myanmar,775\n"
+    path.write_text("name,cow\n" + rows)
+    result = lens("data", "import", "country-names", str(path), "--skip-invalid")
+    assert result.code == 0, result.err
+    assert "1 created, 0 updated, 0 unchanged, 26 rejected" in result.out
+    summary = [line.strip() for line in result.out.splitlines() if "rejected:" in line]
+    assert summary == [
+        "rejected: cow: 25 rows (2, 3, 4, 5, 6, …): names.csv, row 2, field 'cow': 'x0' is "
+        "not a numeric COW code",
+        "rejected: cow: 1 row (27): names.csv, row 27, field 'cow': code is empty",
+    ]
+    report = lens("data", "import", "country-names", str(path), "--skip-invalid", "--json").json()
+    assert isinstance(report, dict) and report["rejected"][0]["count"] == 25
+    assert len(report["problems"]) == 26

@@ -119,3 +119,18 @@ def test_categories_and_unknown_import_format(lens: Lens) -> None:
     assert codes["one_sided_violence"]["ucdp"] == 3 and codes["hate_crime"]["against_civilians"]
     wrong = lens("incidents", "import", "country-names")
     assert wrong.code == 2 and "unknown incident format 'country-names'" in wrong.err
+
+
+def test_an_acled_file_with_no_valid_row_fails_even_with_skip_invalid(
+    lens: Lens, tmp_path: Path
+) -> None:
+    fixture = Path(__file__).parents[1] / "incidents" / "fixtures" / "acled_synthetic_current.csv"
+    header, first = fixture.read_text(encoding="utf-8").splitlines()[:2]
+    rows = [first.replace("MMRSYN001,2021-03-14", f"MMRSYN6{n},9/5/2{n}") for n in range(3)]
+    path = tmp_path / "acled_bad_dates.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    result = lens("incidents", "import", "acled", str(path), "--skip-invalid")
+    assert result.code == 2
+    assert result.err.count("\n") == 1  # one line, not one per row
+    assert "all 3 row(s) are invalid, nothing imported" in result.err
+    assert "and 2 more row(s) like it (rows 3, 4)" in result.err

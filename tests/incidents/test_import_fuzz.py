@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import date, timedelta
 from pathlib import Path
 
 from hypothesis import HealthCheck, event, given
@@ -15,6 +16,7 @@ from prevention_lens.errors import ValidationError
 from prevention_lens.ingest import ImportFormat, get_format, run_import
 from prevention_lens.ingest.runner import ImportRejectedError
 from prevention_lens.settings import Settings
+from prevention_lens.sources.acled import acled_day
 from prevention_lens.store import Store
 from prevention_lens.store.access import LOCAL_OPERATOR
 from prevention_lens.store.models import CustodyEntry, DataImport, Incident, IncidentRevision
@@ -40,6 +42,11 @@ MALFORMED = st.sampled_from(
         "2021-02-30",
         "31/04/2021",
         "25 Smarch 2021",
+        "31-Apr-20",
+        "9/5/20",
+        "1-Jan-96",
+        "0025-05-09",
+        "05/25/2020",
         "0",
         "7",
         "999",
@@ -161,6 +168,8 @@ ACLED_FUZZED = [
     "sub_event_type",
     "actor1",
     "inter1",
+    "actor2",
+    "inter2",
     "iso",
     "country",
     "latitude",
@@ -172,7 +181,19 @@ ACLED_FUZZED = [
 ACLED_VALID = {
     "event_id_cnty": st.sampled_from(["FUZ1", "FUZ2", "FUZ3"]),
     "event_date": st.sampled_from(
-        ["2021-03-14", "14 March 2021", "14/03/2021", "14-March-2021", "14-Mar-2021"]
+        [
+            "2021-03-14",
+            "14 March 2021",
+            "14/03/2021",
+            "14-03-2021",
+            "14-March-2021",
+            "14-Mar-2021",
+            "9-May-20",
+            "30-Sept-98",
+        ]
+    ),
+    "sub_event_type": st.sampled_from(
+        ["", "Attack", "Excessive force against protesters", "Peaceful protest", "Mob violence"]
     ),
     "event_type": st.sampled_from(
         [
@@ -186,7 +207,8 @@ ACLED_VALID = {
             "Strategic development",
         ]
     ),
-    "inter1": st.sampled_from(["1", "2", "5", "State forces", "Rioters", ""]),
+    "inter1": st.sampled_from(["1", "2", "5", "8", "State forces", "Rioters", ""]),
+    "inter2": st.sampled_from(["0", "6", "7", "Protesters", "External/Other forces", ""]),
 }
 
 
@@ -257,3 +279,26 @@ def test_mapped_csv_import_never_crashes_nor_half_writes(
     (tmp_path / "desk_fuzz.mapping.yaml").write_text(mapping, encoding="utf-8")
     path = _write(tmp_path / "desk_fuzz.csv", DESK_HEADER, rows, DESK_HEADER)
     _import_or_reject(sqlite_store, settings, get_format("incident-csv"), path, len(rows))
+
+
+ACLED_LAYOUTS = ["%Y-%m-%d", "%d %B %Y", "%d-%b-%Y", "%d-%b-%y", "%d/%m/%Y", "%d-%m-%Y"]
+
+
+@FUZZ
+@given(
+    day=st.dates(min_value=date(1997, 1, 1), max_value=date.today()),
+    layout=st.sampled_from(ACLED_LAYOUTS),
+    unpadded=st.booleans(),
+)
+def test_acled_dates_in_every_layout_read_back(day: date, layout: str, unpadded: bool) -> None:
+    text = day.strftime(layout)
+    if unpadded and text[0] == "0":
+        text = text[1:]  # exports write 9-May-20 as well as 09-May-20
+    assert acled_day(text) == day
+
+
+@FUZZ
+@given(text=st.one_of(TEXT, MALFORMED))
+def test_acled_dates_never_crash_and_stay_in_acled_years(text: str) -> None:
+    day = acled_day(text)
+    assert day is None or date(1997, 1, 1) <= day <= date.today() + timedelta(days=1)

@@ -302,14 +302,63 @@ def test_a_ged_file_without_a_needed_column_names_it(tmp_path: Path) -> None:
 
 def test_ged_country_codes_resolve_on_the_event_date(tmp_path: Path) -> None:
     rows = [
-        ged_row(id="1", country_id="345", date_start="1995-06-01", date_end="1995-06-01"),
-        ged_row(id="2", country_id="345", date_start="2010-06-01", date_end="2010-06-01"),
+        ged_row(
+            id="1",
+            country="Serbia (Yugoslavia)",
+            country_id="345",
+            date_start="1995-06-01",
+            date_end="1995-06-01",
+        ),
+        ged_row(
+            id="2",
+            country="Serbia (Yugoslavia)",
+            country_id="345",
+            date_start="2010-06-01",
+            date_end="2010-06-01",
+        ),
         ged_row(id="3", country_id="9999", country="Atlantis"),
     ]
     records, problems = read_ged(write_csv(tmp_path / "g.csv", GED_HEADER, rows))
     countries = [r.draft.country for r in records if isinstance(r, ImportedIncident)]
     assert countries == ["YUG", "SRB"]
     assert [(p.row, p.field) for p in problems] == [(4, "country_id")]
+
+
+def test_a_ged_country_name_that_contradicts_its_code_is_rejected(
+    tmp_path: Path, store: Store, settings: Settings
+) -> None:
+    rows = [
+        ged_row(id="1", country="Nigeria", country_id="775"),
+        # GED's own spellings agree with their codes, however historical the state.
+        ged_row(id="2", country="Serbia (Yugoslavia)", country_id="345", date_start="1995-06-01"),
+        ged_row(id="3", country="Serbia (Yugoslavia)", country_id="345", date_start="2010-06-01"),
+        ged_row(id="4", country="DR Congo (Zaire)", country_id="490"),
+        ged_row(id="5", country="Yemen (North Yemen)", country_id="678"),
+        ged_row(id="6", country="Narnia", country_id="775"),  # no name to contradict the code
+    ]
+    for row in rows[1:]:
+        row["date_end"] = row["date_start"]
+    path = write_csv(tmp_path / "g.csv", GED_HEADER, rows)
+    records, problems = read_ged(path)
+    assert [r.external_id for r in records] == ["2", "3", "4", "5", "6"]
+    assert [(p.file, p.row, p.field) for p in problems] == [("g.csv", 2, "country")]
+    assert problems[0].problem == (
+        "'Nigeria' is Nigeria (NGA), but country_id 775 is Myanmar (MMR) on 2021-04-09"
+    )
+    report = run_import(store, settings, LOCAL_OPERATOR, GED, path, skip_invalid=True)
+    assert (report.rows_created, report.rows_rejected) == (5, 1)
+    assert report.rejected[0].field == "country"
+
+
+@pytest.mark.shared_data
+def test_every_real_ged_file_reads_without_a_country_contradiction() -> None:
+    folder = sources_folder() / "ucdp" / "ged"
+    counts = {}
+    for path in sorted(folder.glob("*.csv")):
+        records, problems = read_ged(path)
+        assert problems == [], f"{path.name}: {problems[:3]}"
+        counts[path.name] = len(records)
+    assert sum(counts.values()) == 5289 + 2085 + 1848 + 1000
 
 
 # --- ACLED ------------------------------------------------------------------------------------
@@ -332,11 +381,13 @@ def test_a_current_acled_export_maps_onto_incident_fields(
         "near",
     )
     protest = _incident(sqlite_store, "acled", "MMRSYN003")
+    # A peaceful protest has no perpetrator: the protesters are not one.
     assert (protest.category, protest.date_precision, protest.perpetrator_kind) == (
         "protest",
         "week",
-        "non_state",
+        "unknown",
     )
+    assert protest.perpetrator_name == ""
     strike = _incident(sqlite_store, "acled", "MMRSYN004")
     assert strike.location_precision == "admin2" and "air strike hit a village;\ntwo" in (
         strike.narrative
@@ -435,6 +486,37 @@ def test_bad_acled_rows_are_each_named(
     assert _count(sqlite_store, Incident) == 0
 
 
+def test_acled_perpetrators_follow_the_event_type_and_inter_codes(
+    tmp_path: Path, sqlite_store: Store, settings: Settings
+) -> None:
+    lines = (FIXTURES / "acled_synthetic_current.csv").read_text(encoding="utf-8").splitlines()
+    header, peaceful, attack = lines[0], lines[3], lines[1]
+    excessive = peaceful.replace("MMRSYN003", "MMRSYN501").replace(
+        "Peaceful protest,Protesters (Myanmar),,Protesters,,,,Protesters only",
+        "Excessive force against protesters,Protesters (Myanmar),,Protesters,"
+        "Police Forces of Myanmar (2021-),,State forces,State forces-Protesters",
+    )
+    foreign = attack.replace("MMRSYN001", "MMRSYN502").replace(
+        "Military Forces of Myanmar (2021-),,State forces",
+        "Military Forces of China (1949-),,External/Other forces",
+    )
+    path = tmp_path / "acled_roles.csv"
+    path.write_text("\n".join([header, excessive, foreign]) + "\n", encoding="utf-8")
+    report = run_import(sqlite_store, settings, LOCAL_OPERATOR, ACLED, path)
+    assert report.rows_created == 2
+    force = _incident(sqlite_store, "acled", "MMRSYN501")
+    assert (force.category, force.perpetrator_kind, force.perpetrator_name) == (
+        "excessive_force_protest",
+        "state",
+        "Police Forces of Myanmar (2021-)",
+    )
+    assert "Target (ACLED): Protesters (Myanmar), protesters" in force.narrative
+    assert force.target_groups == []  # protesters are not an identity group
+    assert _incident(sqlite_store, "acled", "MMRSYN502").perpetrator_kind == "state"
+    again = run_import(sqlite_store, settings, LOCAL_OPERATOR, ACLED, path)
+    assert (again.rows_created, again.rows_updated, again.rows_unchanged) == (0, 0, 2)
+
+
 def test_older_acled_files_resolve_countries_by_gwno_or_name(tmp_path: Path) -> None:
     path = tmp_path / "acled_africa_synthetic.csv"
     path.write_text(
@@ -477,10 +559,72 @@ def test_a_deleted_events_file_with_a_bad_timestamp_names_the_row(tmp_path: Path
         ("25 Foo 2017", None),
         ("08/25/2017", None),
         ("", None),
+        # Exports of 2020 and earlier, saved through a spreadsheet: day-Mon-two-digit year.
+        ("9-May-20", date(2020, 5, 9)),
+        ("09-May-2020", date(2020, 5, 9)),
+        ("30-Sept-24", date(2024, 9, 30)),
+        ("1-Jan-97", date(1997, 1, 1)),
+        ("31-Dec-99", date(1999, 12, 31)),
+        ("1-Jan-00", date(2000, 1, 1)),
+        ("09 May 2023", date(2023, 5, 9)),
+        ("09-05-2020", date(2020, 5, 9)),
+        ("31-Apr-20", None),
+        ("9/5/20", None),  # a numeric two-digit year is not a layout ACLED writes
+        ("0025-05-09", None),  # before ACLED's data begin (1997)
+        ("1996-12-31", None),
+        ("9-May-2020x", None),
     ],
 )
 def test_acled_dates_in_each_layout(text: str, expected: date | None) -> None:
     assert acled_day(text) == expected
+
+
+def test_an_acled_export_of_2020_with_two_digit_years_imports_every_row(
+    tmp_path: Path, sqlite_store: Store, settings: Settings
+) -> None:
+    lines = (FIXTURES / "acled_synthetic_current.csv").read_text(encoding="utf-8").splitlines()
+    header, first = lines[0], lines[1]
+    rows = [
+        first.replace("MMRSYN001,2021-03-14", f"MMRSYN3{day:02d},{day}-May-20")
+        for day in range(1, 31)
+    ]
+    path = tmp_path / "acled_2020.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    report = run_import(sqlite_store, settings, LOCAL_OPERATOR, ACLED, path)
+    assert (report.rows_read, report.rows_created, report.rows_rejected) == (30, 30, 0)
+    assert _incident(sqlite_store, "acled", "MMRSYN309").date_start == date(2020, 5, 9)
+
+
+def test_an_acled_date_that_is_not_a_layout_acled_writes_names_file_row_and_field(
+    tmp_path: Path,
+) -> None:
+    lines = (FIXTURES / "acled_synthetic_current.csv").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "acled_odd.csv"
+    path.write_text(
+        "\n".join([lines[0], lines[1].replace("2021-03-14", "9/5/20")]) + "\n", encoding="utf-8"
+    )
+    records, problems = ACLED.read(path)
+    assert records == []
+    assert [(p.file, p.row, p.field) for p in problems] == [("acled_odd.csv", 2, "event_date")]
+    assert "'9/5/20' is not a date in a layout ACLED writes" in problems[0].problem
+
+
+def test_numeric_acled_dates_written_month_first_are_refused_as_ambiguous(
+    tmp_path: Path,
+) -> None:
+    """A file re-saved with US date settings writes 05/09/2020; day first would misread it."""
+    lines = (FIXTURES / "acled_synthetic_current.csv").read_text(encoding="utf-8").splitlines()
+    rows = [
+        lines[1].replace("MMRSYN001,2021-03-14", "MMRSYN401,05/09/2020"),
+        lines[1].replace("MMRSYN001,2021-03-14", "MMRSYN402,05/25/2020"),
+        lines[1].replace("MMRSYN001,2021-03-14", "MMRSYN403,2020-05-26"),
+    ]
+    path = tmp_path / "acled_us.csv"
+    path.write_text("\n".join([lines[0], *rows]) + "\n", encoding="utf-8")
+    records, problems = ACLED.read(path)
+    assert [r.external_id for r in records] == ["MMRSYN403"]
+    assert [(p.row, p.field) for p in problems] == [(2, "event_date"), (3, "event_date")]
+    assert "month first" in problems[0].problem and "row 3" in problems[0].problem
 
 
 # --- a CSV with a column mapping ---------------------------------------------------------------
@@ -573,3 +717,41 @@ def test_the_incident_formats_are_registered_with_their_citations() -> None:
     assert "Sundberg" in GED.citation and "CC BY 4.0" in GED.citation
     assert "Raleigh" in ACLED.citation and "terms of use" in ACLED.citation
     assert ACLED.default_path is None and INCIDENT_CSV.default_path is None
+
+
+@pytest.mark.parametrize(
+    ("header", "layout"),
+    [
+        # A current export cut down by hand: event_date and time_precision dropped.
+        (
+            "event_id_cnty,year,disorder_type,event_type,sub_event_type,actor1,inter1,country,"
+            "latitude,longitude,geo_precision,fatalities",
+            "a current ACLED export (lower-case headers)",
+        ),
+        (
+            "EVENT_ID_CNTY,EVENT_DATE,YEAR,EVENT_TYPE,ACTOR1,INTER1,COUNTRY,LATITUDE,LONGITUDE",
+            "an older ACLED export (upper-case headers)",
+        ),
+        (",".join(GED_HEADER), "a UCDP GED file"),
+        ("report_no,reported,country,where,what,killed", "none of the layouts Prevention Lens"),
+    ],
+)
+def test_an_acled_file_without_required_columns_says_which_layout_it_looks_like(
+    tmp_path: Path, header: str, layout: str
+) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text(header + "\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        ACLED.read(path)
+    message = str(caught.value)
+    assert message.startswith("events.csv, row 1, field ")
+    assert "missing column(s) " in message
+    assert f"the header looks like {layout}" in message
+    assert "lens incidents import incident-csv events.csv" in message
+    assert "events.mapping.yaml" in message
+
+
+def test_a_ged_file_given_to_the_acled_importer_points_to_ucdp_ged(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "ged.csv", GED_HEADER, [ged_row()])
+    with pytest.raises(ValidationError, match=r"lens incidents import ucdp-ged ged\.csv"):
+        ACLED.read(path)

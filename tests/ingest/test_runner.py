@@ -113,3 +113,39 @@ def test_ewp_name_sheet_imports_from_the_sources_folder(store: Store, settings: 
         data_rows = sum(1 for _ in csv.DictReader(handle))
     assert report.rows_read == data_rows and report.rows_rejected == 0
     assert report.file_path.endswith("countrynamesheet_complete.csv")
+
+
+def test_skip_invalid_with_every_row_rejected_fails_and_writes_nothing(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "names.csv"
+    path.write_text("name,cow\nOne,abc\nTwo,xyz\n")
+    imports = _count(store, DataImport)
+    with pytest.raises(ImportRejectedError) as caught:
+        run_import(store, settings, LOCAL_OPERATOR, NAMES, path, skip_invalid=True)
+    assert str(caught.value).startswith("names.csv: all 2 row(s) are invalid, nothing imported")
+    assert _count(store, DataImport) == imports
+
+
+def test_rejected_rows_are_summarised_by_field_and_problem(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "names.csv"
+    rows = [f"Bad {n},x{n}" for n in range(30)] + ["Nameless,", "Burmese desk,775"]
+    path.write_text("name,cow\n" + "\n".join(rows) + "\n")
+    report = run_import(store, settings, LOCAL_OPERATOR, NAMES, path, skip_invalid=True)
+    assert (report.rows_created, report.rows_rejected) == (1, 31)
+    assert len(report.problems) == 31
+    first, second = report.rejected
+    assert (first.field, first.count, first.rows) == ("cow", 30, (2, 3, 4, 5, 6))
+    assert first.reason == "'…' is not a numeric COW code"
+    assert first.example == "names.csv, row 2, field 'cow': 'x0' is not a numeric COW code"
+    assert (second.field, second.count, second.rows) == ("cow", 1, (32,))
+    assert second.example == "names.csv, row 32, field 'cow': code is empty"
+    assert report.to_dict()["rejected"][0]["count"] == 30
+    with pytest.raises(ImportRejectedError) as caught:
+        run_import(store, settings, LOCAL_OPERATOR, NAMES, path)
+    message = str(caught.value)
+    assert message.startswith("names.csv: 31 invalid row(s), nothing imported: ")
+    assert message.count("is not a numeric COW code") == 1
+    assert "and 29 more row(s) like it (rows 3, 4, 5, 6, …)" in message

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from prevention_lens.cli import context
+from prevention_lens.cli.data import print_rejected
 from prevention_lens.cli.output import console, errors, print_json, print_record, print_table
 from prevention_lens.errors import ValidationError
 
@@ -102,8 +103,7 @@ def import_command(
         f"{report.rows_rejected} rejected.",
         markup=False,
     )
-    for problem in report.problems:
-        console.print(f"  skipped: {problem}", markup=False)
+    print_rejected(report)
     for warning in result.warnings:
         console.print(f"  warning: {warning}", markup=False)
     for merge in result.proposed_merges:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from prevention_lens.cli import context
 from prevention_lens.cli.output import console, print_json, print_table
 from prevention_lens.errors import NotFoundError
-from prevention_lens.ingest import available_formats, get_format, run_import
+from prevention_lens.ingest import ImportReport, available_formats, get_format, run_import
 from prevention_lens.sources.catalog import CATALOG, catalog_entry
 from prevention_lens.sources.download import download
 from prevention_lens.store.access import read_records
@@ -31,7 +31,10 @@ def import_file(
     ] = None,
     skip_invalid: Annotated[
         bool,
-        typer.Option(help="Import the valid rows and report the rest (default: all or nothing)."),
+        typer.Option(
+            help="Import the valid rows and summarise the rest; fails when no row is valid "
+            "(default: all or nothing)."
+        ),
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -48,17 +51,31 @@ def import_file(
             skip_invalid=skip_invalid,
         )
     if as_json:
-        print_json(report.__dict__)
+        print_json(report.to_dict())
         return
     console.print(
         f"Import {report.import_id}: {report.rows_read} rows read from "
         f"{Path(report.file_path).name} "
         f"(sha256 {report.sha256[:12]}…): {report.rows_created} created, "
         f"{report.rows_updated} updated, {report.rows_unchanged} unchanged, "
-        f"{report.rows_rejected} rejected."
+        f"{report.rows_rejected} rejected.",
+        markup=False,
     )
-    for problem in report.problems:
-        console.print(f"  rejected: {problem}")
+    print_rejected(report)
+
+
+def print_rejected(report: ImportReport) -> None:
+    """One line per field and kind of problem: 5,000 rows rejected for one reason are one line."""
+    for group in report.rejected:
+        rows = ", ".join(str(row) for row in group.rows)
+        more = ", …" if group.count > len(group.rows) else ""
+        counted = f"{group.count} row" + ("s" if group.count != 1 else "")
+        console.print(
+            f"  rejected: {group.field or 'row'}: {counted} ({rows}{more}): {group.example}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @app.command("formats")

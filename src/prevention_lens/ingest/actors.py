@@ -409,7 +409,7 @@ class ActorImport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            **self.report.__dict__,
+            **self.report.to_dict(),
             "warnings": list(self.warnings),
             "proposed_merges": list(self.proposed_merges),
         }

@@ -165,7 +165,11 @@ def _existing(session: Session, records: Sequence[Record]) -> dict[tuple[str, st
             statement = (
                 select(Incident)
                 .where(Incident.dataset == dataset, Incident.external_id.in_(chunk))
-                .options(selectinload(Incident.sources), selectinload(Incident.attachments))
+                .options(
+                    selectinload(Incident.sources),
+                    selectinload(Incident.attachments),
+                    selectinload(Incident.revisions),
+                )
             )
             for incident in session.scalars(statement):
                 found[(dataset, str(incident.external_id))] = incident

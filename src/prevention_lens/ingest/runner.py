@@ -1,18 +1,21 @@
 """Running an import: checksum, read, validate, load in one transaction, record provenance.
 
-Imports are all-or-nothing unless the caller asks to skip invalid rows.
+Imports are all-or-nothing unless the caller asks to skip invalid rows; even then an import
+in which every row was rejected fails, since it would record an import of nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from prevention_lens import __version__
 from prevention_lens.errors import ValidationError
 from prevention_lens.ingest.registry import ImportFormat
+from prevention_lens.ingest.rejections import RejectedGroup, describe, group_problems
 from prevention_lens.settings import Settings
 from prevention_lens.sources.files import sha256_of
 from prevention_lens.store import Store
@@ -20,21 +23,25 @@ from prevention_lens.store.access import Principal, audit, require
 from prevention_lens.store.models import DataImport
 from prevention_lens.store.models.base import utcnow
 
+# Kinds of problem named in the one-line error; each kind names its first row and a count.
 MAX_LISTED_PROBLEMS = 20
 
 
 class ImportRejectedError(ValidationError):
-    """A file had invalid rows and nothing was written; ``problems`` lists each row."""
+    """A file had invalid rows and nothing was written; ``problems`` lists each row and
+    ``rejected`` groups them by field and kind of problem."""
 
-    def __init__(self, path: Path, problems: Sequence[ValidationError]) -> None:
+    def __init__(
+        self, path: Path, problems: Sequence[ValidationError], *, every_row: bool = False
+    ) -> None:
         self.problems = tuple(problems)
-        listed = "; ".join(str(problem) for problem in self.problems[:MAX_LISTED_PROBLEMS])
-        more = len(self.problems) - MAX_LISTED_PROBLEMS
-        tail = f"; and {more} more" if more > 0 else ""
-        super().__init__(
-            f"{len(self.problems)} invalid row(s), nothing imported: {listed}{tail}",
-            file=path.name,
-        )
+        self.rejected = group_problems(self.problems)
+        listed = "; ".join(describe(group) for group in self.rejected[:MAX_LISTED_PROBLEMS])
+        more = len(self.rejected) - MAX_LISTED_PROBLEMS
+        tail = f"; and {more} more kind(s) of problem" if more > 0 else ""
+        count = len(self.problems)
+        lead = f"all {count} row(s) are invalid" if every_row else f"{count} invalid row(s)"
+        super().__init__(f"{lead}, nothing imported: {listed}{tail}", file=path.name)
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,11 @@ class ImportReport:
     imported_by: str
     finished_at: datetime
     problems: tuple[str, ...]
+    rejected: tuple[RejectedGroup, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready apart from ``finished_at`` (a datetime)."""
+        return asdict(self)
 
 
 def resolve_path(import_format: ImportFormat, path: Path | None, settings: Settings) -> Path:
@@ -82,6 +94,8 @@ def run_import(
     records, problems = import_format.read(file_path)
     if problems and not skip_invalid:
         raise ImportRejectedError(file_path, problems)
+    if problems and not records:
+        raise ImportRejectedError(file_path, problems, every_row=True)
     with store.session() as session:
         data_import = DataImport(
             source_format=import_format.name,
@@ -129,4 +143,5 @@ def run_import(
             imported_by=principal.username,
             finished_at=data_import.finished_at,
             problems=tuple(str(problem) for problem in problems),
+            rejected=group_problems(problems),
         )

@@ -1,21 +1,24 @@
 """ACLED exports as incident draft values: the current layout (lower-case headers,
 ``event_id_cnty``, ``disorder_type``, ``civilian_targeting``...), older exports (upper-case
-headers, day-first dates, the pre-2019 event types), and ACLED's lists of deleted events.
+headers, day-first and two-digit-year dates, the pre-2019 event types), and ACLED's lists of
+deleted events. Perpetrators and targets come from ``acled_actors``.
 
 Public API::
 
-    DATASET, parse_acled(path) -> (rows and deletions, problems), acled_day(text) -> date | None
+    DATASET, FIRST_YEAR, parse_acled(path) -> (rows and deletions, problems),
+    acled_day(text) -> date | None
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from prevention_lens.errors import LensError, ValidationError
+from prevention_lens.sources.acled_actors import Roles, event_roles, inter_code
 from prevention_lens.sources.incident_csv import (
     CountryLookup,
     DeletedRow,
@@ -25,6 +28,7 @@ from prevention_lens.sources.incident_csv import (
     iso_day,
     read_table,
 )
+from prevention_lens.sources.layouts import missing_columns_error
 
 DATASET = "acled"
 EVENT_COLUMNS = (
@@ -71,8 +75,7 @@ LEGACY_EVENT_TYPES = {
         "Non-violent transfer of territory",
     ),
 }
-RIOTERS = {"5", "rioters"}
-STATE_FORCES = {"1", "state forces"}
+RIOTERS = 5
 _MONTHS = {
     name: number
     for number, full in enumerate(
@@ -95,28 +98,70 @@ _MONTHS = {
     for name in (full, full[:3], full[:4])
 }
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DAY_FIRST = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_NAMED_MONTH = re.compile(r"(\d{1,2})[ -]([A-Za-z]+)\.?[ -](\d{4})")
+# Day first, as ACLED documents ("Day / Month / Year"); the year always has four digits here.
+_NUMERIC = re.compile(r"(\d{1,2})([/-])(\d{1,2})\2(\d{4})")
+# 25 August 2017, 25-Aug-2017, and the spreadsheet-saved exports of 2020 and earlier: 9-May-20.
+_NAMED_MONTH = re.compile(r"(\d{1,2})[ -]([A-Za-z]+)\.?[ -](\d{4}|\d{2})")
+# ACLED's data begin in 1997, so a two-digit year of 97–99 is 19yy and any other is 20yy.
+FIRST_YEAR = 1997
+_PIVOT = FIRST_YEAR % 100
+DATE_LAYOUTS = "2017-08-25, 25 August 2017, 25-Aug-2017, 25-Aug-17 or 25/08/2017 (day first)"
 
 Bad = Callable[[str, str], ValidationError]
 
 
 def acled_day(text: str) -> date | None:
-    """A date as ACLED writes it: 2017-08-25, 25 August 2017, 25-August-2017, 25/08/2017."""
+    """A date in a layout ACLED writes, within ACLED's years (1997 to tomorrow), else None."""
+    day = _layout_day(text)
+    if day is None or _out_of_range(day):
+        return None
+    return day
+
+
+def _layout_day(text: str) -> date | None:
     text = text.strip()
     try:
         if _ISO.fullmatch(text[:10]):
             return iso_day(text)
-        numeric = _DAY_FIRST.fullmatch(text)
+        numeric = _NUMERIC.fullmatch(text)
         if numeric:
-            day, month, year = (int(part) for part in numeric.groups())
-            return date(year, month, day)
+            day, _, month, year = numeric.groups()
+            return date(int(year), int(month), int(day))
         named = _NAMED_MONTH.fullmatch(text)
         if named and named.group(2).lower() in _MONTHS:
             month = _MONTHS[named.group(2).lower()]
-            return date(int(named.group(3)), month, int(named.group(1)))
+            return date(_full_year(named.group(3)), month, int(named.group(1)))
     except ValueError:
         return None
+    return None
+
+
+def _full_year(text: str) -> int:
+    year = int(text)
+    if len(text) == 2:
+        return year + (1900 if year >= _PIVOT else 2000)
+    return year
+
+
+def _out_of_range(day: date) -> str | None:
+    if day.year < FIRST_YEAR:
+        return f"is before {FIRST_YEAR}, when ACLED's data begin"
+    # A day's grace: an event's local date can be ahead of the importer's clock.
+    if day > date.today() + timedelta(days=1):
+        return "is in the future"
+    return None
+
+
+def _month_first_row(table: Table) -> tuple[int, str] | None:
+    """The first row whose numeric date can only be month first (05/25/2020), if any.
+
+    Such a file was re-saved with month-first date settings, so none of its numeric dates can
+    be read day first with confidence."""
+    for number, cells in table.rows:
+        raw = cells.get("event_date", "").strip()
+        numeric = _NUMERIC.fullmatch(raw)
+        if numeric and int(numeric.group(1)) <= 12 < int(numeric.group(3)):
+            return number, raw
     return None
 
 
@@ -128,14 +173,10 @@ def parse_acled(path: Path) -> tuple[list[IncidentRow | DeletedRow], list[Valida
     required = DELETION_COLUMNS if deletions else EVENT_COLUMNS
     missing = [name for name in required if name not in table.spelled]
     if missing:
-        raise ValidationError(
-            f"missing column(s) {', '.join(missing)}; found {', '.join(table.header)}",
-            file=path.name,
-            row=1,
-            field=missing[0],
-        )
+        raise missing_columns_error(path, table.header, missing, DATASET)
     duplicates = DuplicateIds(path.name, table.column("event_id_cnty"))
     countries = CountryLookup()
+    month_first = None if deletions else _month_first_row(table)
     rows: list[IncidentRow | DeletedRow] = []
     for number, cells in table.rows:
 
@@ -152,7 +193,7 @@ def parse_acled(path: Path) -> tuple[list[IncidentRow | DeletedRow], list[Valida
             if deletions:
                 rows.append(_deletion(number, external_id, cells, bad))
             else:
-                rows.append(_event(table, number, external_id, cells, countries, bad))
+                rows.append(_event(table, number, external_id, cells, countries, month_first, bad))
         except ValidationError as problem:
             problems.append(problem)
     return rows, problems
@@ -184,17 +225,13 @@ def _event(
     external_id: str,
     cells: Mapping[str, str],
     countries: CountryLookup,
+    month_first: tuple[int, str] | None,
     bad: Bad,
 ) -> IncidentRow:
     def cell(name: str) -> str:
         return cells.get(name, "")
 
-    day = acled_day(cell("event_date"))
-    if day is None:
-        raise bad(
-            "event_date",
-            f"{cell('event_date')!r} is not a date like 2017-08-25, 25 August 2017 or 25/08/2017",
-        )
+    day = _event_day(cell("event_date"), month_first, bad)
     time_precision = TIME_PRECISION.get(cell("time_precision"))
     if time_precision is None:
         raise bad("time_precision", f"must be 1, 2 or 3, got {cell('time_precision')!r}")
@@ -204,12 +241,12 @@ def _event(
     event, sub, classified_sub = _event_type(cell("event_type"), cell("sub_event_type"), cell)
     if not event:
         raise bad("event_type", "is empty")
-    inter1 = cell("inter1")
+    roles = event_roles(event, sub, cell("actor1"), cell("inter1"), cell("actor2"), cell("inter2"))
     values: dict[str, Any] = {
         "acled_event_type": event,
         "acled_sub_event_type": sub,
         "title": _title(sub or event, cell("actor1"), cell("actor2")),
-        "narrative": _narrative(cell, event),
+        "narrative": _narrative(cell, event, roles),
         "date_start": day,
         "date_precision": time_precision,
         "country": _country(cell, day, countries, bad),
@@ -219,8 +256,8 @@ def _event(
         "latitude": cell("latitude"),
         "longitude": cell("longitude"),
         "location_precision": geo_precision,
-        "perpetrator_kind": _perpetrator_kind(inter1),
-        "perpetrator_name": cell("actor1"),
+        "perpetrator_kind": roles.perpetrator_kind,
+        "perpetrator_name": roles.perpetrator_name,
         "fatalities_best": cell("fatalities"),
         "confidentiality": "public",
     }
@@ -239,8 +276,8 @@ def _event(
         "latitude": "latitude",
         "longitude": "longitude",
         "location_precision": "geo_precision",
-        "perpetrator_kind": "inter1",
-        "perpetrator_name": "actor1",
+        "perpetrator_kind": roles.perpetrator_kind_column,
+        "perpetrator_name": roles.perpetrator_column,
         "fatalities_best": "fatalities",
     }
     return IncidentRow(
@@ -269,9 +306,27 @@ def _event_type(
         event, sub = LEGACY_EVENT_TYPES[folded]
         return event, sub, sub
     if folded == "riots/protests":
-        event = "Riots" if cell("inter1").lower() in RIOTERS else "Protests"
+        event = "Riots" if inter_code(cell("inter1")) == RIOTERS else "Protests"
         return event, "", ""
     return event_type, sub_event_type, sub_event_type
+
+
+def _event_day(raw: str, month_first: tuple[int, str] | None, bad: Bad) -> date:
+    if month_first is not None and _NUMERIC.fullmatch(raw.strip()):
+        row, example = month_first
+        raise bad(
+            "event_date",
+            f"{raw!r} is ambiguous: the numeric dates of this file are written month first "
+            f"(row {row} has {example!r}), but ACLED writes them day first; export the file "
+            "again from ACLED, or write its dates as YYYY-MM-DD",
+        )
+    day = _layout_day(raw)
+    if day is None:
+        raise bad("event_date", f"{raw!r} is not a date in a layout ACLED writes ({DATE_LAYOUTS})")
+    problem = _out_of_range(day)
+    if problem is not None:
+        raise bad("event_date", f"{raw!r} {problem}")
+    return day
 
 
 def _title(label: str, actor1: str, actor2: str) -> str:
@@ -279,8 +334,11 @@ def _title(label: str, actor1: str, actor2: str) -> str:
     return f"{label}: {actors}" if actors else label
 
 
-def _narrative(cell: Callable[[str], str], event: str) -> str:
+def _narrative(cell: Callable[[str], str], event: str, roles: Roles) -> str:
     lines = [cell("notes")] if cell("notes") else []
+    if roles.target_name:
+        kind = f", {roles.target_type}" if roles.target_type else ""
+        lines.append(f"Target (ACLED): {roles.target_name}{kind}")
     associated = "; ".join(a for a in (cell("assoc_actor_1"), cell("assoc_actor_2")) if a)
     if associated:
         lines.append(f"Associated actors: {associated}")
@@ -310,9 +368,3 @@ def _country(cell: Callable[[str], str], day: date, countries: CountryLookup, ba
         except LensError as failed:
             error = error or failed
     raise bad("country", str(error) if error else "is empty")
-
-
-def _perpetrator_kind(inter1: str) -> str:
-    if not inter1:
-        return "unknown"
-    return "state" if inter1.lower() in STATE_FORCES else "non_state"

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from prevention_lens.csvsafe import csv_safe_row, csv_unquote
 from prevention_lens.errors import ValidationError
 
 ACTOR_COLUMNS = (
@@ -140,7 +141,9 @@ def _read_csv(path: Path) -> list[list[str]]:
     except UnicodeDecodeError as error:
         raise ValidationError(f"is not UTF-8 text (byte {error.start})", file=path.name) from None
     try:
-        return list(csv.reader(io.StringIO(text, newline="")))
+        return [
+            [csv_unquote(cell) for cell in row] for row in csv.reader(io.StringIO(text, newline=""))
+        ]
     except csv.Error as error:
         raise ValidationError(f"malformed CSV: {error}", file=path.name) from None
 
@@ -174,7 +177,8 @@ def _read_xlsx(path: Path) -> dict[str, list[list[str]]]:
             name = str(sheet.title).strip().lower()
             if name in SHEETS:
                 sheets[name] = [
-                    [_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)
+                    [csv_unquote(_cell(value)) for value in row]
+                    for row in sheet.iter_rows(values_only=True)
                 ]
     finally:
         workbook.close()
@@ -235,8 +239,10 @@ def write_csv(
         (path, ACTOR_COLUMNS, actors),
         (relationships_path(path), RELATIONSHIP_COLUMNS, relationships),
     ):
+        header, *lines = _table(columns, rows)
         with target.open("w", newline="", encoding="utf-8") as handle:
-            csv.writer(handle).writerows(_table(columns, rows))
+            # A cell starting with = + - @ would run as a formula when the sheet is opened.
+            csv.writer(handle).writerows([header, *(csv_safe_row(line) for line in lines)])
         written.append(target)
     return written[0], written[1]
 
@@ -258,8 +264,11 @@ def write_xlsx(
         ("relationships", RELATIONSHIP_COLUMNS, relationships),
     ):
         sheet = workbook.create_sheet(title)
-        for line in _table(columns, rows):
-            sheet.append(line)
+        header, *lines = _table(columns, rows)
+        sheet.append(header)
+        # openpyxl stores a string that starts with "=" as a formula: quote data cells as in CSV.
+        for line in lines:
+            sheet.append(csv_safe_row(line))
     if readme:
         notes = workbook.create_sheet("read me")
         notes.append(["column", "what to write"])

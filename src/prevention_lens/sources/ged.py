@@ -24,6 +24,7 @@ from prevention_lens.sources.incident_csv import (
     iso_day,
     read_table,
 )
+from prevention_lens.sources.layouts import missing_columns_error
 
 DATASET = "ucdp-ged"
 REQUIRED_COLUMNS = (
@@ -100,7 +101,10 @@ Bad = Callable[[str, str], ValidationError]
 def parse_ged(path: Path) -> tuple[list[IncidentRow], list[ValidationError]]:
     """Draft values for each event, and a problem for each row that cannot be one."""
     problems: list[ValidationError] = []
-    table = read_table(path, REQUIRED_COLUMNS, problems)
+    table = read_table(path, (), problems)
+    missing = [name for name in REQUIRED_COLUMNS if name not in table.spelled]
+    if missing:
+        raise missing_columns_error(path, table.header, missing, DATASET)
     duplicates = DuplicateIds(path.name, "id")
     countries = CountryLookup()
     rows: list[IncidentRow] = []
@@ -192,16 +196,34 @@ def _count(cells: Mapping[str, str], column: str, bad: Bad) -> int | None:
 
 
 def _country(cells: Mapping[str, str], day: date, countries: CountryLookup, bad: Bad) -> str:
-    """The country by its Gleditsch–Ward code on the event's day, else by GED's name."""
+    """The country by its Gleditsch–Ward code on the event's day, else by GED's name.
+
+    When both resolve they must agree: a name naming another country means the row was
+    edited or shifted, and storing it under the code's country would misplace the event
+    silently. Only ``country_id`` is compared; ``gwnoa`` is side A's code, often a foreign
+    government's. A name the reference does not know contradicts nothing."""
+    name = cells["country"]
     try:
-        return countries.key(cells["country_id"], scheme="gw", on=day)
+        key = countries.key(cells["country_id"], scheme="gw", on=day)
     except LensError as error:
-        if cells["country"]:
+        if name:
             try:
-                return countries.key(cells["country"], on=day)
+                return countries.key(name, on=day)
             except LensError:
                 pass
         raise bad("country_id", str(error)) from None
+    if name:
+        try:
+            named = countries.key(name, on=day)
+        except LensError:
+            return key
+        if named != key and not countries.same_code(named, key, "gw"):
+            raise bad(
+                "country",
+                f"{name!r} is {countries.name(named)} ({named}), but country_id "
+                f"{cells['country_id']} is {countries.name(key)} ({key}) on {day.isoformat()}",
+            )
+    return key
 
 
 def _perpetrator_kind(side_a: str) -> str:

@@ -7,7 +7,8 @@ they raise only for problems with the whole file (unreadable, a required column 
 Public API::
 
     IncidentRow, DeletedRow, read_table(path, required, problems, *, fold_case, renames)
-    DuplicateIds(file, column).problem(id, row), CountryLookup().key(query, scheme=, on=)
+    DuplicateIds(file, column).problem(id, row), CountryLookup().key(query, scheme=, on=),
+    CountryLookup().name(key), CountryLookup().same_code(key, key, scheme)
     load_mapping(path, fields) -> ColumnMapping, mapping_path(csv_path) -> Path
     parse_incident_csv(path, fields) -> (rows, problems)
 """
@@ -193,6 +194,15 @@ class CountryLookup:
         if isinstance(found, LensError):
             raise found
         return found
+
+    def name(self, key: str) -> str:
+        """The country's name in the reference."""
+        return self._countries.by_key(key).name
+
+    def same_code(self, first: str, second: str, scheme: str) -> bool:
+        """Whether two keys share a code in one scheme (Yugoslavia and Serbia share GW 345)."""
+        code = self._countries.by_key(first).code(scheme)
+        return code is not None and code == self._countries.by_key(second).code(scheme)
 
 
 def iso_day(text: str) -> date | None:

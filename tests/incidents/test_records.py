@@ -13,6 +13,7 @@ from prevention_lens.errors import (
     PermissionDeniedError,
     ValidationError,
 )
+from prevention_lens.incidents import custody
 from prevention_lens.incidents.drafts import SourceDraft, draft_from_mapping
 from prevention_lens.incidents.records import (
     IncidentFilter,
@@ -32,6 +33,7 @@ from prevention_lens.store.access import (
     Principal,
     Role,
 )
+from prevention_lens.store.models import Incident
 from tests.incidents.sample_draft import MARKER, draft_values
 
 ANA = Principal("ana", Role.ANALYST, 11)
@@ -92,6 +94,25 @@ def test_editing_a_verified_record_makes_a_revision_back_in_review(store: Store)
         set_status(session, ADMIN, incident_id, "verified")
     with store.session() as session, pytest.raises(PermissionDeniedError):
         revisions_of(session, ANA, incident_id)
+
+
+def test_revisions_made_in_one_session_are_sealed_and_keep_no_salt(store: Store) -> None:
+    incident_id = _create(store, ANA)
+    with store.session() as session:
+        set_status(session, ANA, incident_id, "in_review")
+        for fatalities in (13, 14):  # each edit of the verified record sends it back to review
+            set_status(session, BEN, incident_id, "verified")
+            loaded = session.get(Incident, incident_id)
+            assert loaded is not None and len(loaded.revisions) == fatalities - 13
+            update_incident(session, ADMIN, incident_id, {"fatalities_best": fatalities})
+    with store.session() as session:
+        # The custody entry of each edit covers the revision it made, though the record's
+        # revisions were already loaded when the second one was added.
+        assert custody.verify(session).intact
+        kept = revisions_of(session, ADMIN, incident_id)
+    assert [r["snapshot"]["fatalities_best"] for r in kept] == [12, 13]
+    # The digest's salt never leaves the store, not even to admins reading old versions.
+    assert all("digest_salt" not in r["snapshot"] for r in kept)
 
 
 def test_an_unchanged_edit_keeps_the_record_verified(store: Store) -> None:

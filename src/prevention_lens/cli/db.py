@@ -1,31 +1,53 @@
-"""`lens db`: create or migrate the store and show where it is."""
+"""`lens db`: create or migrate the store, show where it is, and check it whole."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from prevention_lens.cli import context
 from prevention_lens.cli.output import console, print_json, print_record
+from prevention_lens.incidents import custody
+from prevention_lens.incidents.evidence import evidence_root
+from prevention_lens.incidents.evidence_files import check_evidence_files
 from prevention_lens.store import Store
 from prevention_lens.store.engine import describe_url
+from prevention_lens.store.integrity import check_store
 from prevention_lens.store.reference import sync_country_reference
 
-app = typer.Typer(help="Create, migrate and inspect the store.")
+app = typer.Typer(help="Create, migrate, inspect and check the store.")
 
 
 @app.command()
 def upgrade() -> None:
-    """Create the store or migrate it to the latest schema, and load the country reference."""
+    """Create the store or migrate it to the latest schema, load the country reference, and
+    reseal incident records whose custody entries hold an older digest."""
     store = Store(context.settings().store_url)
-    store.migrate()
-    with store.session() as session:
-        changed = sync_country_reference(session)
+    try:
+        store.migrate()
+        with store.session() as session:
+            changed = sync_country_reference(session)
+        with store.session() as session:
+            resealed = custody.reseal(session, context.operator().username)
+        revision = store.current_revision()
+    finally:
+        store.dispose()
     console.print(
-        f"{describe_url(store.url)} is at revision {store.current_revision()}"
+        f"{describe_url(store.url)} is at revision {revision}"
         + (" (country reference updated)." if changed else ".")
     )
+    if resealed.resealed:
+        count = len(resealed.resealed)
+        console.print(
+            f"Resealed {count} incident record{'s' if count != 1 else ''} with custody digest "
+            f"version {custody.DIGEST_VERSION}."
+        )
+    for problem in resealed.refused:
+        # Sealing these would hide a change made outside the application: they keep their
+        # old seal, and `lens db check` and `lens incidents verify-custody` go on naming them.
+        typer.echo(f"not resealed: {problem.message}", err=True)
 
 
 @app.command()
@@ -34,8 +56,11 @@ def status(
 ) -> None:
     """Show which database is in use and whether its schema is current."""
     store = Store(context.settings().store_url)
-    store.check_connection()
-    current, head = store.current_revision(), store.head_revision()
+    try:
+        store.check_connection()
+        current, head = store.current_revision(), store.head_revision()
+    finally:
+        store.dispose()
     info = {
         "database": describe_url(store.url),
         "backend": store.backend,
@@ -47,3 +72,64 @@ def status(
         print_json(info)
     else:
         print_record(info, title="Store")
+
+
+def _unreadable(error: SQLAlchemyError) -> str:
+    return str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+
+
+@app.command()
+def check(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Check the whole store: the database (reachable, schema at the latest migration and as
+    the models say, SQLite integrity or PostgreSQL indexes and constraints, rows pointing
+    nowhere), the custody chain, and the evidence files. One line per problem; exit code 1
+    when there is any. Changes nothing."""
+    settings = context.settings()
+    checked = check_store(settings.store_url)
+    problems = [(problem.check, problem.check, problem.message) for problem in checked.problems]
+    chain: dict[str, object] | None = None
+    originals: int | None = None
+    if checked.store is not None:  # reachable and at the latest schema
+        try:
+            with checked.store.session() as session:
+                report = custody.verify(session)
+                files = check_evidence_files(session, evidence_root(settings.home))
+            chain = {k: v for k, v in report.to_dict().items() if k != "problems"}
+            originals = files.originals
+            problems += [("custody", p.kind, p.message) for p in report.problems]
+            problems += [("evidence", p.kind, p.message) for p in files.problems]
+        except SQLAlchemyError as error:
+            message = f"the store's records cannot be read: {_unreadable(error)}"
+            problems.append(("integrity", "integrity", message))
+        finally:
+            checked.store.dispose()
+    if as_json:
+        print_json(
+            {
+                "ok": not problems,
+                "database": describe_url(settings.store_url),
+                "backend": checked.backend,
+                "revision": checked.revision,
+                "checks": checked.checks,
+                "custody": chain,
+                "evidence_files": originals,
+                "problems": [
+                    {"check": area, "kind": kind, "message": message}
+                    for area, kind, message in problems
+                ],
+            }
+        )
+    elif problems:
+        # Plain print, not Rich: one line per problem, unwrapped, for grep and wc -l.
+        for area, kind, message in problems:
+            print(f"{area if kind == area else f'{area} {kind}'}: {message}")
+    elif chain is not None:
+        print(
+            f"No problems: {describe_url(settings.store_url)} at revision {checked.revision} "
+            f"({', '.join(checked.checks)}); custody chain intact, {chain['entries']} entries, "
+            f"head {chain['head_seq']} sha256 {chain['head_hash']}; {originals} evidence files."
+        )
+    if problems:
+        raise typer.Exit(1)

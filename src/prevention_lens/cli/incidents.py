@@ -91,7 +91,10 @@ def import_incidents(
     ] = None,
     skip_invalid: Annotated[
         bool,
-        typer.Option(help="Import the valid rows and report the rest (default: all or nothing)."),
+        typer.Option(
+            help="Import the valid rows and summarise the rest; fails when no row is valid "
+            "(default: all or nothing)."
+        ),
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -210,7 +213,7 @@ def attach(
             evidence_root(context.settings().home),
             incident,
             file.name,
-            file.read_bytes(),
+            file,
             description=description,
             confidentiality=Confidentiality.PUBLIC if public else Confidentiality.RESTRICTED,
         )
@@ -257,7 +260,7 @@ def export(
 @app.command("verify-custody")
 def verify_custody(as_json: JsonOption = False) -> None:
     """Recompute the custody chain; name every entry altered, removed or inserted, and every
-    record changed outside the application. Exit code 1 when anything is wrong."""
+    record changed or deleted outside the application. Exit code 1 when anything is wrong."""
     from prevention_lens.incidents.custody import verify
 
     with context.store().session() as session:

@@ -147,8 +147,9 @@ def _load(session: Session, incident_id: int) -> Incident:
 
 
 def _snapshot(incident: Incident) -> dict[str, Any]:
+    # Without the digest's salt: admins read revisions, and the salt never leaves the store.
     state = custody.record_state(incident)
-    return {key: custody._canonical(value) for key, value in state.items()}
+    return {key: custody._canonical(v) for key, v in state.items() if key != "digest_salt"}
 
 
 def _apply(
@@ -159,7 +160,8 @@ def _apply(
     if not changed:
         return []
     if incident.status == "verified":
-        session.add(
+        # Through the collection, so the digest of the custody entry below sees the revision.
+        incident.revisions.append(
             IncidentRevision(
                 incident_id=incident.id,
                 revision=incident.revision,
@@ -326,7 +328,9 @@ def upsert_imported(
             updated_by=actor,
         )
         incident.sources = _new_sources(None, draft.sources, actor)
+        # A new record has no children to load: the custody digest reads these without a query.
         incident.attachments = []
+        incident.revisions = []
         session.add(incident)
         session.flush()
         custody.append(

@@ -106,6 +106,10 @@ class Incident(Base):
     attachments: Mapped[list[IncidentAttachment]] = relationship(
         back_populates="incident", order_by="IncidentAttachment.id", cascade="all, delete-orphan"
     )
+    # Earlier versions of the record: the custody digest covers them with the record.
+    revisions: Mapped[list[IncidentRevision]] = relationship(
+        order_by="IncidentRevision.revision", cascade="all, delete-orphan"
+    )
 
     @property
     def public_latitude(self) -> float | None:

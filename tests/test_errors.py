@@ -23,3 +23,12 @@ def test_unknown_country_lists_suggestions() -> None:
     assert str(error) == "Unknown country 'Myanmr'. Did you mean: Myanmar, Mayotte?"
     assert isinstance(error, NotFoundError) and isinstance(error, LensError)
     assert error.http_status == 404
+
+
+def test_too_many_requests_carries_the_seconds_to_wait() -> None:
+    from prevention_lens.errors import TooManyRequestsError
+
+    error = TooManyRequestsError("Too many login attempts.", retry_after=12.2)
+    assert isinstance(error, LensError) and error.http_status == 429
+    assert error.retry_after == 13 and str(error) == "Too many login attempts."
+    assert TooManyRequestsError("wait", retry_after=0).retry_after == 1

@@ -65,3 +65,19 @@ def test_every_setting_is_documented() -> None:
     for name, field in Settings.model_fields.items():
         assert f"LENS_{name.upper()}" in docs, f"LENS_{name.upper()} is not in docs/settings.md"
         assert field.description, f"{name} has no description"
+
+
+def test_forwarded_headers_are_trusted_from_nobody_by_default(tmp_path: Path) -> None:
+    assert load_settings(home=tmp_path).forwarded_allow_ips == ""
+
+
+def test_login_throttle_has_sane_defaults(tmp_path: Path) -> None:
+    settings = load_settings(home=tmp_path)
+    assert 1 <= settings.login_free_failures < settings.login_lockout_failures
+    assert settings.login_client_free_failures >= settings.login_free_failures
+    assert settings.login_lockout_minutes >= 1 and settings.login_delay_seconds > 0
+
+
+def test_lockout_must_come_after_the_free_failures(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="LENS_LOGIN_LOCKOUT_FAILURES: must be greater"):
+        load_settings(home=tmp_path, login_free_failures=10, login_lockout_failures=5)

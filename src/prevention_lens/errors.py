@@ -8,14 +8,17 @@
     ├── ConflictError              a record would duplicate one that exists (e.g. a user name)
     ├── ValidationError            input data is malformed; names file, row, field and problem
     ├── AuthenticationError        missing or wrong credentials
-    └── PermissionDeniedError      the principal's role does not allow the action
+    ├── PermissionDeniedError      the principal's role does not allow the action
+    └── TooManyRequestsError       too many attempts (e.g. logins); ``retry_after`` seconds to wait
 
 The CLI prints ``str(error)`` on one line and exits with code 2; the web app answers with the
-status code in ``http_status`` and the same message.
+status code in ``http_status`` and the same message (and a ``Retry-After`` header when the
+error has ``retry_after``).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 
@@ -93,3 +96,13 @@ class PermissionDeniedError(LensError):
     """The principal's role does not allow the action."""
 
     http_status = 403
+
+
+class TooManyRequestsError(LensError):
+    """Too many attempts in a short time; ``retry_after`` is the whole seconds to wait (>= 1)."""
+
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        self.retry_after = max(1, math.ceil(retry_after))
+        super().__init__(message)

@@ -5,12 +5,13 @@ Every setting is typed and validated when the program starts; a bad value is one
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from prevention_lens.errors import SettingsError
@@ -86,11 +87,87 @@ class Settings(BaseSettings):
         default="info", description="Logging level of the web server."
     )
     forwarded_allow_ips: str = Field(
-        default="127.0.0.1",
+        default="",
         description=(
             "Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto headers `lens serve` "
-            "trusts: comma-separated addresses or networks, or * for any."
+            "trusts: comma-separated addresses or networks, or * for any. Empty (the default): "
+            "nobody's, so no client can fake its address; behind a proxy, set it to the proxy's "
+            "address or every client shares the proxy's address for rate limits."
         ),
+    )
+    login_free_failures: int = Field(
+        default=5,
+        ge=1,
+        le=1_000_000,
+        description="Wrong logins to one account before each further try must wait.",
+    )
+    login_delay_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=3600,
+        description=(
+            "Wait after the first throttled wrong login; it doubles with each further one."
+        ),
+    )
+    login_max_delay_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=86_400,
+        description="Longest wait between wrong logins before the lockout.",
+    )
+    login_lockout_failures: int = Field(
+        default=20,
+        ge=2,
+        le=1_000_000,
+        description="Wrong logins to one account that lock it for LENS_LOGIN_LOCKOUT_MINUTES.",
+    )
+    login_lockout_minutes: int = Field(
+        default=15, ge=1, le=24 * 60, description="How long a locked account refuses logins."
+    )
+    login_client_free_failures: int = Field(
+        default=20,
+        ge=1,
+        le=1_000_000,
+        description=(
+            "Wrong logins from one client address (any accounts) before it must wait; higher "
+            "than the per-account figure because offices share an address."
+        ),
+    )
+    login_client_lockout_failures: int = Field(
+        default=100,
+        ge=2,
+        le=1_000_000,
+        description="Wrong logins from one client address that lock it out.",
+    )
+    login_forget_minutes: int = Field(
+        default=60,
+        ge=1,
+        le=7 * 24 * 60,
+        description="Wrong logins older than this (and past any lockout) are forgotten.",
+    )
+    login_hash_threads: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description=(
+            "Password checks that may run at once per worker; 0: half the CPU cores (at least "
+            "1), so a flood of logins leaves the rest of the app a core."
+        ),
+    )
+    login_refusal_pause_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=10,
+        description=(
+            "Pause before answering a refused (429) login, without holding a thread, so a client "
+            "that retries in a tight loop gets at most about one answer per pause."
+        ),
+    )
+    login_code_minutes: int = Field(
+        default=5,
+        ge=1,
+        le=60,
+        description="How long the second step of a two-factor login stays open after the password.",
     )
 
     @field_validator("database_url")
@@ -111,12 +188,33 @@ class Settings(BaseSettings):
             raise ValueError(f"must be at least 32 characters, got {len(value)}")
         return value
 
+    @field_validator("login_lockout_failures")
+    @classmethod
+    def _lockout_after_free(cls, value: int, info: ValidationInfo) -> int:
+        free = info.data.get("login_free_failures")
+        if free is not None and value <= free:
+            raise ValueError(f"must be greater than LENS_LOGIN_FREE_FAILURES ({free})")
+        return value
+
+    @field_validator("login_client_lockout_failures")
+    @classmethod
+    def _client_lockout_after_free(cls, value: int, info: ValidationInfo) -> int:
+        free = info.data.get("login_client_free_failures")
+        if free is not None and value <= free:
+            raise ValueError(f"must be greater than LENS_LOGIN_CLIENT_FREE_FAILURES ({free})")
+        return value
+
     @field_validator("sources")
     @classmethod
     def _existing_folder(cls, value: Path | None) -> Path | None:
         if value is not None and str(value) != "" and not value.is_dir():
             raise ValueError(f"folder {str(value)!r} does not exist")
         return value
+
+    @property
+    def hash_threads(self) -> int:
+        """LENS_LOGIN_HASH_THREADS in force: the setting, or half the CPU cores (at least 1)."""
+        return self.login_hash_threads or max(1, (os.cpu_count() or 2) // 2)
 
     @property
     def store_url(self) -> str:

@@ -35,9 +35,10 @@ def test_api_token_is_stored_hashed_and_can_be_revoked(store: Store) -> None:
 
 def test_users_manage_their_own_tokens_but_not_others(store: Store) -> None:
     with store.session() as session:
-        users.add_user(session, LOCAL_OPERATOR, "ana", PASSWORD, Role.ANALYST)
+        ana = users.principal_of(
+            users.add_user(session, LOCAL_OPERATOR, "ana", PASSWORD, Role.ANALYST)
+        )
         users.add_user(session, LOCAL_OPERATOR, "bob", PASSWORD, Role.ANALYST)
-        ana = users.authenticate(session, "ana", PASSWORD)
         tokens.create_api_token(session, ana, "ana", "mine")
         assert len(tokens.list_api_tokens(session, ana, "ana")) == 1
         with pytest.raises(PermissionDeniedError):
@@ -48,8 +49,9 @@ def test_users_manage_their_own_tokens_but_not_others(store: Store) -> None:
 
 def test_login_sessions_expire_and_end(store: Store) -> None:
     with store.session() as session:
-        users.add_user(session, LOCAL_OPERATOR, "ana", PASSWORD, Role.ANALYST)
-        ana = users.authenticate(session, "ana", PASSWORD)
+        ana = users.principal_of(
+            users.add_user(session, LOCAL_OPERATOR, "ana", PASSWORD, Role.ANALYST)
+        )
         token = tokens.start_login_session(session, ana, hours=1)
         assert tokens.principal_for_login_session(session, token) == ana
         tokens.end_login_session(session, token)
@@ -63,8 +65,9 @@ def test_login_sessions_expire_and_end(store: Store) -> None:
 
 def test_disabled_users_lose_their_sessions_and_tokens(store: Store) -> None:
     with store.session() as session:
-        users.add_user(session, LOCAL_OPERATOR, "ana", PASSWORD, Role.ANALYST)
-        ana = users.authenticate(session, "ana", PASSWORD)
+        ana = users.principal_of(
+            users.add_user(session, LOCAL_OPERATOR, "ana", PASSWORD, Role.ANALYST)
+        )
         login = tokens.start_login_session(session, ana, hours=1)
         api = tokens.create_api_token(session, LOCAL_OPERATOR, "ana", "t")
         users.set_active(session, LOCAL_OPERATOR, "ana", active=False)

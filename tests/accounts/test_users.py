@@ -8,7 +8,6 @@ from sqlalchemy import select
 from prevention_lens.accounts import users
 from prevention_lens.accounts.passwords import verify_password
 from prevention_lens.errors import (
-    AuthenticationError,
     ConflictError,
     PermissionDeniedError,
     ValidationError,
@@ -55,20 +54,6 @@ def test_only_admins_manage_users(store: Store) -> None:
     analyst = Principal("ana", Role.ANALYST, user_id=1)
     with pytest.raises(PermissionDeniedError), store.session() as session:
         users.add_user(session, analyst, "eve", PASSWORD, Role.ADMIN)
-
-
-def test_authenticate_checks_password_and_active_flag(store: Store) -> None:
-    with store.session() as session:
-        users.add_user(session, LOCAL_OPERATOR, "amina", PASSWORD, Role.ANALYST)
-        principal = users.authenticate(session, "amina", PASSWORD)
-        assert principal.role is Role.ANALYST and principal.user_id is not None
-        with pytest.raises(AuthenticationError, match="Wrong username or password"):
-            users.authenticate(session, "amina", "wrong password!")
-        with pytest.raises(AuthenticationError, match="Wrong username or password"):
-            users.authenticate(session, "nobody", PASSWORD)
-        users.set_active(session, LOCAL_OPERATOR, "amina", active=False)
-        with pytest.raises(AuthenticationError):
-            users.authenticate(session, "amina", PASSWORD)
 
 
 def test_set_role_is_recorded(store: Store) -> None:

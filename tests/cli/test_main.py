@@ -54,11 +54,13 @@ def test_serve_trusts_forwarded_headers_only_from_the_configured_proxies(
         "prevention_lens.cli.serve.uvicorn.run", lambda app, **options: started.append(options)
     )
     assert lens("serve").code == 0
-    assert started[-1]["proxy_headers"] is True
-    assert started[-1]["forwarded_allow_ips"] == "127.0.0.1"
+    # Nothing is trusted by default: a client's own X-Forwarded-For is never believed.
+    assert started[-1]["proxy_headers"] is False
+    assert started[-1]["forwarded_allow_ips"] is None
     monkeypatch.setenv("LENS_FORWARDED_ALLOW_IPS", "10.0.0.0/8")
     get_settings.cache_clear()
     assert lens("serve", "--port", "8010").code == 0
+    assert started[-1]["proxy_headers"] is True
     assert started[-1]["forwarded_allow_ips"] == "10.0.0.0/8" and started[-1]["port"] == 8010
     assert lens("serve", "--forwarded-allow-ips", "*").code == 0
     assert started[-1]["forwarded_allow_ips"] == "*"

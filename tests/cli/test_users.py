@@ -40,3 +40,41 @@ def test_api_token_is_shown_once_and_listed_without_secret(lens: Lens) -> None:
     assert isinstance(created, dict) and str(created["token"]).startswith("lens_")
     listed = lens("users", "token", "list", "bot", "--json")
     assert "nightly" in listed.out and str(created["token"]) not in listed.out
+
+
+def test_require_2fa_for_a_role_and_turn_it_off(lens: Lens) -> None:
+    lens("users", "add", "root", "--role", "admin", "--password-stdin", stdin=PASSWORD)
+    required = lens("users", "require-2fa", "--role", "admin")
+    assert required.code == 0 and "admin users must now use two-factor login" in required.out
+    assert "1 of them (root) will enrol at their next login" in required.out
+    rows = lens("users", "list", "--json").json()
+    assert rows[0]["totp_enabled_at"] is None  # type: ignore[index]
+    off = lens("users", "require-2fa", "--role", "admin", "--off")
+    assert off.code == 0 and "no longer required" in off.out
+    bad = lens("users", "require-2fa", "--role", "boss")
+    assert bad.code == 2 and "unknown role 'boss'" in bad.err
+
+
+def test_per_user_two_factor_enable_disable_reset(lens: Lens) -> None:
+    from prevention_lens.accounts import two_factor, users
+    from prevention_lens.cli import context
+    from prevention_lens.store.access import LOCAL_OPERATOR
+
+    lens("users", "add", "amina", "--password-stdin", stdin=PASSWORD)
+    enabled = lens("users", "2fa", "enable", "amina")
+    assert enabled.code == 0 and "amina must set up two-factor login" in enabled.out
+    assert lens("users", "list", "--json").json()[0]["totp_required"] is True  # type: ignore[index]
+    with context.store().session() as session:
+        user = users.get_user(session, "amina")
+        two_factor.begin_enrolment(session, LOCAL_OPERATOR, user)
+        user.totp_enabled_at = user.created_at
+    reset = lens("users", "2fa", "reset", "amina")
+    assert reset.code == 0 and "amina's two-factor login was reset" in reset.out
+    with context.store().session() as session:
+        user = users.get_user(session, "amina")
+        assert user.totp_secret is None and user.totp_required
+    disabled = lens("users", "2fa", "disable", "amina")
+    assert disabled.code == 0 and "no longer uses" in disabled.out
+    assert lens("users", "list", "--json").json()[0]["totp_required"] is False  # type: ignore[index]
+    missing = lens("users", "2fa", "reset", "nobody")
+    assert missing.code == 2 and missing.err.strip() == "Error: No user 'nobody'."

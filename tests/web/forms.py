@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
 
+import pyotp
 from fastapi.testclient import TestClient
 
 
@@ -14,8 +16,14 @@ def csrf_token(client: TestClient, path: str) -> str:
     return match.group(1)
 
 
-def log_in(client: TestClient, username: str, password: str) -> None:
-    """Log in through the login form; the client keeps the session cookie."""
+def log_in(
+    client: TestClient, username: str, password: str, totp_secret: str | None = None
+) -> None:
+    """Log in through the login form; the client keeps the session cookie.
+
+    With ``totp_secret``, answer the two-factor step with the next window's code (the current
+    one may have been spent at enrolment; the app accepts its neighbours).
+    """
     response = client.post(
         "/login",
         data={
@@ -26,3 +34,15 @@ def log_in(client: TestClient, username: str, password: str) -> None:
         follow_redirects=False,
     )
     assert response.status_code == 303
+    if totp_secret is None:
+        return
+    assert response.headers["location"].startswith("/login/code")
+    response = client.post(
+        "/login/code",
+        data={
+            "code": pyotp.TOTP(totp_secret).at(time.time() + 30),
+            "csrf_token": csrf_token(client, "/login/code"),
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text

@@ -1,1 +1,1 @@
-"""Users, passwords, web login sessions and API tokens."""
+"""Users, passwords, logging in (throttled, with optional two-factor), sessions and API tokens."""

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from prevention_lens.accounts.two_factor import needs_enrolment
 from prevention_lens.accounts.users import get_user, principal_of
 from prevention_lens.errors import NotFoundError
 from prevention_lens.store.access import Principal, audit, read_records, require
@@ -79,6 +80,10 @@ def principal_for_login_session(session: Session, token: str) -> Principal | Non
         return None
     if record.expires_at <= utcnow():
         session.delete(record)
+        return None
+    if needs_enrolment(session, record.user):
+        # Two-factor login became required after this session began: nothing more until the
+        # user logs in again and enrols.
         return None
     return principal_of(record.user)
 

@@ -1,4 +1,4 @@
-"""Managing users: add, list, change role, disable, and checking a password at login."""
+"""Managing users: add, list, change role, disable. Logging in is accounts.login (throttled)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from prevention_lens.accounts.passwords import DUMMY_HASH, hash_password, verify_password
+from prevention_lens.accounts.passwords import hash_password
 from prevention_lens.errors import (
-    AuthenticationError,
     ConflictError,
     NotFoundError,
     ValidationError,
 )
 from prevention_lens.store.access import Principal, Role, audit, read_records, require
 from prevention_lens.store.models import User
-from prevention_lens.store.models.base import utcnow
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
@@ -97,15 +95,3 @@ def set_password(session: Session, actor: Principal, username: str, password: st
 
 def principal_of(user: User) -> Principal:
     return Principal(username=user.username, role=Role.parse(user.role), user_id=user.id)
-
-
-def authenticate(session: Session, username: str, password: str) -> Principal:
-    """The principal for a correct, active username and password; one vague error otherwise."""
-    user = _find(session, username)
-    if user is None:
-        verify_password(DUMMY_HASH, password)
-        raise AuthenticationError("Wrong username or password.")
-    if not verify_password(user.password_hash, password) or not user.is_active:
-        raise AuthenticationError("Wrong username or password.")
-    user.last_login_at = utcnow()
-    return principal_of(user)

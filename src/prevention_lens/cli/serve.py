@@ -2,12 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
 
 from prevention_lens.cli import context
+from prevention_lens.settings import Settings
+
+
+def uvicorn_options(
+    settings: Settings,
+    host: str | None = None,
+    port: int | None = None,
+    workers: int | None = None,
+    forwarded_allow_ips: str | None = None,
+) -> dict[str, Any]:
+    """How uvicorn is started: the command's options over the settings."""
+    trusted = (
+        settings.forwarded_allow_ips if forwarded_allow_ips is None else forwarded_allow_ips
+    ).strip()
+    return {
+        "factory": True,
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "workers": workers or settings.workers,
+        "log_level": settings.log_level,
+        # The client address is what login throttling and the public forms' rate limits key
+        # on. Only a configured proxy may replace it with X-Forwarded-For; with none configured
+        # the headers are not read at all (uvicorn would otherwise trust 127.0.0.1, and anyone
+        # on the machine or behind a local tunnel could pick a fresh address per request).
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or None,
+    }
 
 
 def serve(
@@ -19,7 +46,10 @@ def serve(
     forwarded_allow_ips: Annotated[
         str | None,
         typer.Option(
-            help="Proxies whose X-Forwarded-For is trusted (default LENS_FORWARDED_ALLOW_IPS)."
+            help=(
+                "Proxies whose X-Forwarded-For is trusted (default LENS_FORWARDED_ALLOW_IPS: "
+                "none). Set it behind a reverse proxy."
+            )
         ),
     ] = None,
 ) -> None:
@@ -28,13 +58,5 @@ def serve(
     context.store()  # migrate once here, before workers start, so they never race to do it
     uvicorn.run(
         "prevention_lens.web.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers or settings.workers,
-        log_level=settings.log_level,
-        # Behind a trusted proxy the client's own address (which rate limits key on) is the one
-        # the proxy forwards; anyone else's forwarded headers are ignored.
-        proxy_headers=True,
-        forwarded_allow_ips=forwarded_allow_ips or settings.forwarded_allow_ips,
+        **uvicorn_options(settings, host, port, workers, forwarded_allow_ips),
     )

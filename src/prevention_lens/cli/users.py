@@ -1,4 +1,5 @@
-"""`lens users`: add, list, change role, disable and enable users; manage their API tokens."""
+"""`lens users`: add, list, change role, disable and enable users; their API tokens and
+two-factor login."""
 
 from __future__ import annotations
 
@@ -6,16 +7,20 @@ import sys
 from typing import Annotated
 
 import typer
+from sqlalchemy import select
 
-from prevention_lens.accounts import tokens, users
+from prevention_lens.accounts import tokens, two_factor, users
 from prevention_lens.cli import context
 from prevention_lens.cli.output import console, print_json, print_table
 from prevention_lens.errors import ValidationError
 from prevention_lens.store.access import Role
+from prevention_lens.store.models import User
 
 app = typer.Typer(help="Manage users, roles and API tokens.")
 token_app = typer.Typer(help="Create, list and revoke API tokens for scripts.")
 app.add_typer(token_app, name="token")
+two_factor_app = typer.Typer(help="Demand, turn off or reset one user's two-factor login.")
+app.add_typer(two_factor_app, name="2fa")
 
 ROLE_HELP = "public, contributor, analyst or admin"
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
@@ -68,7 +73,15 @@ def list_users(as_json: JsonOption = False) -> None:
         return
     print_table(
         rows,
-        ["username", "display_name", "role", "is_active", "created_at", "last_login_at"],
+        [
+            "username",
+            "display_name",
+            "role",
+            "is_active",
+            "totp_enabled_at",
+            "created_at",
+            "last_login_at",
+        ],
         title=f"{len(rows)} users",
     )
 
@@ -150,3 +163,67 @@ def revoke_token(token_id: Annotated[int, typer.Argument(help="The token's id.")
     with context.store().session() as session:
         tokens.revoke_api_token(session, context.operator(), token_id)
     console.print(f"Token {token_id} revoked.")
+
+
+@app.command("require-2fa")
+def require_2fa(
+    role: Annotated[str, typer.Option(help=ROLE_HELP)],
+    off: Annotated[
+        bool, typer.Option("--off", help="No longer require it (users keep it if they set it up).")
+    ] = False,
+) -> None:
+    """Require two-factor login of every user with a role; those not set up enrol at next login."""
+    chosen_role = Role.parse(role)
+    with context.store().session() as session:
+        two_factor.set_role_required(session, context.operator(), chosen_role, not off)
+        if off:
+            console.print(f"Two-factor login is no longer required of {chosen_role.label} users.")
+            return
+        waiting = [
+            user.username
+            for user in session.scalars(select(User).where(User.role == chosen_role.label))
+            if two_factor.needs_enrolment(session, user)
+        ]
+    console.print(f"{chosen_role.label} users must now use two-factor login.")
+    if waiting:
+        console.print(
+            f"{len(waiting)} of them ({', '.join(waiting)}) will enrol at their next login; "
+            "their open sessions have ended."
+        )
+
+
+@two_factor_app.command("enable")
+def two_factor_enable(username: Annotated[str, typer.Argument(help="The user.")]) -> None:
+    """Require two-factor login of one user; they enrol at their next login."""
+    with context.store().session() as session:
+        user = users.get_user(session, username)
+        two_factor.set_user_required(session, context.operator(), user, required=True)
+        console.print(f"{user.username} must set up two-factor login at their next login.")
+
+
+@two_factor_app.command("disable")
+def two_factor_disable(username: Annotated[str, typer.Argument(help="The user.")]) -> None:
+    """Turn a user's two-factor login off and stop requiring it of them (not of their role)."""
+    with context.store().session() as session:
+        user = users.get_user(session, username)
+        two_factor.disable(session, context.operator(), user)
+        two_factor.set_user_required(session, context.operator(), user, required=False)
+        still = two_factor.role_requires(session, user.role)
+        console.print(f"{user.username} no longer uses two-factor login.")
+        if still:
+            console.print(
+                f"Their role ({user.role}) still requires it: they will enrol at their next login."
+            )
+
+
+@two_factor_app.command("reset")
+def two_factor_reset(username: Annotated[str, typer.Argument(help="The user.")]) -> None:
+    """After a lost device: remove a user's secret and recovery codes and end their sessions."""
+    with context.store().session() as session:
+        user = users.get_user(session, username)
+        two_factor.reset(session, context.operator(), user)
+        again = two_factor.is_required(session, user)
+        console.print(
+            f"{user.username}'s two-factor login was reset"
+            + ("; they will set it up again at their next login." if again else ".")
+        )

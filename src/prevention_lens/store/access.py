@@ -132,6 +132,9 @@ register(
             "is_active": _P,
             "created_at": _P,
             "last_login_at": _P,
+            # Whether two-factor login is on or demanded; never the secret itself.
+            "totp_enabled_at": _P,
+            "totp_required": _P,
         },
         owner_attribute="id",
         owner_actions=frozenset({"read"}),

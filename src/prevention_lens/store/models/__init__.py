@@ -1,6 +1,14 @@
 """The store's tables, one module per capability; importing this package registers them all."""
 
-from prevention_lens.store.models.accounts import ApiToken, LoginSession, User
+from prevention_lens.store.models.accounts import (
+    ApiToken,
+    LoginChallenge,
+    LoginSession,
+    LoginThrottle,
+    RecoveryCode,
+    RoleRequirement,
+    User,
+)
 from prevention_lens.store.models.actors import (
     Actor,
     ActorContact,
@@ -53,9 +61,13 @@ __all__ = [
     "IncidentAttachment",
     "IncidentRevision",
     "IncidentSource",
+    "LoginChallenge",
     "LoginSession",
+    "LoginThrottle",
     "NetworkSnapshot",
     "RateLimitHit",
+    "RecoveryCode",
+    "RoleRequirement",
     "StoreMeta",
     "User",
 ]

@@ -23,8 +23,9 @@ LAYERS = {
     "cli": 4,
     "web": 4,
 }
-# Importable from everywhere: settings, errors, the package version, and the country reference.
-ANYWHERE = {"settings", "errors", "countries", "__init__"}
+# Importable from everywhere: settings, errors, the package version, the country reference, and
+# the CSV cell guard (sources, domains and interfaces all write CSV).
+ANYWHERE = {"settings", "errors", "countries", "csvsafe", "__init__"}
 # Domain packages that may use one another, each exemption named with its reason.
 EXEMPT: dict[tuple[str, str], str] = {
     ("ingest", "risk"): "the registry of built-in import formats names each capability's loader",

@@ -89,3 +89,22 @@ def test_filters_narrow_the_export_to_matching_actors_and_their_ties(
     assert all("grassroots" in actor["levels"] for actor in local["actors"])
     kept = {actor["id"] for actor in local["actors"]}
     assert all(r["source_id"] in kept and r["target_id"] in kept for r in local["relationships"])
+
+
+def test_csv_cells_that_start_a_formula_are_quoted(sqlite_store: Store) -> None:
+    from prevention_lens.actors.records import actor_draft_from_mapping, create_actor
+
+    with sqlite_store.session() as session:
+        draft = actor_draft_from_mapping(
+            {
+                "name": '=HYPERLINK("https://evil.example","Network")',
+                "kind": "civil_society",
+                "levels": "local",
+                "countries": "MMR",
+                "description": "+cmd|' /C calc'!A0",
+            }
+        )
+        create_actor(session, LOCAL_OPERATOR, draft)
+        result = export_actors(session, LOCAL_OPERATOR, "csv", "real")
+    (row,) = csv.DictReader(io.StringIO(result.content))
+    assert row["name"].startswith("'=HYPERLINK") and row["description"].startswith("'+cmd")

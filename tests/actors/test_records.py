@@ -6,6 +6,11 @@ from __future__ import annotations
 import pytest
 
 from prevention_lens.actors.records import (
+    ACTOR_MAX_CHARS,
+    CONTACT_MAX_CHARS,
+    LIST_ITEM_MAX_CHARS,
+    MAX_LIST_ITEMS,
+    RELATIONSHIP_EVIDENCE_MAX_CHARS,
     ActorFilter,
     ContactDraft,
     RelationshipDraft,
@@ -167,3 +172,47 @@ def test_merging_moves_everything_and_keeps_the_duplicate(store: Store) -> None:
             merge_actors(session, LOCAL_OPERATOR, keep, 999)
         with pytest.raises(ConflictError):
             review_actor(session, LOCAL_OPERATOR, drop, "publish")
+
+
+@pytest.mark.parametrize("field", sorted(ACTOR_MAX_CHARS))
+def test_every_actor_text_field_has_a_maximum_named_in_the_error(field: str) -> None:
+    most = ACTOR_MAX_CHARS[field]
+    with pytest.raises(ValidationError) as caught:
+        actor_draft_from_mapping(_values(**{field: "x" * (most + 1)}), file="map.csv", row=4)
+    assert caught.value.field == field and f"longer than {most:,} characters" in str(caught.value)
+    assert "xxxx" not in str(caught.value)
+
+
+def test_list_fields_are_bounded_in_count_and_item_length() -> None:
+    with pytest.raises(ValidationError, match=f"at most {MAX_LIST_ITEMS}"):
+        actor_draft_from_mapping(_values(languages=[f"l{n}" for n in range(MAX_LIST_ITEMS + 1)]))
+    with pytest.raises(ValidationError, match="longer than"):
+        actor_draft_from_mapping(_values(languages=["x" * (LIST_ITEM_MAX_CHARS + 1)]))
+
+
+@pytest.mark.parametrize("field", sorted(CONTACT_MAX_CHARS))
+def test_contact_fields_are_bounded(sqlite_store: Store, field: str) -> None:
+    most = CONTACT_MAX_CHARS[field]
+    values = {
+        "name": "Ana",
+        field: "a" * most + "@example.org" if field == "email" else "a" * (most + 1),
+    }
+    with sqlite_store.session() as session:
+        actor = create_actor(session, LOCAL_OPERATOR, actor_draft_from_mapping(_values()))
+        with pytest.raises(ValidationError) as caught:
+            add_contact(session, LOCAL_OPERATOR, actor.id, ContactDraft(**values))
+    assert caught.value.field == field
+
+
+def test_relationship_evidence_is_bounded(sqlite_store: Store) -> None:
+    with sqlite_store.session() as session:
+        one = create_actor(session, LOCAL_OPERATOR, actor_draft_from_mapping(_values()))
+        two = create_actor(
+            session, LOCAL_OPERATOR, actor_draft_from_mapping(_values(name="Other Forum"))
+        )
+        draft = RelationshipDraft(
+            one.id, two.id, "partnership", evidence="e" * (RELATIONSHIP_EVIDENCE_MAX_CHARS + 1)
+        )
+        with pytest.raises(ValidationError) as caught:
+            add_relationship(session, LOCAL_OPERATOR, draft)
+    assert caught.value.field == "evidence"

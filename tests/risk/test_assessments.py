@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from prevention_lens.errors import AuthenticationError, PermissionDeniedError, ValidationError
 from prevention_lens.risk.assessments import (
+    EVIDENCE_MAX_CHARS,
     ScoreInput,
     assessment_history,
     latest_by_factor,
@@ -98,6 +99,17 @@ def test_score_lines_validate_themselves() -> None:
         ScoreInput("1.1", 3)
     with pytest.raises(ValidationError, match="must be an http"):
         ScoreInput("1.1", 1, "", "javascript:alert(1)")
+    with pytest.raises(ValidationError, match="over 10,000 characters") as refused:
+        ScoreInput("1.1", 1, "x" * (EVIDENCE_MAX_CHARS + 1))
+    assert refused.value.field == "evidence of 1.1"
+
+
+def test_an_overlong_summary_is_refused_before_anything_is_stored(framework_store: Store) -> None:
+    with (
+        pytest.raises(ValidationError, match="over 20,000 characters"),
+        framework_store.session() as session,
+    ):
+        record_assessment(session, ANALYST, "MMR", date(2025, 1, 1), SCORES, summary="x" * 20_001)
 
 
 def test_future_dates_are_refused(framework_store: Store) -> None:

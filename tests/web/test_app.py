@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from prevention_lens.accounts import tokens, users
 from prevention_lens.settings import Settings
 from prevention_lens.store import Store
 from prevention_lens.store.access import LOCAL_OPERATOR, Role
-from prevention_lens.web.app import create_app
+from prevention_lens.web.app import ROUTERS, create_app
 
 PASSWORD = "correct horse battery"
 PAGES = [
@@ -218,3 +221,230 @@ def test_cookies_are_secure_only_over_https(settings: Settings, sqlite_store: St
     assert "Secure" not in first_cookie(settings)
     assert "Secure" in first_cookie(settings, **{"X-Forwarded-Proto": "https"})
     assert "Secure" in first_cookie(settings.model_copy(update={"cookie_secure": "always"}))
+
+
+# --- no enumeration: anonymous answers do not depend on what exists --------------------------
+
+
+def _anonymous_with_csrf(app_client: TestClient) -> dict[str, str]:
+    """What an anonymous attacker has: the CSRF cookie and its token, no session."""
+    return {"X-CSRF-Token": _csrf(app_client, "/login")}
+
+
+@pytest.mark.parametrize("body", [{}, {"role": "admin"}, {"is_active": False}, {"role": "x"}])
+def test_patching_users_answers_the_same_whether_or_not_they_exist(
+    client: TestClient, body: dict[str, object]
+) -> None:
+    headers = _anonymous_with_csrf(client)
+    existing = client.patch("/api/v1/users/admin", json=body, headers=headers)
+    missing = client.patch("/api/v1/users/nobody", json=body, headers=headers)
+    assert existing.status_code == missing.status_code == 401
+    assert existing.json() == missing.json()
+    _login(client, "cora")
+    headers = {"X-CSRF-Token": _csrf(client, "/")}
+    existing = client.patch("/api/v1/users/admin", json=body, headers=headers)
+    missing = client.patch("/api/v1/users/nobody", json=body, headers=headers)
+    assert existing.status_code == missing.status_code == 403
+    assert existing.json() == missing.json()
+
+
+def _hidden_targets(store: Store, settings: Settings) -> dict[str, str]:
+    """One record of each kind that exists but that anonymous readers may not see."""
+    from prevention_lens.actors.records import actor_draft_from_mapping, create_actor
+    from prevention_lens.incidents.drafts import draft_from_mapping
+    from prevention_lens.incidents.evidence import add_attachment
+    from prevention_lens.incidents.records import create_incident
+
+    with store.session() as session:
+        incident = create_incident(
+            session,
+            LOCAL_OPERATOR,
+            draft_from_mapping(
+                {
+                    "category": "one_sided_violence",
+                    "date_start": "2020-01-01",
+                    "country": "MMR",
+                    "title": "Hidden",
+                    "confidentiality": "restricted",
+                }
+            ),
+        )
+        attachment = add_attachment(
+            session,
+            LOCAL_OPERATOR,
+            settings.home / "evidence",
+            incident.id,
+            "statement.txt",
+            io.BytesIO(b"statement"),
+        )
+        actor = create_actor(
+            session,
+            LOCAL_OPERATOR,
+            actor_draft_from_mapping(
+                {
+                    "name": "Draft forum",
+                    "kind": "civil_society",
+                    "levels": "local",
+                    "countries": "MMR",
+                }
+            ),
+        )
+        return {
+            "incident_id": str(incident.id),
+            "attachment_id": str(attachment["id"]),
+            "actor_id": str(actor.id),
+            "username": "admin",
+            "number": "1",
+        }
+
+
+MISSING = {
+    "incident_id": "987654",
+    "attachment_id": "987654",
+    "actor_id": "987654",
+    "username": "nobody-here",
+    "number": "987654",
+}
+
+
+def _answer(response: Any, value: str) -> tuple[int, str, str | None]:
+    """Status, body (with the id or name asked for blanked out) and redirect target."""
+    # Only where an id or name is quoted (after "/", a space or a quote): small ids like "1"
+    # also appear elsewhere in a page.
+    asked = re.compile(rf"(?<=[/ '\"]){re.escape(value)}(?![\w-])")
+    location = response.headers.get("location")
+    return (
+        response.status_code,
+        asked.sub("{target}", response.text),
+        asked.sub("{target}", location) if location else None,
+    )
+
+
+def test_no_route_tells_anonymous_users_whether_a_hidden_record_exists(
+    client: TestClient, sqlite_store: Store, settings: Settings
+) -> None:
+    """Every route with an id or name in its path answers an anonymous caller (who holds a
+    valid CSRF token) exactly the same for a record hidden from them and for one that does
+    not exist."""
+    hidden = _hidden_targets(sqlite_store, settings)
+    headers = _anonymous_with_csrf(client)
+    checked = []
+    for router in ROUTERS:
+        for route in router.routes:
+            assert isinstance(route, APIRoute)
+            names = set(re.findall(r"{(\w+)", route.path))
+            if not names or not names <= set(MISSING):
+                continue
+            for method in sorted(route.methods):
+                answers = []
+                for values in (hidden, MISSING):
+                    path = re.sub(r"{(\w+)(:\w+)?}", lambda m, v=values: v[m.group(1)], route.path)
+                    body = {"json": {}} if route.path.startswith("/api/") else {"data": {}}
+                    response = client.request(
+                        method, path, headers=headers, follow_redirects=False, **body
+                    )
+                    target = values[sorted(names)[0]]
+                    answers.append(_answer(response, target))
+                assert answers[0] == answers[1], (
+                    f"{method} {route.path}: {answers[0][:1]} vs {answers[1][:1]}"
+                )
+                checked.append(f"{method} {route.path}")
+    assert len(checked) >= 15
+
+
+# --- error responses: the same headers and a readable body, never a traceback ---------------
+
+SECRET_IN_TRACEBACK = "internal-detail-3f9a"
+
+
+@pytest.fixture
+def failing_client(settings: Settings, sqlite_store: Store) -> Iterator[TestClient]:
+    """The real app plus routes (and a middleware) that fail as a bug would, for these tests."""
+    app = create_app(settings, sqlite_store)
+
+    def boom() -> None:
+        raise RuntimeError(SECRET_IN_TRACEBACK)
+
+    app.add_api_route("/test-only/boom", boom)
+    app.add_api_route("/api/v1/test-only/boom", boom)
+
+    @app.middleware("http")
+    async def failing_middleware(request: Any, call_next: Any) -> Any:
+        if request.url.path.endswith("/middleware-boom"):
+            raise RuntimeError(SECRET_IN_TRACEBACK)
+        return await call_next(request)
+
+    with TestClient(app, base_url="https://testserver", raise_server_exceptions=False) as test:
+        yield test
+
+
+def _assert_security_headers(response: Any) -> None:
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["referrer-policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("path", ["/test-only/boom", "/test-only/middleware-boom"])
+def test_a_500_page_is_readable_html_with_the_security_headers(
+    failing_client: TestClient, path: str
+) -> None:
+    response = failing_client.get(path)
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("text/html")
+    _assert_security_headers(response)
+    assert "Something went wrong" in response.text and "<nav" in response.text
+    assert SECRET_IN_TRACEBACK not in response.text and "Traceback" not in response.text
+
+
+@pytest.mark.parametrize("path", ["/api/v1/test-only/boom", "/api/v1/test-only/middleware-boom"])
+def test_an_api_500_is_json_with_the_security_headers(
+    failing_client: TestClient, path: str
+) -> None:
+    response = failing_client.get(path)
+    assert response.status_code == 500
+    _assert_security_headers(response)
+    assert response.json() == {"error": "Something went wrong on the server; it has been logged."}
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/no/such/page", 404),
+        ("/api/v1/no-such-route", 404),
+        ("/api/v1/users", 401),
+        ("/api/v1/incidents?limit=0", 422),
+        ("/incidents/99999999999999999999", 422),
+    ],
+)
+def test_every_error_response_carries_the_security_headers(
+    client: TestClient, path: str, status: int
+) -> None:
+    response = client.get(path)
+    assert response.status_code == status
+    _assert_security_headers(response)
+    if path.startswith("/api/"):
+        assert set(response.json()) == {"error"}
+    else:
+        assert "<h1>" in response.text
+
+
+def test_a_lens_error_with_retry_after_sets_the_header(
+    settings: Settings, sqlite_store: Store
+) -> None:
+    from prevention_lens.errors import LensError
+
+    class Slow(LensError):
+        http_status = 429
+        retry_after = 42.2
+
+    app = create_app(settings, sqlite_store)
+
+    def too_many() -> None:
+        raise Slow("Too many attempts; wait a minute.")
+
+    app.add_api_route("/api/v1/test-only/slow", too_many)
+    with TestClient(app, base_url="https://testserver") as test:
+        response = test.get("/api/v1/test-only/slow")
+    assert response.status_code == 429 and response.headers["retry-after"] == "43"
+    assert response.json() == {"error": "Too many attempts; wait a minute."}

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from prevention_lens.actors.example import EXAMPLE_NOTICE
 from prevention_lens.actors.records import ActorFilter, list_actors, list_relationships
+from prevention_lens.csvsafe import csv_safe_row
 from prevention_lens.errors import PermissionDeniedError, ValidationError
 from prevention_lens.store.access import Principal, allowed, audit, project
 from prevention_lens.store.models import ActorContact
@@ -125,12 +126,12 @@ def _csv(actors: Sequence[Mapping[str, Any]], with_contacts: bool) -> str:
     buffer = io.StringIO()
     columns = [*ACTOR_FIELDS, *(["contacts"] if with_contacts else [])]
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow(csv_safe_row(columns))
     for actor in actors:
         row = [_flat(actor.get(name)) for name in ACTOR_FIELDS]
         if with_contacts:
             row.append(_contact_text(actor.get("contacts", [])))
-        writer.writerow(row)
+        writer.writerow(csv_safe_row(row))
     return buffer.getvalue()
 
 

@@ -4,6 +4,8 @@ it), review, merging duplicates, relationships, contacts, and reads through the 
 Public API::
 
     ActorDraft, actor_draft_from_mapping(values, *, file=None, row=None) -> ActorDraft
+    ACTOR_MAX_CHARS, MAX_LIST_ITEMS, LIST_ITEM_MAX_CHARS, CONTACT_MAX_CHARS,
+    RELATIONSHIP_EVIDENCE_MAX_CHARS          # the text limits every draft is checked against
     contact_warnings(draft) -> list[str]      # contact details typed into public fields
     create_actor(session, principal, draft, *, dataset="real", source="") -> Actor
     review_actor(session, principal, actor_id, decision) -> Actor   # publish | reject
@@ -57,6 +59,30 @@ DATASETS = ("real", "example")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _PHONE = re.compile(r"(?:\+|00)\d[\d\s().-]{6,}\d")
 _LIST_FIELDS = ("levels", "sectors", "activities", "stages", "languages", "countries")
+# The most characters each text field may hold, from a form, the API or a sheet alike; the API's
+# request models declare the same limits from these tables (docs/web.md, "Defences").
+ACTOR_MAX_CHARS = {
+    "name": 300,
+    "kind": 100,
+    "entity": 100,
+    "hq_country": 200,
+    "description": 10_000,
+    "contribution": 10_000,
+    "website": 300,
+}
+MAX_LIST_ITEMS = 300  # more than there are countries, levels, sectors or activities
+LIST_ITEM_MAX_CHARS = 100
+CONTACT_MAX_CHARS = {"name": 500, "role": 500, "email": 500, "phone": 500, "note": 500}
+RELATIONSHIP_EVIDENCE_MAX_CHARS = 5_000
+
+
+def _check_length(
+    value: str | None, most: int, name: str, *, file: str | None = None, row: int | None = None
+) -> None:
+    if value is not None and len(value) > most:
+        raise ValidationError(
+            f"is longer than {most:,} characters ({len(value):,})", file=file, row=row, field=name
+        )
 
 
 @dataclass(frozen=True)
@@ -80,10 +106,17 @@ class ActorDraft:
         def bad(name: str, problem: str) -> ValidationError:
             return ValidationError(problem, file=file, row=row, field=name)
 
+        # Lengths first: a later message may quote a value, and must not quote a huge one.
+        for name, most in ACTOR_MAX_CHARS.items():
+            _check_length(getattr(self, name), most, name, file=file, row=row)
+        for name in (*_LIST_FIELDS, "r2p_pillars"):
+            items = getattr(self, name)
+            if len(items) > MAX_LIST_ITEMS:
+                raise bad(name, f"give at most {MAX_LIST_ITEMS} values")
+            for item in items:
+                _check_length(str(item), LIST_ITEM_MAX_CHARS, name, file=file, row=row)
         if not self.name.strip():
             raise bad("name", "is required")
-        if len(self.name) > 300:
-            raise bad("name", "is longer than 300 characters")
         check([self.kind], KINDS, "kind", file=file, row=row)
         check([self.entity], ENTITIES, "entity", file=file, row=row)
         if not self.levels:
@@ -322,6 +355,7 @@ def add_relationship(
         require(principal, "publish", "actor_relationship")
     if draft.source_id == draft.target_id:
         raise ValidationError("an actor cannot have a relationship with itself", field="target")
+    _check_length(draft.evidence, RELATIONSHIP_EVIDENCE_MAX_CHARS, "evidence")
     check([draft.kind], RELATIONSHIP_KINDS, "kind")
     check([draft.strength], STRENGTHS, "strength")
     if draft.start_date and draft.end_date and draft.end_date < draft.start_date:
@@ -378,6 +412,8 @@ def add_contact(
 
 
 def _check_contact(draft: ContactDraft) -> None:
+    for name, most in CONTACT_MAX_CHARS.items():
+        _check_length(getattr(draft, name), most, name)
     if not any((draft.name, draft.email, draft.phone)):
         raise ValidationError("give a name, an e-mail or a phone number", field="contact")
     if draft.email and not _EMAIL.fullmatch(draft.email):

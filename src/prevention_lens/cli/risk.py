@@ -13,6 +13,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from prevention_lens.cli import context
 from prevention_lens.cli.output import console, print_json, print_table
+from prevention_lens.csvsafe import csv_safe_record, csv_safe_row
 from prevention_lens.errors import ValidationError
 from prevention_lens.risk.assessments import (
     ScoreInput,
@@ -84,11 +85,12 @@ def assess(
         with context.store().session() as session:
             factors = framework_factors(session)
         writer = csv.writer(sys.stdout)
-        writer.writerow([*COLUMNS, "factor", "indicator"])
+        writer.writerow(csv_safe_row([*COLUMNS, "factor", "indicator"]))
         for factor in factors:
             texts = {i.code: i.text for i in factor.indicators}
             for code in factor.scorable_codes:
-                writer.writerow([code, "", "", "", factor.name, texts.get(code, factor.summary)])
+                cells = [code, "", "", "", factor.name, texts.get(code, factor.summary)]
+                writer.writerow(csv_safe_row(cells))
         return
     if sheet is None:
         raise ValidationError("give --from SHEET.csv (make one with --template)", field="--from")
@@ -339,7 +341,7 @@ def _write_csv(handle: Any, rows: list[dict[str, Any]]) -> None:
 
     writer = csv.DictWriter(handle, fieldnames=backtest_columns(), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(csv_safe_record(row) for row in rows)
 
 
 def _fmt(value: object) -> object:

@@ -4,6 +4,8 @@ checked field by field, and parsed from loosely typed values (a form, a CSV row,
 Public API::
 
     SourceDraft, IncidentDraft (draft.check(*, file=None, row=None)), DRAFT_FIELDS
+    INCIDENT_MAX_CHARS, SOURCE_MAX_CHARS, TARGET_GROUP_MAX_CHARS, MAX_TARGET_GROUPS, MAX_SOURCES,
+    SOURCE_URL_SCHEMES, check_length(value, most, field), check_source_url(url)
     draft_from_mapping(values, *, file=None, row=None) -> IncidentDraft
     draft_sources(values) -> tuple[SourceDraft, ...]
 """
@@ -12,10 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 from prevention_lens.errors import ValidationError
 from prevention_lens.incidents.taxonomy import (
@@ -28,6 +32,73 @@ from prevention_lens.incidents.taxonomy import (
 from prevention_lens.store.access import Confidentiality
 
 MAX_COUNT = 2**31 - 1  # counts are 32-bit integers in the store
+# The most characters each text field may hold, wherever the draft comes from (a form, the API,
+# an importer): a record is read by people, and one 50 MB narrative once took 650 MB to store.
+# The API's request models declare the same limits from this table (docs/web.md, "Defences").
+INCIDENT_MAX_CHARS = {
+    "title": 500,
+    "narrative": 50_000,
+    "place_name": 500,
+    "exact_place": 2_000,
+    "perpetrator_name": 500,
+    "witness_identity": 2_000,
+    "witness_contact": 1_000,
+    "source_identity": 2_000,
+    "category": 100,
+    "country": 200,
+    "date_precision": 100,
+    "location_precision": 100,
+    "perpetrator_kind": 100,
+    "admin1": 200,
+    "admin2": 200,
+    "acled_event_type": 200,
+    "acled_sub_event_type": 200,
+}
+SOURCE_MAX_CHARS = {"url": 2_000, "publisher": 1_000}
+TARGET_GROUP_MAX_CHARS = 200
+MAX_TARGET_GROUPS = 50
+MAX_SOURCES = 100
+# Links people click on a record's page: anything else (javascript:, data:, file:) could run
+# script in the reader's session or reach their own machine.
+SOURCE_URL_SCHEMES = ("http", "https", "ipfs")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_length(
+    value: str | None,
+    most: int,
+    field_name: str,
+    *,
+    file: str | None = None,
+    row: int | None = None,
+) -> None:
+    """Raise ValidationError when ``value`` is longer than ``most`` characters; the message
+    names the field and the limit, never the text."""
+    if value is not None and len(value) > most:
+        raise ValidationError(
+            f"is longer than {most:,} characters ({len(value):,})",
+            file=file,
+            row=row,
+            field=field_name,
+        )
+
+
+def check_source_url(url: str, *, file: str | None = None, row: int | None = None) -> None:
+    """Raise ValidationError unless ``url`` is empty or an http, https or ipfs address."""
+    if not url:
+        return
+    check_length(url, SOURCE_MAX_CHARS["url"], "url", file=file, row=row)
+
+    def bad(problem: str) -> ValidationError:
+        return ValidationError(problem, file=file, row=row, field="url")
+
+    if _CONTROL.search(url):
+        raise bad("the link contains a control character (tab, newline, ...)")
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in SOURCE_URL_SCHEMES:
+        raise bad(f"the link must start with {', '.join(s + '://' for s in SOURCE_URL_SCHEMES)}")
+    if not parts.netloc:
+        raise bad("the link names no host")
 
 
 @dataclass(frozen=True)
@@ -36,6 +107,11 @@ class SourceDraft:
     publisher: str = ""
     published_on: date | None = None
     confidential: bool = False
+
+    def check(self, *, file: str | None = None, row: int | None = None) -> None:
+        """Raise ValidationError naming the first field that is wrong."""
+        check_source_url(self.url, file=file, row=row)
+        check_length(self.publisher, SOURCE_MAX_CHARS["publisher"], "publisher", file=file, row=row)
 
 
 @dataclass(frozen=True)
@@ -77,6 +153,17 @@ class IncidentDraft:
         def bad(field_name: str, problem: str) -> ValidationError:
             return ValidationError(problem, file=file, row=row, field=field_name)
 
+        # Lengths first: a later message may quote a value, and must not quote a huge one.
+        for name, most in INCIDENT_MAX_CHARS.items():
+            check_length(getattr(self, name), most, name, file=file, row=row)
+        if len(self.target_groups) > MAX_TARGET_GROUPS:
+            raise bad("target_groups", f"give at most {MAX_TARGET_GROUPS} groups")
+        for _, group in self.target_groups:
+            check_length(group, TARGET_GROUP_MAX_CHARS, "target_groups", file=file, row=row)
+        if len(self.sources) > MAX_SOURCES:
+            raise bad("sources", f"give at most {MAX_SOURCES} sources")
+        for source in self.sources:
+            source.check(file=file, row=row)
         if self.category not in CATEGORIES:
             raise bad("category", f"unknown category {self.category!r}")
         if self.date_end is not None and self.date_end < self.date_start:
@@ -255,12 +342,15 @@ def draft_sources(values: Sequence[Mapping[str, Any]]) -> tuple[SourceDraft, ...
             raise ValidationError(
                 f"source {number}: {published!r} is not a date", field="published_on"
             ) from None
-        drafts.append(
-            SourceDraft(
-                url=str(item.get("url") or "").strip(),
-                publisher=str(item.get("publisher") or "").strip(),
-                published_on=when,
-                confidential=bool(item.get("confidential")),
-            )
+        draft = SourceDraft(
+            url=str(item.get("url") or "").strip(),
+            publisher=str(item.get("publisher") or "").strip(),
+            published_on=when,
+            confidential=bool(item.get("confidential")),
         )
+        try:
+            draft.check()
+        except ValidationError as error:
+            raise ValidationError(f"source {number}: {error.problem}", field=error.field) from None
+        drafts.append(draft)
     return tuple(drafts)

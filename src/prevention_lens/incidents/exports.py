@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from prevention_lens.csvsafe import csv_safe
 from prevention_lens.errors import ValidationError
 from prevention_lens.incidents import custody
 from prevention_lens.incidents.records import IncidentFilter, list_incidents
@@ -132,7 +133,7 @@ def export_incidents(
         writer = csv.DictWriter(buffer, fieldnames=shown, extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            writer.writerow({key: _csv_cell(row.get(key)) for key in shown})
+            writer.writerow({key: csv_safe(_csv_cell(row.get(key))) for key in shown})
         content = buffer.getvalue()
     elif fmt == "geojson":
         features = [

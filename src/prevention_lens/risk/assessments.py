@@ -20,6 +20,12 @@ from prevention_lens.risk.framework import FRAMEWORK, framework_factors, scorabl
 from prevention_lens.store.access import Confidentiality, Principal, audit, project, require
 from prevention_lens.store.models import Assessment, AssessmentScore, Country
 
+# Text limits, shared by the web form, the assessment sheet and the API.
+EVIDENCE_MAX_CHARS = 10_000
+SUMMARY_MAX_CHARS = 20_000
+URL_MAX_CHARS = 2_000
+MAX_SCORES = 500  # the Framework has 14 factors and fewer than 200 indicators
+
 
 @dataclass(frozen=True)
 class ScoreInput:
@@ -35,6 +41,14 @@ class ScoreInput:
             raise ValidationError(
                 f"score must be 0, 1, 2, 3 or empty (not assessed), got {self.score}",
                 field=f"score of {self.code}",
+            )
+        if len(self.evidence) > EVIDENCE_MAX_CHARS:
+            raise ValidationError(
+                f"is over {EVIDENCE_MAX_CHARS:,} characters", field=f"evidence of {self.code}"
+            )
+        if len(self.source_url) > URL_MAX_CHARS:
+            raise ValidationError(
+                f"is over {URL_MAX_CHARS:,} characters", field=f"source of {self.code}"
             )
         if self.source_url:
             parts = urlsplit(self.source_url)
@@ -68,6 +82,10 @@ def record_assessment(
 ) -> Assessment:
     """Store a new dated assessment (analysts and admins only)."""
     require(principal, "create", "assessment")
+    if len(summary) > SUMMARY_MAX_CHARS:
+        raise ValidationError(f"is over {SUMMARY_MAX_CHARS:,} characters", field="summary")
+    if len(scores) > MAX_SCORES:
+        raise ValidationError(f"more than {MAX_SCORES} scores", field="scores")
     known = scorable_codes(session)
     unknown = sorted({s.code for s in scores} - set(known))
     if unknown:

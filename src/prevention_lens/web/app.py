@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+import math
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from prevention_lens import __version__
 from prevention_lens.errors import AuthenticationError, LensError
+from prevention_lens.incidents.evidence import MAX_BYTES
 from prevention_lens.settings import Settings, get_settings
 from prevention_lens.store import Store, open_store
 from prevention_lens.web.routers import (
@@ -32,22 +35,54 @@ from prevention_lens.web.security import finish_response
 from prevention_lens.web.templating import render
 
 STATIC = Path(__file__).parent / "static"
+# Every router, in the order they are matched: the pages router ends with a catch-all section
+# route, so it comes last. Tests walk this tuple to check every route's parameters and answers.
+ROUTERS: tuple[APIRouter, ...] = (
+    account.router,
+    api.router,
+    risk_api.router,
+    risk.router,
+    incidents_api.router,
+    incidents.router,
+    signals.router,
+    actors_api.router,
+    actors.router,
+    pages.router,
+)
 
 
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+# The largest request body accepted: one evidence file and its form fields.
+MAX_REQUEST_BYTES = MAX_BYTES + 2**20
+SERVER_ERROR = "Something went wrong on the server; it has been logged."
+# The last resort when even the error page cannot be drawn (a broken template, a failed store).
+_BARE_ERROR_PAGE = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Error 500 · Prevention '
+    f'Lens</title></head><body><h1>500</h1><p>{SERVER_ERROR}</p><p><a href="/">Back to the '
+    "start page</a></p></body></html>"
+)
+log = logging.getLogger(__name__)
+
+
 def _error_response(request: Request, status: int, message: str) -> Response:
+    """An error as JSON under /api and as the error page elsewhere, with the headers every
+    response gets: error handlers run where the security middleware may not (see below)."""
     if _wants_json(request):
         response: Response = JSONResponse({"error": message}, status_code=status)
     elif status == 401:
         target = quote(request.url.path)
         response = RedirectResponse(f"/login?next={target}", status_code=303)
     else:
-        response = render(
-            request, "error.html", {"status": status, "message": message}, status_code=status
-        )
+        try:
+            response = render(
+                request, "error.html", {"status": status, "message": message}, status_code=status
+            )
+        except Exception:
+            log.exception("the error page could not be drawn")
+            response = HTMLResponse(_BARE_ERROR_PAGE, status_code=status)
     finish_response(request, response)
     return response
 
@@ -70,22 +105,23 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             "(npm ci and copy) first."
         )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    # The pages router ends with a catch-all section route, so it comes last.
-    app.include_router(account.router)
-    app.include_router(api.router)
-    app.include_router(risk_api.router)
-    app.include_router(risk.router)
-    app.include_router(incidents_api.router)
-    app.include_router(incidents.router)
-    app.include_router(signals.router)
-    app.include_router(actors_api.router)
-    app.include_router(actors.router)
-    app.include_router(pages.router)
+    for router in ROUTERS:
+        app.include_router(router)
 
     @app.middleware("http")
     async def security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
+        # A body declared larger than the largest evidence file is refused before a byte of it
+        # is read or spooled to disk; evidence.add_attachment enforces the limit again while
+        # streaming, for bodies sent without a length.
+        length = request.headers.get("content-length", "")
+        if length.isascii() and length.isdigit() and int(length) > MAX_REQUEST_BYTES:
+            return _error_response(
+                request,
+                413,
+                f"The request is over {MAX_REQUEST_BYTES // 2**20} MiB, the most accepted.",
+            )
         response = await call_next(request)
         finish_response(request, response)
         return response
@@ -94,7 +130,20 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     async def lens_error(request: Request, error: LensError) -> Response:
         if isinstance(error, AuthenticationError) and _wants_json(request):
             return _error_response(request, 401, str(error))
-        return _error_response(request, error.http_status, str(error))
+        response = _error_response(request, error.http_status, str(error))
+        # Errors that say when to come back (a rate limit) carry `retry_after` in seconds.
+        retry_after = getattr(error, "retry_after", None)
+        if isinstance(retry_after, int | float) and retry_after >= 0:
+            response.headers["Retry-After"] = str(math.ceil(retry_after))
+        return response
+
+    # Starlette hands any other exception to this handler from its outermost middleware, so
+    # neither the security-header middleware nor a route's cleanup has run: the response is
+    # finished here. The exception is logged (and re-raised to the server), never shown.
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, error: Exception) -> Response:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+        return _error_response(request, 500, SERVER_ERROR)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:

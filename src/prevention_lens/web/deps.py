@@ -1,14 +1,40 @@
-"""FastAPI dependencies shared by the routers."""
+"""FastAPI dependencies shared by the routers, and the bounds every parameter is declared with.
+
+Every integer and string a request names is bounded where FastAPI reads it, so a huge id, a
+huge offset or a 50,000-character search is a 422 naming the parameter, never an overflow in
+the database driver (docs/web.md, "Defences").
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from prevention_lens.store.access import Principal
 from prevention_lens.web.security import db_session, resolve_principal
+
+# Record ids and offsets are 32-bit integers in the store (PostgreSQL's INTEGER).
+MAX_ID = 2**31 - 1
+# A code, key, name, date or other short value in a URL or query string.
+CODE_MAX_CHARS = 200
+# A password typed or sent; long enough for any passphrase, short enough to hash at once.
+PASSWORD_MAX_CHARS = 1_000
+# Words searched for; SQLite refuses LIKE patterns over 50,000 bytes.
+SEARCH_MAX_CHARS = 500
+
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="A record's id")]
+PathCode = Annotated[str, Path(max_length=CODE_MAX_CHARS)]
+ExportFormat = Annotated[str, Path(max_length=20, description="csv, json, ...")]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="Records to skip")]
+SearchText = Annotated[str, Query(max_length=SEARCH_MAX_CHARS, description="Words to look for")]
+
+
+def code_query(description: str) -> Any:
+    """A short query value (a code, key, name or date) with its description and bound."""
+    return Query(max_length=CODE_MAX_CHARS, description=description)
+
 
 # scope="function": the unit of work commits before the response leaves, so a browser that
 # follows a redirect at once (e.g. after login) already sees what the request wrote.

@@ -134,6 +134,23 @@ def set_cookie(
     )
 
 
+def is_personal(request: Request, response: Response) -> bool:
+    """Whether the answer may hold what only this reader may see, or set their cookies.
+
+    Any request that presents credentials (a login cookie or an API token, valid or not) or was
+    answered for an authenticated principal counts, so a new route is covered without saying
+    so. Static files are the same for everyone."""
+    if request.url.path.startswith("/static/"):
+        return False
+    principal: Principal | None = getattr(request.state, "principal", None)
+    return (
+        (principal is not None and principal.is_authenticated)
+        or bearer_token(request) is not None
+        or SESSION_COOKIE in request.cookies
+        or "set-cookie" in response.headers
+    )
+
+
 def finish_response(request: Request, response: Response) -> None:
     """Headers every response gets, and the CSRF cookie when this request created one."""
     seed = getattr(request.state, "csrf_seed", None)
@@ -143,3 +160,10 @@ def finish_response(request: Request, response: Response) -> None:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    if is_personal(request, response):
+        # Restricted pages, exports and API answers must not outlive the session in a
+        # browser's cache, on a shared computer, or in a proxy between reader and server.
+        response.headers["Cache-Control"] = "no-store"
+    elif not request.url.path.startswith("/static/"):
+        # A public page may be cached, but never served to someone who is logged in.
+        response.headers.setdefault("Vary", "Cookie, Authorization")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -14,6 +15,22 @@ from prevention_lens.store.access import ANONYMOUS, Role
 from prevention_lens.web.security import csrf_token_for
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def web_link(url: object) -> str | None:
+    """The address as a link a page may render: http and https only. Anything else (a
+    ``javascript:`` link stored before sources were checked, an ipfs:// address the browser
+    cannot open) is shown as text by the template, never as ``href``."""
+    if not isinstance(url, str):
+        return None
+    text = url.strip()
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in text):
+        return None
+    parts = urlsplit(text)
+    return text if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+TEMPLATES.env.filters["web_link"] = web_link
 
 # (path, label, minimum role): the sections of the product, in the order users meet them.
 NAVIGATION = (

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from prevention_lens.actors import analysis
 from prevention_lens.actors.records import (
+    CONTACT_MAX_CHARS,
     ActorFilter,
     ContactDraft,
     actor_draft_from_mapping,
@@ -56,9 +57,10 @@ from prevention_lens.store.access import (
 )
 from prevention_lens.store.models import Country, RateLimitHit
 from prevention_lens.store.models.base import utcnow
-from prevention_lens.web.deps import CurrentPrincipal, DbSession
+from prevention_lens.web.deps import MAX_ID, CurrentPrincipal, DbSession, ExportFormat, RecordId
 from prevention_lens.web.routers.actors_api import (
     EXAMPLE_LABEL,
+    Dataset,
     Filters,
     chosen_dataset,
     coverage_rows,
@@ -68,7 +70,7 @@ from prevention_lens.web.routers.actors_api import (
     network_payload,
     suggestions_for,
 )
-from prevention_lens.web.routers.incidents import script_json
+from prevention_lens.web.routers.incidents import SentFlag, script_json
 from prevention_lens.web.security import app_settings, verify_csrf
 from prevention_lens.web.templating import render
 
@@ -80,8 +82,6 @@ INTAKE_BUCKET = "actor-intake"
 INTAKE_LISTS = ("levels", "countries", "sectors", "activities", "stages", "r2p_pillars")
 INTAKE_TEXTS = ("name", "kind", "entity", "hq_country", "description", "contribution", "website")
 CONTACT_FIELDS = ("contact_name", "contact_role", "contact_email", "contact_phone", "contact_note")
-INTAKE_MAX_CHARS = {"description": 10_000, "contribution": 10_000, "website": 300}
-CONTACT_MAX_CHARS = 500
 STATUS_LABELS = {
     "draft": "Draft (not public)",
     "published": "Published",
@@ -152,14 +152,14 @@ def directory_page(
 
 @router.get("/actors/export.{fmt}")
 def export_page(
-    fmt: str, session: DbSession, principal: CurrentPrincipal, filters: Filters
+    fmt: ExportFormat, session: DbSession, principal: CurrentPrincipal, filters: Filters
 ) -> Response:
     return export_download(session, principal, fmt, filters)
 
 
 @router.get("/actors/network", response_class=HTMLResponse)
 def network_page(
-    request: Request, session: DbSession, principal: CurrentPrincipal, dataset: str = ""
+    request: Request, session: DbSession, principal: CurrentPrincipal, dataset: Dataset = ""
 ) -> Response:
     chosen = chosen_dataset(session, principal, dataset)
     payload = network_payload(session, principal, chosen)
@@ -184,7 +184,7 @@ def network_page(
 
 @router.get("/actors/gaps", response_class=HTMLResponse)
 def gaps_page(
-    request: Request, session: DbSession, principal: CurrentPrincipal, dataset: str = ""
+    request: Request, session: DbSession, principal: CurrentPrincipal, dataset: Dataset = ""
 ) -> Response:
     chosen = chosen_dataset(session, principal, dataset)
     rows = coverage_rows(session, principal, chosen)
@@ -268,17 +268,17 @@ def _intake_form(
 
 
 def _check_lengths(values: Mapping[str, Any], contact: Mapping[str, str]) -> None:
-    for name, most in INTAKE_MAX_CHARS.items():
-        if len(values.get(name, "")) > most:
-            raise ValidationError(f"is longer than {most} characters", field=name)
+    """The draft checks its own lengths; the contact is checked here too, so that a long one
+    is refused before the submitter is asked to confirm the warnings."""
     for name in CONTACT_FIELDS:
-        if len(contact.get(name, "")) > CONTACT_MAX_CHARS:
-            raise ValidationError(f"is longer than {CONTACT_MAX_CHARS} characters", field=name)
+        most = CONTACT_MAX_CHARS[name.removeprefix("contact_")]
+        if len(contact.get(name, "")) > most:
+            raise ValidationError(f"is longer than {most:,} characters", field=name)
 
 
 @router.get("/actors/new", response_class=HTMLResponse)
 def intake_form(
-    request: Request, session: DbSession, principal: CurrentPrincipal, sent: str = ""
+    request: Request, session: DbSession, principal: CurrentPrincipal, sent: SentFlag = ""
 ) -> Response:
     return _intake_form(request, session, principal, values={}, sent=sent == "1")
 
@@ -372,7 +372,7 @@ async def _form_value(request: Request, name: str) -> str:
 
 @router.post("/actors/{actor_id:int}/review")
 async def review(
-    request: Request, session: DbSession, principal: CurrentPrincipal, actor_id: int
+    request: Request, session: DbSession, principal: CurrentPrincipal, actor_id: RecordId
 ) -> Response:
     review_actor(session, principal, actor_id, await _form_value(request, "decision"))
     return RedirectResponse("/actors/review", status_code=303)
@@ -380,12 +380,12 @@ async def review(
 
 @router.post("/actors/{actor_id:int}/merge")
 async def merge(
-    request: Request, session: DbSession, principal: CurrentPrincipal, actor_id: int
+    request: Request, session: DbSession, principal: CurrentPrincipal, actor_id: RecordId
 ) -> Response:
     """Fold this draft into the record kept (the duplicate an admin chose)."""
     require(principal, "publish", "actor")
     raw = await _form_value(request, "keep")
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_ID:
         raise ValidationError("choose the record to keep", field="keep")
     merge_actors(session, principal, int(raw), actor_id)
     return RedirectResponse("/actors/review", status_code=303)
@@ -396,7 +396,7 @@ async def merge(
 
 @router.get("/actors/{actor_id:int}", response_class=HTMLResponse)
 def profile_page(
-    request: Request, session: DbSession, principal: CurrentPrincipal, actor_id: int
+    request: Request, session: DbSession, principal: CurrentPrincipal, actor_id: RecordId
 ) -> Response:
     actor = get_actor(session, principal, actor_id)
     countries = {c["key"]: c["name"] for c in _country_choices(session, principal)}

@@ -22,7 +22,11 @@ from prevention_lens.actors.example import EXAMPLE_NOTICE
 from prevention_lens.actors.exports import EXPORT_FORMATS, export_actors
 from prevention_lens.actors.network import Network, metrics, suggest_connections
 from prevention_lens.actors.records import (
+    ACTOR_MAX_CHARS,
+    CONTACT_MAX_CHARS,
     DATASETS,
+    LIST_ITEM_MAX_CHARS,
+    MAX_LIST_ITEMS,
     ActorDraft,
     ActorFilter,
     ContactDraft,
@@ -48,7 +52,14 @@ from prevention_lens.errors import ValidationError
 from prevention_lens.store.access import Principal, read_records
 from prevention_lens.store.models import NetworkSnapshot
 from prevention_lens.store.reference import stored_reference
-from prevention_lens.web.deps import CurrentPrincipal, DbSession
+from prevention_lens.web.deps import (
+    SEARCH_MAX_CHARS,
+    CurrentPrincipal,
+    DbSession,
+    ExportFormat,
+    RecordId,
+    code_query,
+)
 from prevention_lens.web.security import verify_csrf
 
 router = APIRouter(prefix="/api/v1", tags=["actors"], dependencies=[Depends(verify_csrf)])
@@ -85,14 +96,20 @@ def _code(value: str, allowed: dict[str, str], name: str) -> str | None:
 def actor_filters(
     session: DbSession,
     principal: CurrentPrincipal,
-    dataset: Annotated[str, Query(description="real or example; blank: real unless empty")] = "",
-    country: Annotated[str, Query(description="Country key, name or code")] = "",
-    kind: Annotated[str, Query(description="Kind of actor (code)")] = "",
-    level: Annotated[str, Query(description="grassroots, local, national, ...")] = "",
-    sector: Annotated[str, Query(description="Sector (code)")] = "",
-    activity: Annotated[str, Query(description="Prevention activity (code)")] = "",
-    status: Annotated[str, Query(description="draft, published, rejected")] = "",
-    text: Annotated[str, Query(description="Words in the name, description or contribution")] = "",
+    dataset: Annotated[str, code_query("real or example; blank: real unless empty")] = "",
+    country: Annotated[str, code_query("Country key, name or code")] = "",
+    kind: Annotated[str, code_query("Kind of actor (code)")] = "",
+    level: Annotated[str, code_query("grassroots, local, national, ...")] = "",
+    sector: Annotated[str, code_query("Sector (code)")] = "",
+    activity: Annotated[str, code_query("Prevention activity (code)")] = "",
+    status: Annotated[str, code_query("draft, published, rejected")] = "",
+    text: Annotated[
+        str,
+        Query(
+            max_length=SEARCH_MAX_CHARS,
+            description="Words in the name, description or contribution",
+        ),
+    ] = "",
 ) -> ActorFilter:
     """The filters the directory, its map, the API and the exports share; blanks mean "any"."""
     key = stored_reference(session).resolve(country.strip()).key if country.strip() else None
@@ -109,7 +126,7 @@ def actor_filters(
 
 
 Filters = Annotated[ActorFilter, Depends(actor_filters)]
-Dataset = Annotated[str, Query(description="real or example; blank: real unless empty")]
+Dataset = Annotated[str, code_query("real or example; blank: real unless empty")]
 
 
 def labelled(dataset: str, body: Record) -> Record:
@@ -259,14 +276,28 @@ def export_download(
     )
 
 
+def _contact(name: str) -> Any:
+    return Field(default="", max_length=CONTACT_MAX_CHARS[name])
+
+
+def _text(name: str, description: str | None = None) -> Any:
+    """A text field of an actor, with the same maximum the draft checks."""
+    return Field(max_length=ACTOR_MAX_CHARS[name], description=description)
+
+
+_Codes = Annotated[
+    list[Annotated[str, Field(max_length=LIST_ITEM_MAX_CHARS)]], Field(max_length=MAX_LIST_ITEMS)
+]
+
+
 class NewContact(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = ""
-    role: str = ""
-    email: str = ""
-    phone: str = ""
-    note: str = ""
+    name: str = _contact("name")
+    role: str = _contact("role")
+    email: str = _contact("email")
+    phone: str = _contact("phone")
+    note: str = _contact("note")
 
 
 class NewActor(BaseModel):
@@ -275,24 +306,29 @@ class NewActor(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str
-    kind: str = Field(description="A kind code (civil_society, government, ...)")
-    entity: str = "organisation"
-    levels: list[str] = Field(description="grassroots, local, national, regional, international")
-    sectors: list[str] = Field(default_factory=list)
-    activities: list[str] = Field(default_factory=list)
-    r2p_pillars: list[int] = Field(default_factory=list)
-    stages: list[str] = Field(default_factory=list)
-    languages: list[str] = Field(default_factory=list)
-    hq_country: str | None = None
-    countries: list[str] = Field(default_factory=list)
-    description: str = ""
-    contribution: str = Field(
-        default="",
-        description="How does your work contribute to the prevention of mass atrocities?",
-    )
-    website: str = ""
-    contacts: list[NewContact] = Field(default_factory=list)
+    name: Annotated[str, _text("name")]
+    kind: Annotated[str, _text("kind", "A kind code (civil_society, government, ...)")]
+    entity: Annotated[str, _text("entity")] = "organisation"
+    levels: Annotated[
+        _Codes, Field(description="grassroots, local, national, regional, international")
+    ]
+    sectors: _Codes = Field(default_factory=list)
+    activities: _Codes = Field(default_factory=list)
+    r2p_pillars: list[Annotated[int, Field(ge=1, le=3)]] = Field(default_factory=list, max_length=3)
+    stages: _Codes = Field(default_factory=list)
+    languages: _Codes = Field(default_factory=list)
+    hq_country: Annotated[str | None, _text("hq_country")] = None
+    countries: _Codes = Field(default_factory=list)
+    description: Annotated[str, _text("description")] = ""
+    contribution: Annotated[
+        str,
+        _text(
+            "contribution",
+            "How does your work contribute to the prevention of mass atrocities?",
+        ),
+    ] = ""
+    website: Annotated[str, _text("website")] = ""
+    contacts: list[NewContact] = Field(default_factory=list, max_length=20)
 
 
 class Review(BaseModel):
@@ -332,7 +368,10 @@ def gaps(session: DbSession, principal: CurrentPrincipal, dataset: Dataset = "")
 
 @router.get("/actors/champions")
 def champions(
-    session: DbSession, principal: CurrentPrincipal, dataset: Dataset = "", region: str = ""
+    session: DbSession,
+    principal: CurrentPrincipal,
+    dataset: Dataset = "",
+    region: Annotated[str, code_query("A region's name")] = "",
 ) -> Record:
     """Champions per region, each ranked with the reasons for its place."""
     chosen = chosen_dataset(session, principal, dataset)
@@ -341,20 +380,22 @@ def champions(
 
 
 @router.get("/actors/export.{fmt}")
-def export(fmt: str, session: DbSession, principal: CurrentPrincipal, filters: Filters) -> Response:
+def export(
+    fmt: ExportFormat, session: DbSession, principal: CurrentPrincipal, filters: Filters
+) -> Response:
     """The matching actors and their relationships as CSV, JSON or GraphML (Gephi, Kumu)."""
     return export_download(session, principal, fmt, filters)
 
 
 @router.get("/actors/{actor_id}")
-def get_record(actor_id: int, session: DbSession, principal: CurrentPrincipal) -> Record:
+def get_record(actor_id: RecordId, session: DbSession, principal: CurrentPrincipal) -> Record:
     """One actor with its relationships and, for analysts and admins, its contacts."""
     row = get_actor(session, principal, actor_id)
     return labelled(row["dataset"], {"actor": row})
 
 
 @router.get("/actors/{actor_id}/suggestions")
-def suggestions(actor_id: int, session: DbSession, principal: CurrentPrincipal) -> Record:
+def suggestions(actor_id: RecordId, session: DbSession, principal: CurrentPrincipal) -> Record:
     """Actors this one could connect with, each with its reasons."""
     row = get_actor(session, principal, actor_id)
     found = suggestions_for(session, principal, row)
@@ -374,7 +415,9 @@ def create_record(body: NewActor, session: DbSession, principal: CurrentPrincipa
 
 
 @router.post("/actors/{actor_id}/review")
-def review(actor_id: int, body: Review, session: DbSession, principal: CurrentPrincipal) -> Record:
+def review(
+    actor_id: RecordId, body: Review, session: DbSession, principal: CurrentPrincipal
+) -> Record:
     """Publish or reject a draft (admins)."""
     review_actor(session, principal, actor_id, body.decision)
     row = get_actor(session, principal, actor_id)

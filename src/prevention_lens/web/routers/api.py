@@ -14,10 +14,17 @@ from prevention_lens.accounts import users
 from prevention_lens.countries import SCHEMES
 from prevention_lens.errors import ValidationError
 from prevention_lens.ingest import available_formats
-from prevention_lens.store.access import Role, read_record, read_records
+from prevention_lens.store.access import Role, read_record, read_records, require
 from prevention_lens.store.models import AuditEntry, Country, DataImport
 from prevention_lens.store.reference import stored_reference
-from prevention_lens.web.deps import CurrentPrincipal, DbSession
+from prevention_lens.web.deps import (
+    CODE_MAX_CHARS,
+    PASSWORD_MAX_CHARS,
+    CurrentPrincipal,
+    DbSession,
+    PathCode,
+    code_query,
+)
 from prevention_lens.web.security import verify_csrf
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(verify_csrf)])
@@ -26,14 +33,18 @@ Record = dict[str, Any]
 
 
 class NewUser(BaseModel):
-    username: str = Field(description="Login name")
-    password: str = Field(description="At least 10 characters")
-    role: str = Field(default="contributor", description="public, contributor, analyst, admin")
-    display_name: str = ""
+    username: str = Field(max_length=CODE_MAX_CHARS, description="Login name")
+    password: str = Field(max_length=PASSWORD_MAX_CHARS, description="At least 10 characters")
+    role: str = Field(
+        default="contributor",
+        max_length=CODE_MAX_CHARS,
+        description="public, contributor, analyst, admin",
+    )
+    display_name: str = Field(default="", max_length=CODE_MAX_CHARS)
 
 
 class UserChange(BaseModel):
-    role: str | None = None
+    role: str | None = Field(default=None, max_length=CODE_MAX_CHARS)
     is_active: bool | None = None
 
 
@@ -61,7 +72,7 @@ def me(principal: CurrentPrincipal) -> Record:
 def list_countries(
     session: DbSession,
     principal: CurrentPrincipal,
-    region: str | None = None,
+    region: Annotated[str | None, code_query("A region's name")] = None,
     on: Annotated[date | None, Query(description="Only countries existing on this date")] = None,
 ) -> list[Record]:
     """The country reference, with codes in every scheme."""
@@ -81,10 +92,10 @@ def list_countries(
 
 @router.get("/countries/resolve", tags=["countries"])
 def resolve_country(
-    q: Annotated[str, Query(description="Name, alias or code (e.g. Burma, MMR, cow:775)")],
+    q: Annotated[str, code_query("Name, alias or code (e.g. Burma, MMR, cow:775)")],
     session: DbSession,
     principal: CurrentPrincipal,
-    scheme: str | None = None,
+    scheme: Annotated[str | None, code_query(", ".join(SCHEMES))] = None,
     on: date | None = None,
 ) -> Record:
     """Resolve a name or code to one country; 404 with suggestions when it does not resolve."""
@@ -98,7 +109,7 @@ def resolve_country(
 
 
 @router.get("/countries/{key}", tags=["countries"])
-def get_country(key: str, session: DbSession, principal: CurrentPrincipal) -> Record:
+def get_country(key: PathCode, session: DbSession, principal: CurrentPrincipal) -> Record:
     """One country by its key (ISO3 for current countries)."""
     record = session.scalar(select(Country).where(Country.key == key.upper()))
     return read_record(session, principal, "country", record, repr(key))
@@ -121,14 +132,16 @@ def add_user(body: NewUser, session: DbSession, principal: CurrentPrincipal) -> 
 
 @router.patch("/users/{username}", tags=["accounts"])
 def change_user(
-    username: str, body: UserChange, session: DbSession, principal: CurrentPrincipal
+    username: PathCode, body: UserChange, session: DbSession, principal: CurrentPrincipal
 ) -> Record:
     """Change a user's role or enable/disable them (admins only)."""
-    user = (
-        users.get_user(session, username) if body.role is None and body.is_active is None else None
-    )
-    if body.role is not None:
-        user = users.set_role(session, principal, username, Role.parse(body.role))
+    # Permission before anything that looks at the user or the body: whoever may not change
+    # users gets the same answer whether or not the name exists (no enumeration).
+    require(principal, "update", "user")
+    role = Role.parse(body.role) if body.role is not None else None
+    user = users.get_user(session, username)
+    if role is not None:
+        user = users.set_role(session, principal, username, role)
     if body.is_active is not None:
         user = users.set_active(session, principal, username, body.is_active)
     return read_record(session, principal, "user", user, username)

@@ -60,12 +60,13 @@ from prevention_lens.store.access import (
 )
 from prevention_lens.store.models import Country, RateLimitHit
 from prevention_lens.store.models.base import utcnow
-from prevention_lens.web.deps import CurrentPrincipal, DbSession
+from prevention_lens.web.deps import CurrentPrincipal, DbSession, ExportFormat, RecordId
 from prevention_lens.web.routers.incidents_api import Filters, export_response
 from prevention_lens.web.security import app_settings, verify_csrf
 from prevention_lens.web.templating import render
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+SentFlag = Annotated[str, Query(max_length=1, description="1 after a successful submission")]
 
 PAGE_SIZE = 50
 # The map and timeline draw at most this many of the matching records (the newest).
@@ -206,7 +207,7 @@ def incidents_page(
 
 @router.get("/incidents/export.{fmt}")
 def export_page(
-    fmt: str, session: DbSession, principal: CurrentPrincipal, filters: Filters
+    fmt: ExportFormat, session: DbSession, principal: CurrentPrincipal, filters: Filters
 ) -> Response:
     return export_response(session, principal, fmt, filters)
 
@@ -338,7 +339,7 @@ def _edit_values(incident: Mapping[str, Any]) -> dict[str, str]:
 
 @router.get("/incidents/{incident_id:int}/edit", response_class=HTMLResponse)
 def edit_form(
-    request: Request, session: DbSession, principal: CurrentPrincipal, incident_id: int
+    request: Request, session: DbSession, principal: CurrentPrincipal, incident_id: RecordId
 ) -> Response:
     require(principal, "update", "incident")
     incident = get_incident(session, principal, incident_id)
@@ -347,7 +348,7 @@ def edit_form(
 
 @router.post("/incidents/{incident_id:int}/edit")
 async def edit(
-    request: Request, session: DbSession, principal: CurrentPrincipal, incident_id: int
+    request: Request, session: DbSession, principal: CurrentPrincipal, incident_id: RecordId
 ) -> Response:
     require(principal, "update", "incident")
     incident = get_incident(session, principal, incident_id)
@@ -391,7 +392,7 @@ def _actions(principal: Principal, incident: Mapping[str, Any]) -> dict[str, Any
 
 @router.get("/incidents/{incident_id:int}", response_class=HTMLResponse)
 def record_page(
-    request: Request, session: DbSession, principal: CurrentPrincipal, incident_id: int
+    request: Request, session: DbSession, principal: CurrentPrincipal, incident_id: RecordId
 ) -> Response:
     incident = get_incident(session, principal, incident_id)
     revisions = (
@@ -419,7 +420,7 @@ def record_page(
 
 @router.post("/incidents/{incident_id:int}/status")
 async def change_status(
-    request: Request, session: DbSession, principal: CurrentPrincipal, incident_id: int
+    request: Request, session: DbSession, principal: CurrentPrincipal, incident_id: RecordId
 ) -> Response:
     values = await _form_values(request, ("status", "note"))
     set_status(session, principal, incident_id, values.get("status", ""), values.get("note", ""))
@@ -428,7 +429,7 @@ async def change_status(
 
 @router.post("/incidents/{incident_id:int}/sources")
 async def add_source_from_form(
-    request: Request, session: DbSession, principal: CurrentPrincipal, incident_id: int
+    request: Request, session: DbSession, principal: CurrentPrincipal, incident_id: RecordId
 ) -> Response:
     require(principal, "create", "incident_source")
     values = await _form_values(request, ("url", "publisher", "published_on", "confidential"))
@@ -439,7 +440,7 @@ async def add_source_from_form(
 
 @router.post("/incidents/{incident_id:int}/attachments")
 async def attach_from_form(
-    request: Request, session: DbSession, principal: CurrentPrincipal, incident_id: int
+    request: Request, session: DbSession, principal: CurrentPrincipal, incident_id: RecordId
 ) -> Response:
     # The form is closed here, refusal or not: its uploaded file is a temporary file.
     async with request.form() as form:
@@ -458,7 +459,7 @@ async def attach_from_form(
             evidence_root(app_settings(request).home),
             incident_id,
             upload.filename,
-            await upload.read(),
+            upload.file,  # streamed into the evidence store in chunks, never read whole
             media_type=upload.content_type,
             description=str(form.get("description") or ""),
             confidentiality=Confidentiality[level.upper()],
@@ -471,8 +472,8 @@ def download_original(
     request: Request,
     session: DbSession,
     principal: CurrentPrincipal,
-    incident_id: int,
-    attachment_id: int,
+    incident_id: RecordId,
+    attachment_id: RecordId,
 ) -> Response:
     root = evidence_root(app_settings(request).home)
     shown, content = read_original(session, principal, root, attachment_id)
@@ -574,7 +575,7 @@ def _report_form(
 
 @router.get("/report", response_class=HTMLResponse)
 def report_form(
-    request: Request, session: DbSession, principal: CurrentPrincipal, sent: str = ""
+    request: Request, session: DbSession, principal: CurrentPrincipal, sent: SentFlag = ""
 ) -> Response:
     return _report_form(request, session, principal, sent=sent == "1")
 

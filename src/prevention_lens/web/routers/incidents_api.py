@@ -15,11 +15,27 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from prevention_lens.errors import ValidationError
 from prevention_lens.incidents import custody
-from prevention_lens.incidents.drafts import draft_from_mapping, draft_sources
-from prevention_lens.incidents.evidence import add_attachment, add_source, evidence_root
+from prevention_lens.incidents.drafts import (
+    INCIDENT_MAX_CHARS,
+    MAX_COUNT,
+    MAX_SOURCES,
+    MAX_TARGET_GROUPS,
+    SOURCE_MAX_CHARS,
+    SOURCE_URL_SCHEMES,
+    TARGET_GROUP_MAX_CHARS,
+    draft_from_mapping,
+    draft_sources,
+)
+from prevention_lens.incidents.evidence import (
+    DESCRIPTION_MAX_CHARS,
+    add_attachment,
+    add_source,
+    evidence_root,
+)
 from prevention_lens.incidents.exports import EXPORT_FORMATS, export_incidents
 from prevention_lens.incidents.monitoring import alerts_for
 from prevention_lens.incidents.records import (
+    MAX_NOTE,
     IncidentFilter,
     create_incident,
     get_incident,
@@ -31,7 +47,16 @@ from prevention_lens.incidents.records import (
 from prevention_lens.incidents.taxonomy import CATEGORIES, STATUSES
 from prevention_lens.store.access import Confidentiality, require
 from prevention_lens.store.reference import stored_reference
-from prevention_lens.web.deps import CurrentPrincipal, DbSession
+from prevention_lens.web.deps import (
+    CODE_MAX_CHARS,
+    SEARCH_MAX_CHARS,
+    CurrentPrincipal,
+    DbSession,
+    ExportFormat,
+    Offset,
+    RecordId,
+    code_query,
+)
 from prevention_lens.web.security import app_settings, verify_csrf
 
 router = APIRouter(prefix="/api/v1", tags=["incidents"], dependencies=[Depends(verify_csrf)])
@@ -53,14 +78,17 @@ def _optional_date(raw: str, name: str) -> date | None:
 
 def incident_filters(
     session: DbSession,
-    country: Annotated[str, Query(description="Country key, name or code")] = "",
-    category: Annotated[str, Query(description="Category code")] = "",
-    status: Annotated[str, Query(description="Verification status")] = "",
-    dataset: Annotated[str, Query(description="manual, submission, ucdp-ged, acled, ...")] = "",
-    date_from: Annotated[str, Query(description="First day, YYYY-MM-DD")] = "",
-    date_to: Annotated[str, Query(description="Last day, YYYY-MM-DD")] = "",
-    text: Annotated[str, Query(description="Words in the title, narrative or place")] = "",
-    identity_targeted: Annotated[str, Query(description="yes or no")] = "",
+    country: Annotated[str, code_query("Country key, name or code")] = "",
+    category: Annotated[str, code_query("Category code")] = "",
+    status: Annotated[str, code_query("Verification status")] = "",
+    dataset: Annotated[str, code_query("manual, submission, ucdp-ged, acled, ...")] = "",
+    date_from: Annotated[str, code_query("First day, YYYY-MM-DD")] = "",
+    date_to: Annotated[str, code_query("Last day, YYYY-MM-DD")] = "",
+    text: Annotated[
+        str,
+        Query(max_length=SEARCH_MAX_CHARS, description="Words in the title, narrative or place"),
+    ] = "",
+    identity_targeted: Annotated[str, code_query("yes or no")] = "",
 ) -> IncidentFilter:
     """The filters every incident list, page and export shares; blanks mean "any"."""
     if category and category not in CATEGORIES:
@@ -89,7 +117,7 @@ Filters = Annotated[IncidentFilter, Depends(incident_filters)]
 
 
 def export_response(
-    session: DbSession, principal: CurrentPrincipal, fmt: str, filters: Filters
+    session: DbSession, principal: CurrentPrincipal, fmt: ExportFormat, filters: Filters
 ) -> Response:
     """An export as a download; its records and fields are the reader's, as everywhere."""
     if fmt not in EXPORT_FORMATS:
@@ -107,16 +135,30 @@ def export_response(
     )
 
 
+def _text(name: str, description: str | None = None) -> Any:
+    """A text field of an incident, with the same maximum the draft checks."""
+    return Field(max_length=INCIDENT_MAX_CHARS[name], description=description)
+
+
+_COUNT = Field(default=None, ge=0, le=MAX_COUNT)
+
+
 class TargetGroup(BaseModel):
-    dimension: str = Field(description="ethnicity, religion, nationality, ...")
-    name: str
+    dimension: str = Field(
+        max_length=CODE_MAX_CHARS, description="ethnicity, religion, nationality, ..."
+    )
+    name: str = Field(max_length=TARGET_GROUP_MAX_CHARS)
 
 
 class NewSource(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str = ""
-    publisher: str = ""
+    url: str = Field(
+        default="",
+        max_length=SOURCE_MAX_CHARS["url"],
+        description=f"An address starting with {', '.join(SOURCE_URL_SCHEMES)}",
+    )
+    publisher: str = Field(default="", max_length=SOURCE_MAX_CHARS["publisher"])
     published_on: date | None = None
     confidential: bool = Field(default=False, description="Only administrators may read it")
 
@@ -127,31 +169,33 @@ class NewIncident(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    category: str = Field(description="A category code (GET /api/v1/incidents/categories)")
+    category: Annotated[
+        str, _text("category", "A category code (GET /api/v1/incidents/categories)")
+    ]
     date_start: date
-    country: str = Field(description="Country name or code")
-    title: str = ""
-    narrative: str = ""
+    country: Annotated[str, _text("country", "Country name or code")]
+    title: Annotated[str, _text("title")] = ""
+    narrative: Annotated[str, _text("narrative")] = ""
     date_end: date | None = None
-    date_precision: str = "day"
-    admin1: str | None = None
-    admin2: str | None = None
-    place_name: str = ""
+    date_precision: Annotated[str, _text("date_precision")] = "day"
+    admin1: Annotated[str | None, _text("admin1")] = None
+    admin2: Annotated[str | None, _text("admin2")] = None
+    place_name: Annotated[str, _text("place_name")] = ""
     latitude: float | None = None
     longitude: float | None = None
-    location_precision: str = "country"
-    exact_place: str = ""
-    perpetrator_kind: str = "unknown"
-    perpetrator_name: str = ""
-    target_groups: list[TargetGroup] = Field(default_factory=list)
-    fatalities_best: int | None = None
-    fatalities_low: int | None = None
-    fatalities_high: int | None = None
-    witness_identity: str = ""
-    witness_contact: str = ""
-    source_identity: str = ""
+    location_precision: Annotated[str, _text("location_precision")] = "country"
+    exact_place: Annotated[str, _text("exact_place")] = ""
+    perpetrator_kind: Annotated[str, _text("perpetrator_kind")] = "unknown"
+    perpetrator_name: Annotated[str, _text("perpetrator_name")] = ""
+    target_groups: list[TargetGroup] = Field(default_factory=list, max_length=MAX_TARGET_GROUPS)
+    fatalities_best: int | None = _COUNT
+    fatalities_low: int | None = _COUNT
+    fatalities_high: int | None = _COUNT
+    witness_identity: Annotated[str, _text("witness_identity")] = ""
+    witness_contact: Annotated[str, _text("witness_contact")] = ""
+    source_identity: Annotated[str, _text("source_identity")] = ""
     confidentiality: Level = "restricted"
-    sources: list[NewSource] = Field(default_factory=list)
+    sources: list[NewSource] = Field(default_factory=list, max_length=MAX_SOURCES)
 
 
 class IncidentChange(BaseModel):
@@ -159,35 +203,37 @@ class IncidentChange(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    category: str | None = None
+    category: Annotated[str | None, _text("category")] = None
     date_start: date | None = None
-    country: str | None = None
-    title: str | None = None
-    narrative: str | None = None
+    country: Annotated[str | None, _text("country")] = None
+    title: Annotated[str | None, _text("title")] = None
+    narrative: Annotated[str | None, _text("narrative")] = None
     date_end: date | None = None
-    date_precision: str | None = None
-    admin1: str | None = None
-    admin2: str | None = None
-    place_name: str | None = None
+    date_precision: Annotated[str | None, _text("date_precision")] = None
+    admin1: Annotated[str | None, _text("admin1")] = None
+    admin2: Annotated[str | None, _text("admin2")] = None
+    place_name: Annotated[str | None, _text("place_name")] = None
     latitude: float | None = None
     longitude: float | None = None
-    location_precision: str | None = None
-    exact_place: str | None = None
-    perpetrator_kind: str | None = None
-    perpetrator_name: str | None = None
-    target_groups: list[TargetGroup] | None = None
-    fatalities_best: int | None = None
-    fatalities_low: int | None = None
-    fatalities_high: int | None = None
-    witness_identity: str | None = None
-    witness_contact: str | None = None
-    source_identity: str | None = None
+    location_precision: Annotated[str | None, _text("location_precision")] = None
+    exact_place: Annotated[str | None, _text("exact_place")] = None
+    perpetrator_kind: Annotated[str | None, _text("perpetrator_kind")] = None
+    perpetrator_name: Annotated[str | None, _text("perpetrator_name")] = None
+    target_groups: list[TargetGroup] | None = Field(default=None, max_length=MAX_TARGET_GROUPS)
+    fatalities_best: int | None = _COUNT
+    fatalities_low: int | None = _COUNT
+    fatalities_high: int | None = _COUNT
+    witness_identity: Annotated[str | None, _text("witness_identity")] = None
+    witness_contact: Annotated[str | None, _text("witness_contact")] = None
+    source_identity: Annotated[str | None, _text("source_identity")] = None
     confidentiality: Level | None = None
 
 
 class StatusChange(BaseModel):
-    status: str = Field(description="in_review, verified, disputed or rejected")
-    note: str = ""
+    status: str = Field(
+        max_length=CODE_MAX_CHARS, description="in_review, verified, disputed or rejected"
+    )
+    note: str = Field(default="", max_length=MAX_NOTE)
 
 
 @router.get("/incidents")
@@ -196,7 +242,7 @@ def list_records(
     principal: CurrentPrincipal,
     filters: Filters,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Record:
     """Incident records the caller may see, newest first, with the fields they may see."""
     page = list_incidents(
@@ -229,13 +275,15 @@ def queue(session: DbSession, principal: CurrentPrincipal) -> list[Record]:
 
 
 @router.get("/incidents/export.{fmt}")
-def export(fmt: str, session: DbSession, principal: CurrentPrincipal, filters: Filters) -> Response:
+def export(
+    fmt: ExportFormat, session: DbSession, principal: CurrentPrincipal, filters: Filters
+) -> Response:
     """The matching records as CSV, GeoJSON or JSON, with the fields the caller may see."""
     return export_response(session, principal, fmt, filters)
 
 
 @router.get("/incidents/{incident_id}")
-def get_record(incident_id: int, session: DbSession, principal: CurrentPrincipal) -> Record:
+def get_record(incident_id: RecordId, session: DbSession, principal: CurrentPrincipal) -> Record:
     """One record with its sources, evidence files and (for analysts) its custody log."""
     return get_incident(session, principal, incident_id)
 
@@ -253,7 +301,7 @@ def create_record(body: NewIncident, session: DbSession, principal: CurrentPrinc
 
 @router.patch("/incidents/{incident_id}")
 def update_record(
-    incident_id: int, body: IncidentChange, session: DbSession, principal: CurrentPrincipal
+    incident_id: RecordId, body: IncidentChange, session: DbSession, principal: CurrentPrincipal
 ) -> Record:
     """Change a record (analysts and admins); a verified record goes back to review."""
     changes = body.model_dump(exclude_unset=True)
@@ -265,7 +313,7 @@ def update_record(
 
 @router.post("/incidents/{incident_id}/status")
 def change_status(
-    incident_id: int, body: StatusChange, session: DbSession, principal: CurrentPrincipal
+    incident_id: RecordId, body: StatusChange, session: DbSession, principal: CurrentPrincipal
 ) -> Record:
     """Move a record along the workflow; nobody reviews a record they created or last edited."""
     set_status(session, principal, incident_id, body.status, body.note)
@@ -274,7 +322,7 @@ def change_status(
 
 @router.post("/incidents/{incident_id}/sources", status_code=201)
 def add_record_source(
-    incident_id: int,
+    incident_id: RecordId,
     body: NewSource,
     request: Request,
     session: DbSession,
@@ -288,25 +336,25 @@ def add_record_source(
 
 @router.post("/incidents/{incident_id}/attachments", status_code=201)
 async def add_record_attachment(
-    incident_id: int,
+    incident_id: RecordId,
     request: Request,
     session: DbSession,
     principal: CurrentPrincipal,
     file: Annotated[UploadFile, File(description="The evidence file, kept unchanged")],
-    description: Annotated[str, Form()] = "",
+    description: Annotated[str, Form(max_length=DESCRIPTION_MAX_CHARS)] = "",
     confidentiality: Annotated[Level, Form()] = "restricted",
 ) -> Record:
     """Keep an evidence file with a record (analysts and admins); restricted by default."""
     require(principal, "create", "incident_attachment")
-    content = await file.read()
     root = evidence_root(app_settings(request).home)
+    # The spooled upload is streamed into the evidence store in chunks, never read whole.
     return add_attachment(
         session,
         principal,
         root,
         incident_id,
         file.filename or "file",
-        content,
+        file.file,
         media_type=file.content_type,
         description=description,
         confidentiality=Confidentiality[confidentiality.upper()],
@@ -317,9 +365,9 @@ async def add_record_attachment(
 def signals(
     session: DbSession,
     principal: CurrentPrincipal,
-    level: Annotated[str, Query(description="country or admin1")] = "country",
-    country: Annotated[str, Query(description="Country key, name or code")] = "",
-    since: Annotated[str, Query(description="Alerts from this month on, YYYY-MM")] = "",
+    level: Annotated[str, code_query("country or admin1")] = "country",
+    country: Annotated[str, code_query("Country key, name or code")] = "",
+    since: Annotated[str, code_query("Alerts from this month on, YYYY-MM")] = "",
 ) -> list[Record]:
     """Escalation alerts computed from the records the caller may see, strongest first."""
     key = stored_reference(session).resolve(country.strip()).key if country.strip() else None

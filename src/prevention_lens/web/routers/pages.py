@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import func, select
 
@@ -12,7 +14,13 @@ from prevention_lens.incidents.monitoring import alerts_for
 from prevention_lens.store.access import allowed, read_record, read_records, require
 from prevention_lens.store.models import Country, DataImport, User
 from prevention_lens.store.reference import stored_reference
-from prevention_lens.web.deps import CurrentPrincipal, DbSession
+from prevention_lens.web.deps import (
+    SEARCH_MAX_CHARS,
+    CurrentPrincipal,
+    DbSession,
+    PathCode,
+    code_query,
+)
 from prevention_lens.web.security import app_store
 from prevention_lens.web.templating import render
 
@@ -51,8 +59,8 @@ def countries_page(
     request: Request,
     session: DbSession,
     principal: CurrentPrincipal,
-    region: str = "",
-    q: str = "",
+    region: Annotated[str, code_query("A region's name")] = "",
+    q: Annotated[str, Query(max_length=SEARCH_MAX_CHARS, description="Name or ISO3 code")] = "",
 ) -> Response:
     statement = select(Country).order_by(Country.name)
     if region:
@@ -75,7 +83,7 @@ def countries_page(
 
 @router.get("/countries/{key}", response_class=HTMLResponse)
 def country_page(
-    request: Request, session: DbSession, principal: CurrentPrincipal, key: str
+    request: Request, session: DbSession, principal: CurrentPrincipal, key: PathCode
 ) -> Response:
     record = session.scalar(select(Country).where(Country.key == key.upper()))
     country = read_record(session, principal, "country", record, repr(key))
@@ -119,7 +127,7 @@ def data_page(request: Request, session: DbSession, principal: CurrentPrincipal)
 
 
 @router.get("/{section}", response_class=HTMLResponse)
-def section_page(request: Request, principal: CurrentPrincipal, section: str) -> Response:
+def section_page(request: Request, principal: CurrentPrincipal, section: PathCode) -> Response:
     if section not in SECTIONS:
         raise NotFoundError("Page not found.")
     return render(request, f"section_{section}.html", {"title": SECTIONS[section]})

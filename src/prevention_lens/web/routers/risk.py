@@ -9,12 +9,13 @@ import io
 import json
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from prevention_lens.csvsafe import csv_safe_record
 from prevention_lens.errors import LensError, NotFoundError, ValidationError
 from prevention_lens.risk.assessments import (
     ScoreInput,
@@ -35,7 +36,7 @@ from prevention_lens.risk.forecasts import (
 from prevention_lens.risk.framework import CITATION, SCORE_LABELS, framework_factors
 from prevention_lens.store.access import Confidentiality, allowed, read_record, require
 from prevention_lens.store.models import Country
-from prevention_lens.web.deps import CurrentPrincipal, DbSession
+from prevention_lens.web.deps import MAX_ID, CurrentPrincipal, DbSession, PathCode, code_query
 from prevention_lens.web.security import verify_csrf
 from prevention_lens.web.templating import render
 
@@ -60,9 +61,9 @@ def risk_map(
     request: Request,
     session: DbSession,
     principal: CurrentPrincipal,
-    region: str = "",
-    level: str = "",
-    format: str = "html",
+    region: Annotated[str, code_query("A region's name")] = "",
+    level: Annotated[str, code_query("A risk level")] = "",
+    format: Annotated[str, code_query("html or csv")] = "html",
 ) -> Response:
     run = latest_run(session, principal)
     rows = run_forecasts(session, principal, run["id"]) if run else []
@@ -95,8 +96,8 @@ def backtest_page(
     request: Request,
     session: DbSession,
     principal: CurrentPrincipal,
-    number: int | None = None,
-    format: str = "html",
+    number: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    format: Annotated[str, code_query("html or csv")] = "html",
 ) -> Response:
     kept = stored_backtest(session, principal, number)
     rows = backtest_rows(kept) if kept else []
@@ -121,7 +122,7 @@ def _csv(rows: list[dict[str, Any]], columns: Sequence[str], name: str) -> Respo
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(csv_safe_record(row) for row in rows)
     return Response(
         buffer.getvalue(),
         media_type="text/csv",
@@ -136,7 +137,7 @@ def _country(session: DbSession, principal: CurrentPrincipal, key: str) -> dict[
 
 @router.get("/{key}", response_class=HTMLResponse)
 def country_risk(
-    request: Request, session: DbSession, principal: CurrentPrincipal, key: str
+    request: Request, session: DbSession, principal: CurrentPrincipal, key: PathCode
 ) -> Response:
     country = _country(session, principal, key)
     forecasts = country_forecast_history(session, principal, country["key"])
@@ -187,7 +188,7 @@ def _assess_form(
 
 @router.get("/{key}/assess", response_class=HTMLResponse)
 def assess_form(
-    request: Request, session: DbSession, principal: CurrentPrincipal, key: str
+    request: Request, session: DbSession, principal: CurrentPrincipal, key: PathCode
 ) -> Response:
     require(principal, "create", "assessment")
     return _assess_form(request, session, _country(session, principal, key), None)
@@ -195,7 +196,7 @@ def assess_form(
 
 @router.post("/{key}/assess")
 async def assess(
-    request: Request, session: DbSession, principal: CurrentPrincipal, key: str
+    request: Request, session: DbSession, principal: CurrentPrincipal, key: PathCode
 ) -> Response:
     require(principal, "create", "assessment")
     country = _country(session, principal, key)

@@ -9,7 +9,15 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from prevention_lens.errors import NotFoundError
-from prevention_lens.risk.assessments import ScoreInput, assessment_history, record_assessment
+from prevention_lens.risk.assessments import (
+    EVIDENCE_MAX_CHARS,
+    MAX_SCORES,
+    SUMMARY_MAX_CHARS,
+    URL_MAX_CHARS,
+    ScoreInput,
+    assessment_history,
+    record_assessment,
+)
 from prevention_lens.risk.forecasts import (
     backtest_history,
     country_forecast_history,
@@ -20,27 +28,30 @@ from prevention_lens.risk.forecasts import (
 from prevention_lens.risk.framework import framework_factors
 from prevention_lens.store.access import Confidentiality
 from prevention_lens.store.reference import stored_reference
-from prevention_lens.web.deps import CurrentPrincipal, DbSession
+from prevention_lens.web.deps import CODE_MAX_CHARS, CurrentPrincipal, DbSession, PathCode, RecordId
 from prevention_lens.web.security import verify_csrf
 
 router = APIRouter(prefix="/api/v1/risk", tags=["risk"], dependencies=[Depends(verify_csrf)])
 
 
 class Score(BaseModel):
-    code: str = Field(description="Indicator id, e.g. 7.3 (or a factor number without indicators)")
-    score: int | None = Field(
-        description="0 absent, 1 low, 2 moderate, 3 severe; null: not assessed"
+    code: str = Field(
+        max_length=20,
+        description="Indicator id, e.g. 7.3 (or a factor number without indicators)",
     )
-    evidence: str = ""
-    source_url: str = ""
+    score: int | None = Field(
+        ge=0, le=3, description="0 absent, 1 low, 2 moderate, 3 severe; null: not assessed"
+    )
+    evidence: str = Field(default="", max_length=EVIDENCE_MAX_CHARS)
+    source_url: str = Field(default="", max_length=URL_MAX_CHARS)
 
 
 class NewAssessment(BaseModel):
-    country: str = Field(description="Country name or code")
+    country: str = Field(max_length=CODE_MAX_CHARS, description="Country name or code")
     assessed_on: date
-    summary: str = ""
+    summary: str = Field(default="", max_length=SUMMARY_MAX_CHARS)
     public: bool = False
-    scores: list[Score]
+    scores: list[Score] = Field(max_length=MAX_SCORES)
 
 
 @router.get("/forecasts")
@@ -70,7 +81,7 @@ def latest_backtest(session: DbSession, principal: CurrentPrincipal) -> dict[str
 
 
 @router.get("/backtests/{number}")
-def backtest(number: int, session: DbSession, principal: CurrentPrincipal) -> dict[str, Any]:
+def backtest(number: RecordId, session: DbSession, principal: CurrentPrincipal) -> dict[str, Any]:
     """One stored backtest with its whole scored table (figures, intervals, curves)."""
     kept = stored_backtest(session, principal, number)
     assert kept is not None
@@ -78,7 +89,9 @@ def backtest(number: int, session: DbSession, principal: CurrentPrincipal) -> di
 
 
 @router.get("/countries/{country}")
-def country_risk(country: str, session: DbSession, principal: CurrentPrincipal) -> dict[str, Any]:
+def country_risk(
+    country: PathCode, session: DbSession, principal: CurrentPrincipal
+) -> dict[str, Any]:
     """A country's forecasts across runs and the Framework assessments the caller may see."""
     key = stored_reference(session).resolve(country).key
     return {

@@ -7,7 +7,7 @@ anonymous reader's alerts rest on public records only.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -19,7 +19,7 @@ from prevention_lens.incidents.signals import LEVELS, SERIES
 from prevention_lens.store.access import read_records
 from prevention_lens.store.models import Country
 from prevention_lens.store.reference import stored_reference
-from prevention_lens.web.deps import CurrentPrincipal, DbSession
+from prevention_lens.web.deps import CurrentPrincipal, DbSession, code_query
 from prevention_lens.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -48,9 +48,9 @@ def signals_page(
     request: Request,
     session: DbSession,
     principal: CurrentPrincipal,
-    level: str = "country",
-    country: str = "",
-    since: str = "",
+    level: Annotated[str, code_query("country or admin1")] = "country",
+    country: Annotated[str, code_query("Country key, name or code")] = "",
+    since: Annotated[str, code_query("Alerts from this month on, YYYY-MM")] = "",
 ) -> Response:
     error = None
     alerts: list[dict[str, Any]] = []

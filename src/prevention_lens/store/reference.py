@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
@@ -18,6 +19,7 @@ from prevention_lens.countries import (
     load_reference_records,
     normalize_name,
 )
+from prevention_lens.errors import NotFoundError
 from prevention_lens.store.models import Country, CountryAlias, StoreMeta
 
 REFERENCE_KEY = "country_reference_sha256"
@@ -82,3 +84,16 @@ def stored_countries(session: Session) -> list[Country]:
             select(Country).options(selectinload(Country.aliases)).order_by(Country.name)
         )
     )
+
+
+def find_country(
+    session: Session, query: str, *, scheme: str | None = None, on: date | None = None
+) -> Country:
+    """The stored country for any name, alias, key or code the reference accepts ("Burma",
+    "mmr", "cow:775"), in any case: the one lookup every layer uses. Raises
+    UnknownCountryError (a NotFoundError, with suggestions) when nothing matches."""
+    key = stored_reference(session).resolve(query, scheme=scheme, on=on).key
+    country = session.scalar(select(Country).where(Country.key == key))
+    if country is None:
+        raise NotFoundError(f"Country {key} is not in the store; run `lens db upgrade`.")
+    return country

@@ -19,6 +19,7 @@ from prevention_lens.errors import AuthenticationError, LensError
 from prevention_lens.incidents.evidence import MAX_BYTES
 from prevention_lens.settings import Settings, get_settings
 from prevention_lens.store import Store, open_store
+from prevention_lens.web.deps import CountryMoved
 from prevention_lens.web.routers import (
     account,
     actors,
@@ -144,6 +145,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     async def server_error(request: Request, error: Exception) -> Response:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
         return _error_response(request, 500, SERVER_ERROR)
+
+    @app.exception_handler(CountryMoved)
+    async def country_moved(request: Request, moved: CountryMoved) -> Response:
+        response = RedirectResponse(moved.location, status_code=307)
+        finish_response(request, response)
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:

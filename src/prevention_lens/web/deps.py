@@ -8,11 +8,14 @@ the database driver (docs/web.md, "Defences").
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote, unquote
 
 from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from prevention_lens.store.access import Principal
+from prevention_lens.store.models import Country
+from prevention_lens.store.reference import find_country
 from prevention_lens.web.security import db_session, resolve_principal
 
 # Record ids and offsets are 32-bit integers in the store (PostgreSQL's INTEGER).
@@ -46,3 +49,30 @@ def current_principal(request: Request, session: DbSession) -> Principal:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+class CountryMoved(Exception):
+    """A URL named a country by another name or code; ``location`` is its canonical URL."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
+def country_in_path(request: Request, session: Session, query: str) -> Country:
+    """The country a URL segment names. Any name or code the resolver accepts works, and a URL
+    that does not use the country's key is redirected to the one that does (``/risk/Burma`` →
+    ``/risk/MMR``), so every page of a country has one address. Unknown names are a 404 with
+    suggestions (UnknownCountryError)."""
+    country = find_country(session, query)
+    if query == country.key:
+        return country
+    segments = request.url.path.split("/")
+    for index, segment in enumerate(segments):
+        if unquote(segment) == query:
+            segments[index] = quote(country.key)
+            break
+    location = "/".join(segments)
+    if request.url.query:
+        location += "?" + request.url.query
+    raise CountryMoved(location)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from tests.cli.conftest import Lens
 from tests.conftest import sources_folder
+from tests.risk.synthetic import ISO3, write_panel
 
 
 @pytest.mark.shared_data
@@ -62,6 +65,13 @@ def test_forecast_is_stored_and_explained(lens: Lens, monkeypatch: pytest.Monkey
     explained = lens("risk", "explain", top, "--json").json()
     assert isinstance(explained, dict) and explained["run_id"] == payload["run_id"]
     assert len(explained["drivers"]) == 5 and "label" in explained["drivers"][0]
+    # The change since last year in parts that sum to it (issue 11: Myanmar's -1.1 points
+    # were "explained" by shifts of 0.01 at most).
+    for country in (top, "MMR"):
+        shown = lens("risk", "explain", country, "--json").json()
+        assert isinstance(shown, dict) and shown["shifts"][0]["kind"] == "refit"
+        total = sum(part["change"] for part in shown["shifts"])
+        assert total == pytest.approx(shown["change"], abs=1e-9)
 
 
 def test_unknown_model_is_named(lens: Lens) -> None:
@@ -92,3 +102,57 @@ def test_backtest_is_stored_listed_and_written_as_csv(
     assert shown.code == 0 and shown.out == written.read_text()
     missing = lens("risk", "backtests", "9")
     assert missing.code == 2 and "No backtest run 9" in missing.err
+
+
+def test_forecast_and_backtest_a_panel_of_ones_own(lens: Lens, tmp_path: Path) -> None:
+    spec = write_panel(tmp_path)
+    result = lens("risk", "forecast", "--panel", str(spec), "--draws", "0", "--json")
+    assert result.code == 0, result.err
+    payload = result.json()
+    assert isinstance(payload, dict)
+    assert payload["panel"] == "tiny" and payload["origin_year"] == 2012
+    assert sorted(row["key"] for row in payload["forecasts"]) == sorted(ISO3)
+    explained = lens("risk", "explain", "Burma", "--json").json()
+    assert isinstance(explained, dict) and explained["run_id"] == payload["run_id"]
+    parts = explained["shifts"]
+    assert parts[0]["kind"] == "refit"
+    assert sum(p["change"] for p in parts) == pytest.approx(explained["change"], abs=1e-9)
+    backtest = lens(
+        "risk",
+        "backtest",
+        "--panel",
+        str(spec),
+        "--model",
+        "boosted_trees",
+        "--bootstrap",
+        "20",
+        "--store",
+        "--json",
+    )
+    assert backtest.code == 0, backtest.err
+    table = backtest.json()
+    assert isinstance(table, dict) and list(table["models"]) == ["boosted_trees"]
+    assert table["peer"] == {} and table["origins"] == [2000, 2010]
+    assert table["country_history"]["countries"]["MMR"]["years"][0] == 2001
+
+
+def test_a_panel_without_a_model_s_columns_is_a_clear_error(lens: Lens, tmp_path: Path) -> None:
+    spec = write_panel(tmp_path)
+    result = lens("risk", "backtest", "--panel", str(spec), "--model", "battle_deaths_logit")
+    assert result.code == 2 and "needs columns the panel 'tiny' lacks" in result.err
+    spec.write_text(spec.read_text().replace("file: tiny.csv", "file: missing.csv"))
+    result = lens("risk", "forecast", "--panel", str(spec))
+    assert result.code == 2 and "file not found" in result.err
+
+
+def test_importing_the_risk_commands_loads_no_numeric_stack() -> None:
+    # Item 3 of issue 11: the heavy libraries load inside the commands that fit models.
+    code = (
+        "import sys, prevention_lens.cli.risk; "
+        "print(sorted(m for m in ('sklearn', 'scipy', 'pandas', 'numpy', 'threadpoolctl') "
+        "if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

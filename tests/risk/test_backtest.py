@@ -175,8 +175,10 @@ def test_latest_forecast_has_interval_change_and_drivers(small: Panel) -> None:
         table["change"], table["probability"] - table["previous_probability"]
     )
     assert all(len(pairs) == 1 and pairs[0][0] == "score" for pairs in table["drivers"])
-    # The year moves with the calendar alone, so it is never reported as a shift.
-    assert all(name != "year" for pairs in table["shifts"] for name, _ in pairs)
+    # The change splits into the refit and the predictors that moved, and the parts add up.
+    for change, parts in zip(table["change"], table["change_parts"], strict=True):
+        assert parts[0]["kind"] == "refit"
+        assert sum(part["change"] for part in parts) == pytest.approx(change, abs=1e-12)
     quick = forecast_latest(small, FeatureLogit(["score"]), interval_draws=0)
     assert quick["lower"].isna().all()
 

@@ -9,10 +9,13 @@ from prevention_lens.risk.forecasts import (
     ForecastRow,
     backtest_columns,
     backtest_history,
+    backtest_record,
+    backtest_records,
     backtest_rows,
     country_forecast_history,
     latest_run,
     risk_level,
+    risk_table,
     run_forecasts,
     store_backtest,
     store_forecast_run,
@@ -124,3 +127,29 @@ def test_backtest_rows_flatten_figures_and_intervals() -> None:
     assert rows[0]["auc_low"] == pytest.approx(0.7) and rows[0]["auc_high"] == pytest.approx(0.9)
     assert rows[1]["auc_low"] is None and rows[1]["top10"] is None
     assert list(rows[0]) == backtest_columns()
+
+
+def test_typed_reads_have_one_not_found_behaviour(store: Store) -> None:
+    with store.session() as session:
+        with pytest.raises(NotFoundError, match="No forecasts are stored yet"):
+            risk_table(session, ANONYMOUS)
+        with pytest.raises(NotFoundError, match="No backtest is stored yet"):
+            backtest_record(session, ANONYMOUS)
+        with pytest.raises(NotFoundError):
+            backtest_record(session, ANONYMOUS, 999)
+        assert backtest_records(session, ANONYMOUS) == []
+    second = _store(store, 2024, 0.09)
+    with store.session() as session:
+        kept = store_backtest(session, LOCAL_OPERATOR, _table(0.9)).id
+    with store.session() as session:
+        table = risk_table(session, ANONYMOUS)
+        assert table.run.id == second and table.run.origin_year == 2024
+        assert [(row.country_key, row.level) for row in table.rows] == [
+            ("MMR", "very high"),
+            ("TCD", "low"),
+        ]
+        assert table.rows[0].change == pytest.approx(0.04)
+        record = backtest_record(session, ANONYMOUS)
+        assert record.id == kept and record.headline["auc"] == 0.9
+        assert [row["model"] for row in backtest_rows(record)] == ["m", "ewp_published"]
+        assert [b.id for b in backtest_records(session, ANONYMOUS)] == [kept]

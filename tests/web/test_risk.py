@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from prevention_lens.accounts import users
 from prevention_lens.ingest import get_format, run_import
@@ -20,6 +21,7 @@ from prevention_lens.risk.forecasts import ForecastRow, store_backtest, store_fo
 from prevention_lens.settings import Settings
 from prevention_lens.store import Store
 from prevention_lens.store.access import LOCAL_OPERATOR, Role
+from prevention_lens.store.models import AuditEntry
 from prevention_lens.web.app import create_app
 from tests.risk.conftest import SMALL_FRAMEWORK
 
@@ -80,6 +82,7 @@ def client(settings: Settings, sqlite_store: Store, tmp_path: Path) -> Iterator[
                     drivers=[
                         {"predictor": "battledeaths.log2", "value": 11.2, "contribution": 0.8}
                     ],
+                    shifts=PARTS,
                 ),
                 ForecastRow("TCD", 0.05, 2),
             ],
@@ -88,6 +91,28 @@ def client(settings: Settings, sqlite_store: Store, tmp_path: Path) -> Iterator[
             store_backtest(session, LOCAL_OPERATOR, _backtest_table(auc))
     with TestClient(create_app(settings, sqlite_store), base_url="https://testserver") as test:
         yield test
+
+
+# The change from 12% to 10% in parts, as `lens risk forecast` stores them: they sum to -0.02.
+PARTS = [
+    {"kind": "refit", "predictor": "model refit", "label": "Model refitted", "change": -0.005},
+    {
+        "kind": "data",
+        "predictor": "popsize.log2",
+        "label": "Population",
+        "before": "about 54 million people",
+        "after": "about 55 million people",
+        "change": -0.016,
+    },
+    {
+        "kind": "data",
+        "predictor": "time trend",
+        "label": "Time trend (the calendar year)",
+        "before": "2023",
+        "after": "2024",
+        "change": 0.001,
+    },
+]
 
 
 def _backtest_table(auc: float) -> dict[str, object]:
@@ -117,6 +142,18 @@ def _backtest_table(auc: float) -> dict[str, object]:
                 "catch": [1, 2, 2],
                 "onsets": 3,
             }
+        },
+        "country_history": {
+            "model": "test-model",
+            "horizon": 2,
+            "countries": {
+                "MMR": {
+                    "years": [2014, 2015, 2016],
+                    "probability": [0.05, 0.061, 0.09],
+                    "rank": [7.0, 5.0, 2.0],
+                    "onsets": [2016],
+                }
+            },
         },
     }
 
@@ -161,6 +198,44 @@ def test_country_page_shows_forecast_drivers_and_change(client: TestClient) -> N
     text = client.get("/risk/MMR").text
     assert "10.0% chance" in text and "-2.0 points" in text and "battledeaths.log2" in text
     assert "No Framework assessment of this country is on record that you may see" in text
+
+
+def test_country_page_explains_the_change_part_by_part(client: TestClient) -> None:
+    text = client.get("/risk/MMR").text
+    # The parts are shown in points, with readable values, and they add up to the change.
+    assert "-2.0 points since the forecast from 2023" in text
+    assert "Model refitted" in text and "-0.5" in text
+    assert (
+        "about 54 million people" in text and "about 55 million people" in text and "-1.6" in text
+    )
+    assert "Time trend (the calendar year)" in text and "+0.1" in text
+    # Where the levels' cut-offs come from, and the forecasts of past years with onsets marked.
+    assert "four times" in text and "very high" in text
+    assert "6.1%" in text and "onset" in text
+    assert 'href="/countries/MMR"' in text
+
+
+def test_country_urls_take_any_name_and_redirect_to_the_key(client: TestClient) -> None:
+    for path, target in (("/risk/Burma", "/risk/MMR"), ("/risk/burma/assess", "/risk/MMR/assess")):
+        if path.endswith("assess"):
+            _login(client, "ana")
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 307, path
+        assert response.headers["location"].endswith(target)
+    assert client.get("/risk/NOWHERE").status_code == 404
+
+
+def test_one_audit_row_per_restricted_read(client: TestClient, sqlite_store: Store) -> None:
+    _login(client, "ana")
+
+    def reads() -> int:
+        with sqlite_store.session() as session:
+            return len(session.scalars(select(AuditEntry).where(AuditEntry.action == "read")).all())
+
+    for route in ("/risk/MMR", "/api/v1/risk/countries/MMR"):
+        before = reads()
+        assert MARKER in client.get(route).text
+        assert reads() - before == 1, route
 
 
 def test_assessment_form_records_for_analysts_only(client: TestClient) -> None:

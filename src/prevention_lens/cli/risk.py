@@ -9,36 +9,28 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from prevention_lens.cli import context
 from prevention_lens.cli.output import console, print_json, print_table
 from prevention_lens.csvsafe import csv_safe_record, csv_safe_row
 from prevention_lens.errors import ValidationError
-from prevention_lens.risk.assessments import (
-    ScoreInput,
-    assessment_history,
-    latest_by_factor,
-    record_assessment,
-)
-from prevention_lens.risk.framework import CITATION, correct_indicator, framework_factors
-from prevention_lens.risk.metrics import HEADLINE_FIGURES
-from prevention_lens.sources.assessment_sheets import COLUMNS, read_assessment_sheet
-from prevention_lens.store.access import Confidentiality
-from prevention_lens.store.reference import stored_reference
 
 app = typer.Typer(help="Early warning: Framework assessments, forecasts and backtests.")
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
 def _country_key(query: str) -> str:
+    from prevention_lens.store.reference import find_country
+
     with context.store().session() as session:
-        return stored_reference(session).resolve(query).key
+        return find_country(session, query).key
 
 
 @app.command()
 def framework(as_json: JsonOption = False) -> None:
     """List the 14 risk factors of the UN Framework of Analysis and their indicators."""
+    from prevention_lens.risk.framework import CITATION, framework_factors
+
     with context.store().session() as session:
         factors = framework_factors(session)
     if as_json:
@@ -80,6 +72,11 @@ def assess(
     as_json: JsonOption = False,
 ) -> None:
     """Record a dated assessment of a country against the Framework of Analysis."""
+    from prevention_lens.risk.assessments import ScoreInput, record_assessment
+    from prevention_lens.risk.framework import framework_factors
+    from prevention_lens.sources.assessment_sheets import COLUMNS, read_assessment_sheet
+    from prevention_lens.store.access import Confidentiality
+
     key = _country_key(country)
     if template:
         with context.store().session() as session:
@@ -134,10 +131,14 @@ def assessments(
     as_json: JsonOption = False,
 ) -> None:
     """Show a country's assessments, newest first, and the latest one factor by factor."""
-    key = _country_key(country)
+    from prevention_lens.risk.assessments import assessment_history, factor_summaries
+    from prevention_lens.store.reference import find_country
+
     with context.store().session() as session:
-        history = assessment_history(session, context.operator(), key)
-        _latest, factors = latest_by_factor(session, context.operator(), key)
+        found = find_country(session, country)
+        key = found.key
+        history = assessment_history(session, context.operator(), found)
+        factors = factor_summaries(session, history[0] if history else None)
     if as_json:
         print_json(
             {"country": key, "history": history, "latest_by_factor": [f.__dict__ for f in factors]}
@@ -165,66 +166,30 @@ def correct(
     note: Annotated[str, typer.Option(help="What was checked against what.")] = "",
 ) -> None:
     """Correct an indicator's wording (admins); every version is kept."""
+    from prevention_lens.risk.framework import correct_indicator
+
     with context.store().session() as session:
         correct_indicator(session, context.operator(), code, text, verified=verified, note=note)
     console.print(f"Indicator {code} corrected{' and marked verified' if verified else ''}.")
 
 
-def _model_names() -> str:
-    from prevention_lens.risk.catalog import MODELS
-
-    return ", ".join(MODELS)
-
-
-def _store_run(
-    model_name: str, panel: Any, origin_year: int, metrics: dict[str, object], table: Any
-) -> int:
-    from prevention_lens.risk.catalog import describe, predictor_label
-    from prevention_lens.risk.forecasts import ForecastRow, store_forecast_run
-
-    values = panel.at(origin_year).droplevel(1)
-    rows = [
-        ForecastRow(
-            country_key=str(row["country_key"]),
-            probability=float(row["probability"]),
-            rank=int(row["rank"]),
-            low=_number(row["lower"]),
-            high=_number(row["upper"]),
-            previous_probability=_number(row["previous_probability"]),
-            drivers=[
-                {
-                    "predictor": p,
-                    "label": predictor_label(p),
-                    "contribution": round(v, 4),
-                    "value": round(float(values.at[row["unit"], p]), 3),
-                }
-                for p, v in row["drivers"]
-            ],
-            shifts=[
-                {"predictor": p, "label": predictor_label(p), "change": round(v, 4)}
-                for p, v in row["shifts"]
-            ],
-        )
-        for _, row in table.iterrows()
-    ]
-    with context.store().session() as session:
-        run = store_forecast_run(
-            session,
-            context.operator(),
-            model_name=model_name,
-            model_params=describe(model_name),
-            panel_spec=panel.spec.name,
-            data_sha256=panel.sha256,
-            origin_year=origin_year,
-            metrics=metrics,
-            rows=rows,
-        )
-        return run.id
+PanelOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--panel",
+        help="A panel spec file (YAML, see docs/risk.md) instead of EWP's panel; "
+        "its `file` is read beside the spec.",
+        exists=True,
+        dir_okay=False,
+    ),
+]
 
 
-def _number(value: object) -> float | None:
-    number = float(value)  # type: ignore[arg-type]
-    return None if number != number else number
+def _panel(spec: Path | None) -> Any:
+    from prevention_lens.risk.runs import choose_panel
+
+    sources = None if spec is not None else context.settings().require_sources()
+    return choose_panel(sources, spec)
 
 
 CsvOption = Annotated[
@@ -236,27 +201,40 @@ CsvOption = Annotated[
 @app.command()
 def backtest(
     model: Annotated[
-        list[str] | None, typer.Option(help="Model(s) to backtest (default: all).")
+        list[str] | None,
+        typer.Option(help="Model(s) to backtest (default: all that fit the panel)."),
     ] = None,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap draws for the intervals.")] = 1000,
     store: Annotated[
         bool, typer.Option("--store", help="Keep the backtest in the store (see `backtests`).")
     ] = False,
+    panel_spec: PanelOption = None,
     csv_path: CsvOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Backtest models by the Early Warning Project's protocol, beside EWP's published forecasts."""
-    from prevention_lens.risk.catalog import MODELS, backtest_models
+    """Backtest models by the Early Warning Project's protocol, beside EWP's published forecasts
+    (on EWP's panel), or on a panel of your own with --panel."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn
 
-    names = model or list(MODELS)
-    unknown = [name for name in names if name not in MODELS]
-    if unknown:
-        raise ValidationError(f"unknown model {unknown[0]!r}; choose from {_model_names()}")
+    from prevention_lens.risk.catalog import (
+        backtest_models,
+        build_model,
+        models_for,
+        published_peer,
+    )
+
+    for name in model or []:
+        build_model(name)  # an unknown name fails before the panel is read
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as bar:
-        task = bar.add_task("Backtesting", total=None)
+        task = bar.add_task("Reading the panel", total=None)
+        panel = _panel(panel_spec)
+        names = model or models_for(panel)
         table = backtest_models(
             names,
-            context.settings().require_sources(),
+            panel,
+            published=None
+            if panel_spec is not None
+            else published_peer(panel, context.settings().require_sources()),
             n_boot=bootstrap,
             progress=lambda text: bar.update(task, description=text),
         )
@@ -266,7 +244,8 @@ def backtest(
 
         with context.store().session() as session:
             backtest_id = store_backtest(session, context.operator(), table).id
-        console.print(f"Backtest kept as number {backtest_id}; see /risk/backtest.")
+        if not as_json:  # the JSON alone on standard output, for scripts
+            console.print(f"Backtest kept as number {backtest_id}; see /risk/backtest.")
     _show_backtest({"table": table, "default_model": table["default_model"]}, csv_path, as_json)
 
 
@@ -279,26 +258,24 @@ def backtests(
     as_json: JsonOption = False,
 ) -> None:
     """Stored backtests: the list, newest first, or one backtest's table."""
-    from prevention_lens.risk.forecasts import backtest_history, stored_backtest
+    from prevention_lens.risk.forecasts import backtest_record, backtest_records
 
     with context.store().session() as session:
         if number is not None:
-            kept = stored_backtest(session, context.operator(), number)
-            assert kept is not None
-            _show_backtest(kept, csv_path, as_json)
+            _show_backtest(backtest_record(session, context.operator(), number), csv_path, as_json)
             return
-        history = backtest_history(session, context.operator())
+        history = backtest_records(session, context.operator())
     records = [
         {
-            "number": row["id"],
-            "kept": row["created_at"].strftime("%Y-%m-%d %H:%M"),
-            "by": row["created_by"],
-            "models": len(row["models"]),
-            "default": row["default_model"],
-            "auc": row["headline"]["auc"],
-            "top10": row["headline"]["top10"],
-            "data": row["data_sha256"][:12],
-            "code": row["code_version"],
+            "number": row.id,
+            "kept": row.created_at.strftime("%Y-%m-%d %H:%M"),
+            "by": row.created_by,
+            "models": len(row.models),
+            "default": row.default_model,
+            "auc": row.headline["auc"],
+            "top10": row.headline["top10"],
+            "data": row.data_sha256[:12],
+            "code": row.code_version,
         }
         for row in history
     ]
@@ -312,10 +289,18 @@ def backtests(
     )
 
 
-def _show_backtest(kept: dict[str, Any], csv_path: Path | None, as_json: bool) -> None:
-    from prevention_lens.risk.forecasts import backtest_rows
+def _show_backtest(kept: Any, csv_path: Path | None, as_json: bool) -> None:
+    """Print a backtest table: a fresh one (a mapping with its table) or a stored one."""
+    from dataclasses import asdict
+
+    from prevention_lens.risk.figures import HEADLINE_FIGURES
+    from prevention_lens.risk.forecasts import StoredBacktest, backtest_rows
 
     rows = backtest_rows(kept)
+    stored = isinstance(kept, StoredBacktest)
+    table = kept.table if stored else kept["table"]
+    first, last = table.get("origins") or (1991, 2021)
+    horizon = int(table.get("country_history", {}).get("horizon", 2))
     if csv_path is not None:
         if str(csv_path) == "-":
             _write_csv(sys.stdout, rows)
@@ -324,7 +309,7 @@ def _show_backtest(kept: dict[str, Any], csv_path: Path | None, as_json: bool) -
                 _write_csv(handle, rows)
             console.print(f"Wrote {len(rows)} rows to {csv_path}.")
     if as_json:
-        print_json(kept["table"] if "id" not in kept else kept)
+        print_json(asdict(kept) if stored else table)
     elif csv_path is None or str(csv_path) != "-":
         print_table(
             [
@@ -332,7 +317,8 @@ def _show_backtest(kept: dict[str, Any], csv_path: Path | None, as_json: bool) -
                 for row in rows
             ],
             ["model", *HEADLINE_FIGURES, "wall_s"],
-            title="EWP protocol, forecasts for 1994–2024 (95% intervals with --json or --csv)",
+            title=f"EWP protocol on {table.get('panel_spec') or 'ewp2025'}, forecasts for "
+            f"{first + horizon + 1}–{last + horizon + 1} (95% intervals with --json or --csv)",
         )
 
 
@@ -356,41 +342,56 @@ def forecast(
     ] = True,
     draws: Annotated[int, typer.Option(help="Bootstrap refits for the 90% intervals.")] = 40,
     top: Annotated[int, typer.Option(help="How many countries to print.")] = 30,
+    panel_spec: PanelOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Forecast the next two years from the latest year's data, with intervals and drivers."""
-    from prevention_lens.risk.catalog import DEFAULT_MODEL, latest_forecasts
+    from rich.progress import Progress, SpinnerColumn, TextColumn
 
-    name = model or DEFAULT_MODEL
+    from prevention_lens.risk.catalog import build_model
+    from prevention_lens.risk.runs import forecast_run
+
+    if model is not None:
+        build_model(model)  # an unknown name fails before the panel is read
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as bar:
-        bar.add_task(f"Fitting {name} and forecasting", total=None)
-        panel, table, metrics = latest_forecasts(
-            name, context.settings().require_sources(), draws=draws
+        bar.add_task("Reading the panel, fitting and forecasting", total=None)
+        panel = _panel(panel_spec)
+        result = forecast_run(
+            context.store().session,
+            context.operator(),
+            panel,
+            model,
+            draws=draws,
+            store=store,
         )
-    origin = int(table["forecast_year"].iloc[0])
-    run_id = _store_run(name, panel, origin, metrics, table) if store else None
-    records = [
-        {
-            "rank": int(r["rank"]),
-            "country": r["label"],
-            "key": r["country_key"],
-            "probability": round(float(r["probability"]), 4),
-            "interval": f"{r['lower']:.3f}–{r['upper']:.3f}" if draws else "",
-            "change": None if _number(r["change"]) is None else round(float(r["change"]), 4),
-            "drivers": ", ".join(p for p, _ in r["drivers"][:3]),
-        }
-        for _, r in table.iterrows()
-    ]
+    records = [country.as_record() for country in result.countries]
+    origin = result.origin_year
     if as_json:
-        print_json({"run_id": run_id, "origin_year": origin, "model": name, "forecasts": records})
+        print_json(
+            {
+                "run_id": result.run_id,
+                "origin_year": origin,
+                "model": result.model,
+                "panel": result.panel_spec,
+                "forecasts": records,
+            }
+        )
         return
+    horizon = panel.spec.horizon
     print_table(
         records[:top],
         ["rank", "country", "probability", "interval", "change", "drivers"],
-        title=f"Risk of a new mass killing in {origin + 1}–{origin + 2} ({name})",
+        title=f"Risk of {_outcome_name(panel)} in {origin + 1}–{origin + horizon} "
+        f"({result.model}, {result.panel_spec})",
     )
-    if run_id:
-        console.print(f"Stored as run {run_id}; see /risk in the web app.")
+    if result.run_id:
+        console.print(f"Stored as run {result.run_id}; see /risk in the web app.")
+
+
+def _outcome_name(panel: Any) -> str:
+    if panel.spec.name == "ewp2025":
+        return "a new mass killing"
+    return f"{panel.spec.outcome!r}"
 
 
 @app.command()
@@ -415,8 +416,23 @@ def explain(
         f"from {latest['origin_year']} data, model {latest['model_name']}."
     )
     print_table(
-        latest["drivers"],
+        [d | {"value": d.get("value_text", d.get("value"))} for d in latest["drivers"]],
         ["label", "value", "contribution"],
         title="Drivers (contribution to the log-odds; + raises risk)",
     )
-    print_table(latest["shifts"], ["label", "change"], title="Moved most since last year")
+    parts = [s for s in latest["shifts"] if "kind" in s]
+    if latest["change"] is not None and parts:
+        print_table(
+            [
+                {
+                    "part": p["label"],
+                    "from": p.get("before", ""),
+                    "to": p.get("after", ""),
+                    "points": round(p["change"] * 100, 2),
+                }
+                for p in parts
+            ],
+            ["part", "from", "to", "points"],
+            title=f"{latest['change'] * 100:+.2f} points since the forecast from "
+            f"{latest['origin_year'] - 1}, part by part (the parts sum to the change)",
+        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prevention_lens.ingest.actors import load_actor_sheet, read_actor_sheet
+from prevention_lens.ingest.actors import ACTOR_SHEET_FORMAT
 from prevention_lens.ingest.country_names import load_country_names
 from prevention_lens.ingest.incidents import (
     load_incidents,
@@ -12,6 +12,12 @@ from prevention_lens.ingest.incidents import (
 )
 from prevention_lens.ingest.registry import ImportFormat, register_format
 from prevention_lens.risk.framework import CITATION, load_framework
+from prevention_lens.risk.panel_import import (
+    DESCRIPTION,
+    TITLE,
+    load_panel_import,
+    read_panel_import,
+)
 from prevention_lens.sources.country_names import read_country_names
 from prevention_lens.sources.frameworks import read_framework
 
@@ -102,19 +108,15 @@ INCIDENT_CSV = register_format(
     )
 )
 
-ACTOR_SHEET = register_format(
+ACTOR_SHEET = register_format(ACTOR_SHEET_FORMAT)
+PANEL = register_format(
     ImportFormat(
-        name="actor-sheet",
-        title="Actor mapping sheet (CSV or XLSX template)",
-        description=(
-            "Prevention actors and their relationships in the template of `lens actors "
-            "template`: NAME.csv with NAME.relationships.csv beside it, or one XLSX with sheets "
-            "actors and relationships. Stored as drafts for admin review; same-name duplicates "
-            "are errors, similar names are proposed merges."
-        ),
-        citation="Cite the mapping exercise and the organisation that ran it.",
+        name="panel",
+        title=TITLE,
+        description=DESCRIPTION,
+        citation="Your own panel: cite the sources its columns come from.",
         default_path=None,
-        read=read_actor_sheet,
-        load=load_actor_sheet,
+        read=read_panel_import,
+        load=load_panel_import,
     )
 )

@@ -63,17 +63,20 @@ class ScoreInput:
             )
 
 
-def _country(session: Session, key: str) -> Country:
-    country = session.scalar(select(Country).where(Country.key == key))
-    if country is None:
-        raise NotFoundError(f"No country with key {key!r}.")
-    return country
+def _country(session: Session, country: Country | str) -> Country:
+    # Callers that have looked the country up already pass its row: one lookup per request.
+    if isinstance(country, Country):
+        return country
+    found = session.scalar(select(Country).where(Country.key == country))
+    if found is None:
+        raise NotFoundError(f"No country with key {country!r}.")
+    return found
 
 
 def record_assessment(
     session: Session,
     principal: Principal,
-    country_key: str,
+    country_key: Country | str,
     assessed_on: date,
     scores: Sequence[ScoreInput],
     *,
@@ -141,9 +144,10 @@ def _visible(
 
 
 def assessment_history(
-    session: Session, principal: Principal, country_key: str
+    session: Session, principal: Principal, country_key: Country | str
 ) -> list[dict[str, Any]]:
-    """Every assessment of the country the principal may see, newest first, with scores."""
+    """Every assessment of the country (a key or its row) the principal may see, newest first,
+    with scores; reading restricted ones writes one audit row."""
     country = _country(session, country_key)
     rows = session.scalars(
         select(Assessment)
@@ -171,11 +175,17 @@ class FactorSummary:
 
 
 def latest_by_factor(
-    session: Session, principal: Principal, country_key: str
+    session: Session, principal: Principal, country_key: Country | str
 ) -> tuple[dict[str, Any] | None, list[FactorSummary]]:
     """The latest visible assessment and, factor by factor, its highest and average score."""
     history = assessment_history(session, principal, country_key)
     latest = history[0] if history else None
+    return latest, factor_summaries(session, latest)
+
+
+def factor_summaries(session: Session, latest: dict[str, Any] | None) -> list[FactorSummary]:
+    """Factor by factor, the highest and average score of an assessment (from
+    ``assessment_history``; None gives every factor unscored)."""
     by_code = {s["code"]: s for s in (latest["scores"] if latest else [])}
     summaries = []
     for factor in framework_factors(session):
@@ -193,4 +203,4 @@ def latest_by_factor(
                 scores=scores,
             )
         )
-    return latest, summaries
+    return summaries

@@ -35,14 +35,10 @@ from sklearn.base import BaseEstimator, clone
 
 import prevention_lens
 from prevention_lens.errors import ValidationError
-from prevention_lens.risk.explain import (
-    contributions,
-    largest_shifts,
-    reference_values,
-    top_drivers,
-)
-from prevention_lens.risk.models import time_trend_columns
+from prevention_lens.risk.attribution import REFIT, ChangeParts, change_parts, players
+from prevention_lens.risk.explain import contributions, reference_values, top_drivers
 from prevention_lens.risk.panel import COUNTRY_KEY, Panel, file_sha256
+from prevention_lens.risk.predictors import GROUPS, describe_group, predictor_label
 
 FORECAST_COLUMNS = (
     "unit",
@@ -340,9 +336,9 @@ def forecast_latest(
     around the point forecast; NaN when ``interval_draws`` is 0),
     previous_probability, previous_rank, change (against the forecast from the year before,
     made by a model trained one year earlier), drivers (the ``n_drivers`` largest
-    contributions to this year's log-odds, as (predictor, value) pairs) and shifts (the
-    predictors whose contribution moved most since the year before, same model, as
-    (predictor, change) pairs). See ``explain`` for how contributions are measured.
+    contributions to this year's log-odds, as (predictor, value) pairs; see ``explain``) and
+    change_parts (the change split into the model's refit and each predictor that moved, parts
+    that sum to ``change``; see ``attribution``; the method is in ``attrs["change_method"]``).
     """
     spec = panel.spec
     if not 0 < level < 1:
@@ -350,7 +346,7 @@ def forecast_latest(
     target_year = panel.years[-1] if year is None else year
     features = list(spec.predictors)
     fitted, table = _forecast_from(panel, model, target_year)
-    _, previous = _forecast_from(panel, model, target_year - 1)
+    old_fitted, previous = _forecast_from(panel, model, target_year - 1)
     before = previous.set_index("unit")
     table["previous_probability"] = table["unit"].map(before["probability"])
     table["previous_rank"] = table["unit"].map(before["rank"])
@@ -361,20 +357,17 @@ def forecast_latest(
     table["upper"] = expit(point_logit + above)
     training = panel.training(target_year - spec.horizon)
     reference = reference_values(training.features)
-    now_rows = panel.at(target_year)[list(spec.predictors)]
+    now_rows = panel.at(target_year)[features]
+    now_rows.index = now_rows.index.get_level_values(0)
     now = contributions(fitted, now_rows, reference)
-    now.index = now_rows.index.get_level_values(0)
-    earlier_rows = panel.at(target_year - 1)[list(spec.predictors)]
-    earlier = contributions(fitted, earlier_rows, reference)
-    earlier.index = earlier_rows.index.get_level_values(0)
-    # Columns that move with the calendar alone (the year, its square) always "shift".
-    moving = set(time_trend_columns(training.features, training.time))
+    earlier_rows = panel.at(target_year - 1)[features]
+    earlier_rows.index = earlier_rows.index.get_level_values(0)
     drivers = top_drivers(now, n_drivers)
-    steady = [column for column in now.columns if column not in moving]
-    shifts = largest_shifts(now[steady], earlier[steady], n_drivers)
     table["drivers"] = table["unit"].map(_pairs(drivers, "contribution"))
-    table["shifts"] = table["unit"].map(_pairs(shifts, "shift"))
-    table["shifts"] = table["shifts"].apply(lambda v: v if isinstance(v, tuple) else ())
+    parts = change_parts(fitted, old_fitted, earlier_rows, now_rows, groups=GROUPS)
+    explained = _change_entries(parts, earlier_rows, now_rows)
+    table["change_parts"] = table["unit"].map(lambda unit: explained.get(unit, ()))
+    table.attrs["change_method"] = parts.method
     columns = [
         "unit",
         COUNTRY_KEY,
@@ -388,9 +381,48 @@ def forecast_latest(
         "previous_rank",
         "change",
         "drivers",
-        "shifts",
+        "change_parts",
     ]
-    return table[columns].sort_values(["rank", "unit"], ignore_index=True)
+    result = table[columns].sort_values(["rank", "unit"], ignore_index=True)
+    result.attrs["change_method"] = parts.method
+    return result
+
+
+def _change_entries(
+    parts: ChangeParts, before: pd.DataFrame, after: pd.DataFrame
+) -> dict[Any, tuple[dict[str, Any], ...]]:
+    """Per unit: the refit, then every predictor that moved, largest first, as JSON-ready
+    entries (change in probability, values as a reader would say them)."""
+    groups = players(list(before.columns), GROUPS)
+    entries: dict[Any, tuple[dict[str, Any], ...]] = {}
+    refits = parts.refit.to_dict()
+    for unit in parts.data.index:
+        rows: list[dict[str, Any]] = [
+            {
+                "kind": "refit",
+                "predictor": REFIT,
+                "label": "Model refitted with one more year of outcomes",
+                "change": float(refits[unit]),
+            }
+        ]
+        moved = parts.data.loc[unit]
+        old, new = before.loc[unit], after.loc[unit]
+        for name in sorted(moved.index, key=lambda n: -abs(float(moved[n]))):
+            columns = groups[name]
+            if all(old[c] == new[c] for c in columns):
+                continue
+            rows.append(
+                {
+                    "kind": "data",
+                    "predictor": name,
+                    "label": predictor_label(name),
+                    "before": describe_group(name, {c: float(old[c]) for c in columns}),
+                    "after": describe_group(name, {c: float(new[c]) for c in columns}),
+                    "change": float(moved[name]),
+                }
+            )
+        entries[unit] = tuple(rows)
+    return entries
 
 
 def _pairs(long: pd.DataFrame, value: str) -> dict[Any, tuple[tuple[str, float], ...]]:

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from prevention_lens import __version__
-from prevention_lens.risk.metrics import HEADLINE_FIGURES
+from prevention_lens.errors import NotFoundError
+from prevention_lens.risk.figures import HEADLINE_FIGURES
 from prevention_lens.store.access import (
     Principal,
     audit,
@@ -148,11 +151,14 @@ def stored_backtest(
     return read_record(session, principal, "backtest_run", record, str(backtest_id))
 
 
-def backtest_rows(backtest: Mapping[str, Any]) -> list[dict[str, Any]]:
+def backtest_rows(backtest: Mapping[str, Any] | StoredBacktest) -> list[dict[str, Any]]:
     """The scored table as flat rows (models, then the peer): every headline figure and its
     95% interval as ``FIGURE_low``/``FIGURE_high``, for CSV and tables."""
-    table = backtest["table"]
-    default = backtest.get("default_model") or table.get("default_model")
+    if isinstance(backtest, StoredBacktest):
+        table, default = backtest.table, backtest.default_model
+    else:
+        table = backtest["table"]
+        default = backtest.get("default_model") or table.get("default_model")
     rows = []
     for role, group in (("model", table.get("models", {})), ("peer", table.get("peer", {}))):
         for name, figures in group.items():
@@ -233,3 +239,105 @@ def country_forecast_history(
         for f, c, run in pairs
         if (row := _with_country(principal, f, c)) is not None
     ]
+
+
+# --- typed reads for pages and briefs ------------------------------------------------------
+# One not-found behaviour: a read of one thing (the latest run, a backtest by number or the
+# latest one) raises NotFoundError when there is none; a read of a list returns it empty.
+
+
+@dataclass(frozen=True)
+class ForecastRunView:
+    """A stored forecast run and its provenance."""
+
+    id: int
+    model_name: str
+    model_params: Mapping[str, object]
+    panel_spec: str
+    data_sha256: str
+    code_version: str
+    origin_year: int
+    metrics: Mapping[str, object]
+    created_by: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class RiskRow:
+    """One country's forecast in a run, as the risk map and its CSV show it."""
+
+    rank: int
+    country_key: str
+    country_name: str
+    region: str
+    iso_numeric: int | None
+    probability: float
+    low: float | None
+    high: float | None
+    previous_probability: float | None
+    change: float | None
+    level: str
+
+
+@dataclass(frozen=True)
+class RiskTable:
+    run: ForecastRunView
+    rows: tuple[RiskRow, ...]
+
+
+def risk_table(session: Session, principal: Principal) -> RiskTable:
+    """The latest run and its forecasts, ranked; NotFoundError when no run is stored."""
+    run = latest_run(session, principal)
+    if run is None:
+        raise NotFoundError("No forecasts are stored yet: run `lens risk forecast`.")
+    fields = {f.name for f in dataclass_fields(RiskRow)}
+    rows = tuple(
+        RiskRow(**{key: value for key, value in row.items() if key in fields})
+        for row in run_forecasts(session, principal, run["id"])
+    )
+    return RiskTable(ForecastRunView(**run), rows)
+
+
+@dataclass(frozen=True)
+class StoredBacktest:
+    """A stored backtest: provenance, the scored table (``table``: models, peer, curves,
+    country_history) and the default model's headline figures."""
+
+    id: int
+    protocol: str
+    panel_spec: str
+    default_model: str
+    models: tuple[str, ...]
+    data_sha256: str
+    code_version: str
+    n_boot: int | None
+    table: Mapping[str, Any]
+    forecast_run_id: int | None
+    created_by: str
+    created_at: datetime
+
+    @property
+    def headline(self) -> dict[str, object]:
+        figures = self.table.get("models", {}).get(self.default_model, {})
+        return {key: figures.get(key) for key in ("auc", "average_precision", "top10")}
+
+
+def _stored(row: Mapping[str, Any]) -> StoredBacktest:
+    values = {key: row[key] for key in (f.name for f in dataclass_fields(StoredBacktest))}
+    values["models"] = tuple(values["models"])
+    return StoredBacktest(**values)
+
+
+def backtest_record(
+    session: Session, principal: Principal, backtest_id: int | None = None
+) -> StoredBacktest:
+    """One stored backtest (the latest when no id is given); NotFoundError when there is none."""
+    found = stored_backtest(session, principal, backtest_id)
+    if found is None:
+        raise NotFoundError("No backtest is stored yet: run `lens risk backtest --store`.")
+    return _stored(found)
+
+
+def backtest_records(session: Session, principal: Principal) -> list[StoredBacktest]:
+    """Every stored backtest, newest first."""
+    return [_stored(row) for row in backtest_history(session, principal)]

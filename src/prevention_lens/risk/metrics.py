@@ -26,26 +26,13 @@ import pandas as pd
 
 from prevention_lens.errors import ValidationError
 from prevention_lens.risk.backtest import BacktestRun, ewp_scoring
+from prevention_lens.risk.figures import HEADLINE_FIGURES as HEADLINE_FIGURES
 from prevention_lens.risk.panel import Panel
 
 FloatArray = npt.NDArray[np.float64]
 RANKING = ("auc", "average_precision")
 PROBABILITY = ("brier", "log_loss", "mean_forecast", "observed_rate")
 _CLIP = 1e-15
-
-
-# The figures every backtest table reports, in the order tables show them.
-HEADLINE_FIGURES = (
-    "auc",
-    "average_precision",
-    "brier",
-    "log_loss",
-    "top10",
-    "top20",
-    "top30",
-    "mean_forecast",
-    "observed_rate",
-)
 
 
 def _arrays(outcome: npt.ArrayLike, score: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:

@@ -8,6 +8,7 @@ Public API::
     PanelSpec.from_yaml(path) / PanelSpec.packaged("ewp2025") / PanelSpec.from_mapping(dict)
     load_panel(path, spec) -> Panel
     load_packaged_panel("ewp2025", sources=None) -> Panel   # file relative to LENS_SOURCES
+    load_spec_panel(spec_path) -> Panel     # a spec file of your own; its file beside it
     Panel.training(last_year) -> TrainingData;  Panel.at(year) -> DataFrame
 """
 
@@ -320,9 +321,9 @@ def load_panel(path: Path, spec: PanelSpec) -> Panel:
                 "declared column is missing from the file", file=file, field=column
             )
     text_columns = {c for c in (spec.label,) if c}
-    if spec.unit_scheme is None:
-        text_columns.add(spec.unit)
     numeric_scheme = spec.unit_scheme in {"cow", "gw", "iso_numeric", "vdem"}
+    if not numeric_scheme:  # names, ISO3 and ISO2 codes are text
+        text_columns.add(spec.unit)
     table = pd.DataFrame(index=raw.index)
     for column in spec.columns:
         if column in text_columns:
@@ -391,3 +392,24 @@ def load_packaged_panel(name: str = "ewp2025", sources: Path | None = None) -> P
         raise ValidationError(f"packaged spec {name!r} names no file", field="file")
     folder = sources if sources is not None else load_settings().require_sources()
     return load_panel(folder / spec.file, spec)
+
+
+def spec_file(spec: PanelSpec, spec_path: Path) -> Path:
+    """The panel file a spec file names: as given when absolute, else beside the spec file."""
+    if spec.file is None:
+        raise ValidationError("names no panel file; add `file: PATH.csv`", file=spec_path.name)
+    named = Path(spec.file).expanduser()
+    return named if named.is_absolute() else spec_path.parent / named
+
+
+def load_spec_panel(spec_path: Path) -> Panel:
+    """The panel a spec file (YAML, see ``PanelSpec``) describes, validated."""
+    if not spec_path.is_file():
+        raise ValidationError("spec file not found", file=str(spec_path))
+    spec = PanelSpec.from_yaml(spec_path)
+    if spec.name is None:
+        spec = PanelSpec.from_mapping(
+            {key: getattr(spec, key) for key in SPEC_FIELDS} | {"name": spec_path.stem},
+            source=spec_path.name,
+        )
+    return load_panel(spec_file(spec, spec_path), spec)

@@ -8,35 +8,41 @@ import csv
 import io
 import json
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from prevention_lens.csvsafe import csv_safe_record
 from prevention_lens.errors import LensError, NotFoundError, ValidationError
 from prevention_lens.risk.assessments import (
     ScoreInput,
     assessment_history,
-    latest_by_factor,
+    factor_summaries,
     record_assessment,
 )
+from prevention_lens.risk.country import LEVEL_REASON, RISK_LEVELS, country_risk
 from prevention_lens.risk.forecasts import (
     LEVELS,
     backtest_columns,
-    backtest_history,
+    backtest_record,
+    backtest_records,
     backtest_rows,
-    country_forecast_history,
-    latest_run,
-    run_forecasts,
-    stored_backtest,
+    risk_table,
 )
 from prevention_lens.risk.framework import CITATION, SCORE_LABELS, framework_factors
-from prevention_lens.store.access import Confidentiality, allowed, read_record, require
+from prevention_lens.store.access import Confidentiality, allowed, require
 from prevention_lens.store.models import Country
-from prevention_lens.web.deps import MAX_ID, CurrentPrincipal, DbSession, PathCode, code_query
+from prevention_lens.web.deps import (
+    MAX_ID,
+    CurrentPrincipal,
+    DbSession,
+    PathCode,
+    code_query,
+    country_in_path,
+)
 from prevention_lens.web.security import verify_csrf
 from prevention_lens.web.templating import render
 
@@ -65,25 +71,29 @@ def risk_map(
     level: Annotated[str, code_query("A risk level")] = "",
     format: Annotated[str, code_query("html or csv")] = "html",
 ) -> Response:
-    run = latest_run(session, principal)
-    rows = run_forecasts(session, principal, run["id"]) if run else []
+    try:
+        table = risk_table(session, principal)
+    except NotFoundError:
+        table = None  # no run stored yet: the page says how to make one
+    rows = table.rows if table else ()
     shown = [
         row
         for row in rows
-        if (not region or row["region"] == region) and (not level or row["level"] == level)
+        if (not region or row.region == region) and (not level or row.level == level)
     ]
     if format == "csv":
-        name = f"risk-{run['origin_year'] + 1}-{run['origin_year'] + 2}.csv" if run else "risk.csv"
-        return _csv(shown, CSV_COLUMNS, name)
-    values = {row["country_key"]: row["probability"] for row in rows}
+        origin = table.run.origin_year if table else None
+        name = f"risk-{origin + 1}-{origin + 2}.csv" if origin is not None else "risk.csv"
+        return _csv([asdict(row) for row in shown], CSV_COLUMNS, name)
+    values = {row.country_key: row.probability for row in rows}
     return render(
         request,
         "risk.html",
         {
-            "run": run,
+            "run": table.run if table else None,
             "rows": shown,
             "values_json": json.dumps(values),
-            "regions": sorted({row["region"] for row in rows}),
+            "regions": sorted({row.region for row in rows}),
             "region": region,
             "levels": [name for name, _ in LEVELS],
             "level": level,
@@ -99,20 +109,23 @@ def backtest_page(
     number: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     format: Annotated[str, code_query("html or csv")] = "html",
 ) -> Response:
-    kept = stored_backtest(session, principal, number)
+    try:
+        kept = backtest_record(session, principal, number)
+    except NotFoundError:
+        if number is not None or format == "csv":
+            raise
+        kept = None  # none stored yet: the page says how to keep one
     rows = backtest_rows(kept) if kept else []
-    if format == "csv":
-        if kept is None:
-            raise NotFoundError("No backtest is stored yet.")
-        return _csv(rows, backtest_columns(), f"backtest-{kept['id']}.csv")
-    curves = kept["table"].get("curves") if kept else None
+    if format == "csv" and kept is not None:
+        return _csv(rows, backtest_columns(), f"backtest-{kept.id}.csv")
+    curves = kept.table.get("curves") if kept else None
     return render(
         request,
         "risk_backtest.html",
         {
             "backtest": kept,
             "rows": rows,
-            "history": backtest_history(session, principal),
+            "history": backtest_records(session, principal),
             "curves_json": json.dumps(curves) if curves else "",
         },
     )
@@ -130,31 +143,27 @@ def _csv(rows: list[dict[str, Any]], columns: Sequence[str], name: str) -> Respo
     )
 
 
-def _country(session: DbSession, principal: CurrentPrincipal, key: str) -> dict[str, Any]:
-    record = session.scalar(select(Country).where(Country.key == key.upper()))
-    return read_record(session, principal, "country", record, repr(key))
-
-
 @router.get("/{key}", response_class=HTMLResponse)
-def country_risk(
+def country_risk_page(
     request: Request, session: DbSession, principal: CurrentPrincipal, key: PathCode
 ) -> Response:
-    country = _country(session, principal, key)
-    forecasts = country_forecast_history(session, principal, country["key"])
-    try:
-        latest, factors = latest_by_factor(session, principal, country["key"])
-        history = assessment_history(session, principal, country["key"])
-    except NotFoundError:
-        latest, factors, history = None, [], []
+    # One lookup and one read of each kind per view: the assessment history is read once (one
+    # audit row when it holds restricted assessments) and the factor table derives from it.
+    country = country_in_path(request, session, key)
+    risk = country_risk(session, principal, country)
+    history = assessment_history(session, principal, country)
+    latest = history[0] if history else None
     return render(
         request,
         "risk_country.html",
         {
             "country": country,
-            "forecasts": forecasts,
+            "risk": risk,
             "latest": latest,
-            "factors": factors,
+            "factors": factor_summaries(session, latest) if latest else [],
             "history": history,
+            "levels": RISK_LEVELS,
+            "level_reason": LEVEL_REASON,
             "score_labels": SCORE_LABELS,
             "citation": CITATION,
             "can_assess": allowed(principal, "create", "assessment"),
@@ -165,7 +174,7 @@ def country_risk(
 def _assess_form(
     request: Request,
     session: DbSession,
-    country: dict[str, Any],
+    country: Country,
     error: str | None,
     status_code: int = 200,
     values: dict[str, str] | None = None,
@@ -191,7 +200,7 @@ def assess_form(
     request: Request, session: DbSession, principal: CurrentPrincipal, key: PathCode
 ) -> Response:
     require(principal, "create", "assessment")
-    return _assess_form(request, session, _country(session, principal, key), None)
+    return _assess_form(request, session, country_in_path(request, session, key), None)
 
 
 @router.post("/{key}/assess")
@@ -199,7 +208,7 @@ async def assess(
     request: Request, session: DbSession, principal: CurrentPrincipal, key: PathCode
 ) -> Response:
     require(principal, "create", "assessment")
-    country = _country(session, principal, key)
+    country = country_in_path(request, session, key)
     form = await request.form()
     values = {name: str(value) for name, value in form.items() if isinstance(value, str)}
     try:
@@ -227,7 +236,7 @@ async def assess(
         record_assessment(
             session,
             principal,
-            country["key"],
+            country,
             day,
             scores,
             summary=values.get("summary", ""),
@@ -236,4 +245,4 @@ async def assess(
     except (LensError, ValueError) as error:
         session.rollback()
         return _assess_form(request, session, country, str(error), 422, values)
-    return RedirectResponse(f"/risk/{country['key']}", status_code=303)
+    return RedirectResponse(f"/risk/{country.key}", status_code=303)

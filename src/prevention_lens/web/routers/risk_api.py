@@ -27,7 +27,7 @@ from prevention_lens.risk.forecasts import (
 )
 from prevention_lens.risk.framework import framework_factors
 from prevention_lens.store.access import Confidentiality
-from prevention_lens.store.reference import stored_reference
+from prevention_lens.store.reference import find_country
 from prevention_lens.web.deps import CODE_MAX_CHARS, CurrentPrincipal, DbSession, PathCode, RecordId
 from prevention_lens.web.security import verify_csrf
 
@@ -93,11 +93,11 @@ def country_risk(
     country: PathCode, session: DbSession, principal: CurrentPrincipal
 ) -> dict[str, Any]:
     """A country's forecasts across runs and the Framework assessments the caller may see."""
-    key = stored_reference(session).resolve(country).key
+    found = find_country(session, country)
     return {
-        "country": key,
-        "forecasts": country_forecast_history(session, principal, key),
-        "assessments": assessment_history(session, principal, key),
+        "country": found.key,
+        "forecasts": country_forecast_history(session, principal, found.key),
+        "assessments": assessment_history(session, principal, found),
     }
 
 
@@ -115,14 +115,14 @@ def add_assessment(
     body: NewAssessment, session: DbSession, principal: CurrentPrincipal
 ) -> dict[str, Any]:
     """Record an assessment (analysts and admins)."""
-    key = stored_reference(session).resolve(body.country).key
+    found = find_country(session, body.country)
     assessment = record_assessment(
         session,
         principal,
-        key,
+        found,
         body.assessed_on,
         [ScoreInput(s.code, s.score, s.evidence, s.source_url) for s in body.scores],
         summary=body.summary,
         confidentiality=Confidentiality.PUBLIC if body.public else Confidentiality.RESTRICTED,
     )
-    return {"id": assessment.id, "country": key}
+    return {"id": assessment.id, "country": found.key}

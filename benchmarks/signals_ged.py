@@ -24,6 +24,7 @@ from prevention_lens.incidents.episodes import backtest_peak
 from prevention_lens.incidents.signals import SignalSettings, monthly_series
 from prevention_lens.incidents.taxonomy import from_ucdp
 from prevention_lens.settings import load_settings
+from prevention_lens.sources.ged import DATE_PRECISION
 
 FILES = ("ucdp/ged/ged_myanmar_1989-2022.csv", "ucdp/ged/ged_myanmar_2023.csv")
 REGION = "Rakhine state"
@@ -49,13 +50,17 @@ def _region(name: object) -> str | None:
 def read_ged(sources: Path) -> pd.DataFrame:
     """The Myanmar GED events as the signals' input frame.
 
-    GED records no identity targeting, so ``identity_targeted`` is False for every event.
+    GED records no identity targeting, so ``identity_targeted`` is False for every event. Its
+    date precision goes along, so that events known only by their month or year are spread over
+    the months they may fall in (``docs/signals.md``).
     """
     ged = pd.concat([pd.read_csv(sources / name) for name in FILES], ignore_index=True)
     return pd.DataFrame(
         {
             "event_id": ged["id"].astype(str),
             "date": ged["date_start"],
+            "date_end": ged["date_end"],
+            "date_precision": [DATE_PRECISION[str(int(p))] for p in ged["date_prec"]],
             "country_key": "MMR",
             "admin1": [_region(name) for name in ged["adm_1"]],
             "category": [from_ucdp(int(kind)) for kind in ged["type_of_violence"]],
@@ -140,6 +145,9 @@ def main() -> int:
                 "data": "UCDP GED, Myanmar 1989-2023 (Sundberg & Melander 2013; CC BY 4.0)",
                 "events": len(events),
                 "events_without_admin1": int(events["admin1"].isna().sum()),
+                "events_dated_to_month_or_year": int(
+                    events["date_precision"].isin(("month", "year")).sum()
+                ),
                 "admin1_regions": int(events["admin1"].nunique()),
                 "place": f"MMR / {REGION}",
                 "peak_month": peak,

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from prevention_lens.cli import context
-from prevention_lens.incidents.drafts import draft_from_mapping
+from prevention_lens.incidents.drafts import IncidentDraft, draft_from_mapping
 from prevention_lens.incidents.records import create_incident
 from prevention_lens.store.access import LOCAL_OPERATOR
 from tests.cli.conftest import Lens
@@ -134,3 +134,57 @@ def test_an_acled_file_with_no_valid_row_fails_even_with_skip_invalid(
     assert result.err.count("\n") == 1  # one line, not one per row
     assert "all 3 row(s) are invalid, nothing imported" in result.err
     assert "and 2 more row(s) like it (rows 3, 4)" in result.err
+
+
+def test_an_empty_list_says_why(lens: Lens) -> None:
+    assert lens("db", "upgrade").code == 0
+    empty = lens("incidents", "list")
+    assert empty.code == 0
+    assert "nothing imported yet" in empty.out and "lens incidents import ucdp-ged" in empty.out
+    _seed(lens)
+    narrowed = lens("incidents", "list", "--country", "Chad", "--search", "market")
+    assert narrowed.code == 0
+    assert "0 incidents match --country TCD, --search market" in narrowed.out
+    assert "the store holds 3" in narrowed.out
+
+
+def test_signals_say_why_there_are_none_and_page_newest_first(lens: Lens) -> None:
+    assert lens("db", "upgrade").code == 0
+    nothing = lens("signals")
+    assert nothing.code == 0 and "no incidents in this store yet" in nothing.out
+    with context.store().session() as session:
+        for month in range(1, 13):
+            for year in (2015, 2016):
+                create_incident(session, LOCAL_OPERATOR, _event(f"{year}-{month:02d}-10"))
+        for day in range(1, 11):
+            create_incident(session, LOCAL_OPERATOR, _event(f"2016-03-{day:02d}", "state"))
+        for day in range(1, 13):
+            create_incident(session, LOCAL_OPERATOR, _event(f"2016-11-{day:02d}"))
+    recent = lens("signals", "--json").json()
+    assert isinstance(recent, list)
+    months = [alert["month"] for alert in recent]
+    assert months[0] == "2016-11" and months == sorted(months, reverse=True)
+    strongest = lens("signals", "--order", "strength", "--json").json()
+    assert isinstance(strongest, list)
+    scores = [alert["score"] for alert in strongest]
+    assert scores == sorted(scores, reverse=True)
+    second = lens("signals", "--top", "1", "--page", "2", "--json").json()
+    assert second == recent[1:2]
+    table = lens("signals")
+    assert table.code == 0 and "newest month first" in table.out and "perpetrators" in table.out
+    quiet = lens("signals", "--since", "2030-01")
+    assert quiet.code == 0 and "0 alerts for --since 2030-01 among" in quiet.out
+    assert lens("signals", "--order", "loudest").code == 2
+
+
+def _event(day: str, perpetrator: str = "unknown") -> IncidentDraft:
+    return draft_from_mapping(
+        {
+            "category": "one_sided_violence",
+            "date_start": day,
+            "country": "Myanmar",
+            "title": f"Attack {day}",
+            "perpetrator_kind": perpetrator,
+            "confidentiality": "public",
+        }
+    )

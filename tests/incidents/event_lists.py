@@ -32,6 +32,7 @@ class Events:
         identity: bool = False,
         deaths: float = 0.0,
         day: int = 10,
+        **optional: object,
     ) -> list[str]:
         ids = []
         for _ in range(count):
@@ -46,6 +47,7 @@ class Events:
                     "category": category,
                     "identity_targeted": identity,
                     "fatalities": deaths,
+                    **optional,  # date_end, date_precision, perpetrator_kind
                 }
             )
         return ids

@@ -226,18 +226,103 @@ def test_one_event_never_alerts_however_deadly_but_several_deadly_events_do() ->
     assert len(deaths_alerts(40.0, min_count=1)) == 1
 
 
-def test_alerts_are_ranked_by_score() -> None:
+def _three_places() -> pd.DataFrame:
     events = Events()
     for country in ("AAA", "BBB", "CCC"):
         events.flat("2020-01", "2021-12", country=country)
     events.add("2022-01", 5, country="AAA")
     events.add("2022-01", 12, country="BBB")
     events.add("2022-02", 8, country="CCC")
-    alerts = escalation_signals(events.frame(), settings=ONLY_CIVILIAN_EVENTS)
+    return events.frame()
+
+
+def test_alerts_come_newest_month_first_then_strongest() -> None:
+    alerts = escalation_signals(_three_places(), settings=ONLY_CIVILIAN_EVENTS)
+    assert [(a.month, a.country_key) for a in alerts] == [
+        ("2022-02", "CCC"),
+        ("2022-01", "BBB"),
+        ("2022-01", "AAA"),
+    ]
+
+
+def test_alerts_of_all_time_are_ranked_by_score() -> None:
+    alerts = escalation_signals(_three_places(), settings=ONLY_CIVILIAN_EVENTS, order="strength")
     assert [a.country_key for a in alerts] == ["BBB", "CCC", "AAA"]
     scores = [a.score for a in alerts]
     assert scores == sorted(scores, reverse=True)
     assert len(set(scores)) == 3
+
+
+def test_an_unknown_order_names_the_choices() -> None:
+    with pytest.raises(ValidationError, match="recent, strength") as caught:
+        escalation_signals(_three_places(), order="loudest")
+    assert caught.value.field == "order"
+
+
+def _year_dated(end: str | None) -> pd.DataFrame:
+    """A year of one event a month, plus twelve deadly events known only by their year and
+    recorded, as GED does, on 1 January."""
+    events = Events()
+    events.flat("2020-01", "2022-12")
+    optional = {"date_precision": "year"} | ({"date_end": end} if end else {})
+    events.add("2022-01", 12, day=1, deaths=5.0, **optional)
+    return events.frame()
+
+
+@pytest.mark.parametrize("end", ["2022-12-31", None])
+def test_events_known_only_by_year_make_no_january_alert(end: str | None) -> None:
+    alerts = escalation_signals(_year_dated(end), settings=ONLY_CIVILIAN_EVENTS)
+    assert alerts == []
+    series = monthly_series(_year_dated(end))
+    in_2022 = series[series["month"].str.startswith("2022")]
+    # Each of the twelve counts one twelfth in each month of its year: deaths are kept whole.
+    assert in_2022["one_sided_events"].tolist() == pytest.approx([2.0] * 12)
+    assert in_2022["one_sided_fatalities"].sum() == pytest.approx(60.0)
+
+
+def test_the_same_events_dated_to_the_day_do_alert() -> None:
+    frame = _year_dated(None).assign(date_precision="day")
+    alerts = escalation_signals(frame, settings=ONLY_CIVILIAN_EVENTS)
+    assert [a.month for a in alerts] == ["2022-01"]
+    assert not alerts[0].low_precision
+
+
+def test_a_spread_stops_at_the_last_month_of_the_data() -> None:
+    events = Events()
+    events.flat("2020-01", "2022-03")
+    events.add("2022-01", 3, day=1, date_precision="year")
+    series = monthly_series(events.frame())
+    assert series["month"].iloc[-1] == "2022-03"
+    assert series["one_sided_events"].iloc[-3:].tolist() == pytest.approx([2.0, 2.0, 2.0])
+
+
+def test_alerts_resting_on_month_dated_events_are_flagged() -> None:
+    events = Events()
+    events.flat("2020-01", "2021-12")
+    events.add("2022-01", 8, day=1, date_precision="month", date_end="2022-01-31")
+    events.add("2022-01", 1)
+    (alert,) = escalation_signals(events.frame(), settings=ONLY_CIVILIAN_EVENTS)
+    assert alert.imprecise_share == pytest.approx(8 / 9)
+    assert alert.low_precision
+    assert alert.to_dict()["low_precision"] is True
+
+
+def test_an_unknown_date_precision_is_refused() -> None:
+    events = Events()
+    events.add("2022-01", 1, date_precision="decade")
+    with pytest.raises(ValidationError, match="day, week, month, year") as caught:
+        monthly_series(events.frame())
+    assert caught.value.field == "date_precision"
+
+
+def test_alerts_name_the_kinds_of_perpetrator_behind_them() -> None:
+    events = Events()
+    events.flat("2020-01", "2021-12")
+    events.add("2022-01", 5, perpetrator_kind="state")
+    events.add("2022-01", 4, perpetrator_kind="non_state")
+    (alert,) = escalation_signals(events.frame(), settings=ONLY_CIVILIAN_EVENTS)
+    assert alert.perpetrator_kinds == ("state", "non_state")
+    assert alert.to_dict()["perpetrator_kinds"] == ["state", "non_state"]
 
 
 def test_admin1_level_separates_regions() -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from prevention_lens.accounts import users
 from prevention_lens.incidents import monitoring
@@ -25,6 +25,7 @@ from prevention_lens.incidents.drafts import draft_from_mapping, draft_sources
 from prevention_lens.incidents.evidence import add_attachment, evidence_root
 from prevention_lens.incidents.monitoring import alerts_for
 from prevention_lens.incidents.records import create_incident, set_status
+from prevention_lens.incidents.reports import REPORT_RATE
 from prevention_lens.settings import Settings
 from prevention_lens.store import Store
 from prevention_lens.store.access import (
@@ -34,9 +35,8 @@ from prevention_lens.store.access import (
     Principal,
     Role,
 )
-from prevention_lens.store.models import AuditEntry, Incident
+from prevention_lens.store.models import AuditEntry, Country, Incident
 from prevention_lens.web.app import create_app
-from prevention_lens.web.routers.incidents import REPORT_LIMIT
 from tests.web.forms import csrf_token, log_in
 
 PASSWORD = "correct horse battery"
@@ -193,7 +193,9 @@ def _routes(ids: dict[str, int]) -> list[str]:
         "/",
         "/incidents",
         f"/incidents?text={SEARCH}",
+        "/incidents?text=Behind+the+house",
         "/incidents?country=MMR",
+        "/incidents/inbox",
         "/incidents?country=TCD&date_from=2017-01-01&date_to=2017-01-31",
         f"/incidents/{public}",
         f"/incidents/{restricted}",
@@ -229,6 +231,10 @@ def _routes(ids: dict[str, int]) -> list[str]:
         f"/api/v1/incidents/{confidential}",
         "/api/v1/incidents/review-queue",
         "/api/v1/incidents/categories",
+        "/api/v1/incidents/aggregate",
+        "/api/v1/incidents/aggregate?cell=0.05",
+        "/api/v1/incidents/aggregate?country=MMR&cell=0.05",
+        f"/api/v1/incidents/aggregate?text={SEARCH}",
         "/api/v1/signals",
         "/api/v1/signals?country=TCD",
         "/api/v1/signals?level=admin1",
@@ -329,27 +335,92 @@ def test_analysts_see_exact_places_and_admins_see_confidential_fields(
     assert f"Informant {MARKER}" in page and f"{MARKER}-statement.pdf" in page
 
 
-def test_map_data_uses_the_coordinates_each_reader_may_see(
+def _counts(client: TestClient, query: str = "country=MMR") -> dict[str, Any]:
+    text = client.get(f"/incidents?{query}").text
+    block = re.search(r'id="incident-counts">(.*?)</script>', text, re.S)
+    assert block
+    found: dict[str, Any] = json.loads(block.group(1))
+    return found
+
+
+def test_map_counts_only_what_each_reader_may_see_in_public_cells(
     client: TestClient, filled: Store
 ) -> None:
-    def points() -> list[dict[str, Any]]:
-        text = client.get("/incidents?country=MMR").text
-        block = re.search(r'id="incident-points">(.*?)</script>', text, re.S)
-        assert block
-        found: list[dict[str, Any]] = json.loads(block.group(1))["points"]
-        return found
-
-    assert [(p["lat"], p["lon"]) for p in points()] == [(20.12, 92.88)]
+    public = _counts(client)
+    assert public["total"] == 1 and public["cell_degrees"] == 1.0
+    assert public["cells"] == [{"south": 20.0, "west": 92.0, "count": 1, "deaths": 12}]
+    assert public["months"] == [{"month": "2017-08", "count": 1, "deaths": 12}]
+    fine = client.get("/api/v1/incidents/aggregate?country=MMR&cell=0.05").json()
+    assert [(c["south"], c["west"]) for c in fine["cells"]] == [(20.1, 92.85)]
+    # Analysts count the restricted record too, in the same cells: cells come from the
+    # public coordinates, for every reader.
     _login(client, "ana")
-    assert (20.123456, 92.876543) in [(p["lat"], p["lon"]) for p in points()]
+    analyst = _counts(client)
+    assert analyst["total"] == 2
+    assert [(c["south"], c["west"], c["count"]) for c in analyst["cells"]] == [(20.0, 92.0, 2)]
+
+
+def test_a_cell_size_outside_the_grid_is_refused(client: TestClient) -> None:
+    assert client.get("/api/v1/incidents/aggregate?cell=0.3").status_code == 422
+    assert client.get("/api/v1/incidents/aggregate?cell=0.01").status_code == 422
+    assert client.get("/api/v1/incidents/aggregate?cell=many").status_code == 422
+
+
+def test_map_and_timeline_count_every_record_not_only_the_newest(
+    client: TestClient, filled: Store
+) -> None:
+    # More records than the page once drew (5,000, the newest): the oldest month must count.
+    with filled.session() as session:
+        country_id = session.scalar(select(Country.id).where(Country.key == "CAF"))
+        rows = [
+            {
+                "dataset": "bulk",
+                "external_id": str(number),
+                "category": "one_sided_violence",
+                "date_start": date(1989 + number % 35, 1 + number % 12, 1),
+                "country_id": country_id,
+                "created_by": "test",
+                "updated_by": "test",
+                "confidentiality": 0,
+                "status": "unverified",
+                "latitude": 4.36,
+                "longitude": 18.55,
+            }
+            for number in range(5_100)
+        ]
+        session.execute(insert(Incident), rows)
+    counts = _counts(client, "country=CAF")
+    assert counts["total"] == 5_100
+    assert sum(cell["count"] for cell in counts["cells"]) == 5_100
+    assert counts["months"][0]["month"] == "1989-01" and counts["months"][-1]["month"] == "2023-12"
+    assert sum(month["count"] for month in counts["months"]) == 5_100
+    page = client.get("/incidents?country=CAF").text
+    assert "5100 incidents; the map and timeline count every one of them" in page
+
+
+def test_search_finds_regions_and_places_but_never_the_exact_place(
+    client: TestClient, filled: Store
+) -> None:
+    def found(text: str) -> int:
+        total: int = client.get("/api/v1/incidents", params={"text": text}).json()["total"]
+        return total
+
+    assert found("rakhine") == 1  # admin1
+    assert found("tula toli") == 1  # place_name
+    for who in (None, "ana", "ada"):
+        if who:
+            _login(client, who)
+        # The confidential exact place is searched for nobody, not even those who may read it.
+        assert found("Behind the house") == 0, who
 
 
 def test_map_data_cannot_close_its_script_block(client: TestClient, filled: Store) -> None:
-    with filled.session() as session:
-        create_incident(session, LOCAL_OPERATOR, _record(title="</script><script>alert(1)"))
-    text = client.get("/incidents").text
-    assert "</script><script>alert(1)" not in text
-    assert "\\u003c/script\\u003e" in text
+    # The map's data carries the page's filters (for its own requests), typed by anyone.
+    planted = "</script><script>alert(1)"
+    text = client.get("/incidents", params={"text": planted}).text
+    assert planted not in text
+    block = re.search(r'id="incident-counts">(.*?)</script>', text, re.S)
+    assert block and "text=%3C%2Fscript%3E" in json.loads(block.group(1))["query"]
 
 
 def _new_incident_form(token: str, **changes: str) -> dict[str, str]:
@@ -473,8 +544,12 @@ def test_public_form_only_creates_new_restricted_unverified_records(
         ),
         follow_redirects=False,
     )
-    assert sent.status_code == 303 and sent.headers["location"] == "/report?sent=1"
-    assert "Your report was received" in client.get("/report?sent=1").text
+    assert sent.status_code == 303
+    location = sent.headers["location"]
+    reference = re.fullmatch(r"/report\?sent=(R-[0-9A-Z]{4}-[0-9A-Z]{4})", location)
+    assert reference, location
+    thanks = client.get(location).text
+    assert "Your report was received" in thanks and reference.group(1) in thanks
     for path in (f"/report/{target}", f"/incidents/{target}"):
         assert client.post(path, data=_report(token, title="Overwritten")).status_code in (
             404,
@@ -492,10 +567,99 @@ def test_public_form_only_creates_new_restricted_unverified_records(
         assert new.admin1 == "West Darfur" and new.place_name == "" and new.latitude is None
         assert new.title == "Forced displacement reported in Sudan"
         assert new.created_by == "public submission"
+        # The reference the reporter quotes finds the record for staff, and tells nothing else.
+        assert new.external_id == reference.group(1)
+        assert str(new.id) not in reference.group(1)
     # Anonymous readers cannot find it; analysts can, in the review queue.
     assert "reported in Sudan" not in client.get("/incidents").text
     _login(client, "ana")
     assert "Forced displacement reported in Sudan" in client.get("/incidents/review").text
+
+
+def _send_reports(client: TestClient, count: int) -> list[str]:
+    token = _csrf(client)
+    references = []
+    for number in range(count):
+        sent = client.post(
+            "/report", data=_report(token, narrative=f"Report {number}"), follow_redirects=False
+        )
+        references.append(sent.headers["location"].rsplit("=", 1)[1])
+    return references
+
+
+def test_staff_take_in_new_reports_from_the_inbox_in_bulk(
+    client: TestClient, filled: Store
+) -> None:
+    references = _send_reports(client, 3)
+    assert len(set(references)) == 3
+    refused = client.get("/incidents/inbox", follow_redirects=False)
+    assert refused.status_code in (303, 401, 403)
+    assert all(reference not in refused.text for reference in references)
+    _login(client, "ana")
+    inbox = client.get("/incidents/inbox").text
+    assert "3 new reports" in inbox and all(reference in inbox for reference in references)
+    with filled.session() as session:
+        ids = dict(
+            session.execute(
+                select(Incident.external_id, Incident.id).where(Incident.dataset == "submission")
+            ).all()
+        )
+    token = _csrf(client, "/incidents/inbox")
+    chosen = [str(ids[references[0]]), str(ids[references[1]])]
+    rejected = client.post(
+        "/incidents/inbox",
+        data={"csrf_token": token, "incident_id": chosen, "action": "rejected", "note": "Spam"},
+    )
+    assert rejected.status_code == 200 and "2 reports rejected" in rejected.text
+    assert "1 new report" in rejected.text and references[2] in rejected.text
+    no_note = client.post(
+        "/incidents/inbox",
+        data={"csrf_token": token, "incident_id": [str(ids[references[2]])], "action": "rejected"},
+    )
+    assert no_note.status_code == 422 and "say why" in no_note.text
+    moved = client.post(
+        "/incidents/inbox",
+        data={
+            "csrf_token": token,
+            "incident_id": [str(ids[references[2]]), "987654"],
+            "action": "in_review",
+        },
+    )
+    assert "1 report sent to review" in moved.text and "No incident 987654" in moved.text
+    assert "No new reports" in moved.text
+    with filled.session() as session:
+        statuses = dict(
+            session.execute(
+                select(Incident.external_id, Incident.status).where(
+                    Incident.dataset == "submission"
+                )
+            ).all()
+        )
+        # Each step went into the custody log: review, then rejection with its note.
+        steps = [
+            entry["detail"]
+            for entry in client.get(f"/api/v1/incidents/{ids[references[0]]}").json()["custody"]
+            if entry["action"] == "status"
+        ]
+    assert statuses == {
+        references[0]: "rejected",
+        references[1]: "rejected",
+        references[2]: "in_review",
+    }
+    assert [(step["to"], step["note"]) for step in steps] == [
+        ("in_review", "Spam"),
+        ("rejected", "Spam"),
+    ]
+
+
+def test_the_report_page_echoes_only_a_reference(client: TestClient) -> None:
+    assert (
+        '<strong class="reference">R-ABCD-EFGH</strong>'
+        in client.get("/report?sent=R-ABCD-EFGH").text
+    )
+    planted = client.get("/report", params={"sent": "<b>x</b>"})
+    assert planted.status_code == 200 and "<b>x</b>" not in planted.text
+    assert "Your report was received" not in planted.text
 
 
 def test_public_form_refuses_a_bad_report_and_keeps_the_text(client: TestClient) -> None:
@@ -509,17 +673,19 @@ def test_public_form_refuses_a_bad_report_and_keeps_the_text(client: TestClient)
 
 def test_public_form_is_rate_limited_per_client(client: TestClient, filled: Store) -> None:
     token = _csrf(client)
-    for _ in range(REPORT_LIMIT):
+    for _ in range(REPORT_RATE.limit):
         sent = client.post("/report", data=_report(token), follow_redirects=False)
         assert sent.status_code == 303
     refused = client.post("/report", data=_report(token), follow_redirects=False)
     assert refused.status_code == 429
-    assert f"{REPORT_LIMIT} reports in the last hour" in refused.text
+    assert f"at most {REPORT_RATE.limit} in 60 minutes" in refused.text
+    assert "Families were told to leave by nightfall." in refused.text
+    assert int(refused.headers["Retry-After"]) >= 1
     with filled.session() as session:
         stored = session.scalar(
             select(func.count()).select_from(Incident).where(Incident.dataset == "submission")
         )
-    assert stored == REPORT_LIMIT
+    assert stored == REPORT_RATE.limit
 
 
 def test_exports_in_three_formats_follow_the_filters_and_the_policy(
@@ -625,11 +791,33 @@ def test_signals_page_api_and_country_page_show_the_alert_with_its_events(
     page = client.get("/signals").text
     assert "Events of violence against civilians" in page and "Wave 3" in page
     assert "date_from=2017-01-01&amp;date_to=2017-01-31" in page
-    country = client.get("/countries/TCD").text
-    assert "Escalation alerts" in country and "2017-01" in country
-    assert "No escalation alerts" in client.get("/countries/MMR").text
+    # Each alert links to its country's hub (whose own tests cover what it shows).
+    assert '<a href="/countries/TCD">' in page
     bad = client.get("/signals?since=January")
     assert bad.status_code == 422 and "must be a month like 2017-08" in bad.text
+
+
+def test_signals_come_newest_first_a_page_at_a_time_with_their_perpetrators(
+    client: TestClient, filled: Store
+) -> None:
+    response = client.get("/api/v1/signals?country=TCD&limit=1")
+    total = int(response.headers["X-Total-Count"])
+    assert total >= 2 and len(response.json()) == 1
+    recent = client.get("/api/v1/signals?country=TCD").json()
+    months = [alert["month"] for alert in recent]
+    assert months == sorted(months, reverse=True)
+    strongest = client.get("/api/v1/signals?country=TCD&order=strength").json()
+    scores = [alert["score"] for alert in strongest]
+    assert scores == sorted(scores, reverse=True)
+    second = client.get("/api/v1/signals?country=TCD&limit=1&offset=1").json()
+    assert second == recent[1:2]
+    assert recent[0]["perpetrator_kinds"] == ["unknown"]
+    assert recent[0]["low_precision"] is False
+    page = client.get("/signals?country=TCD").text
+    assert "newest month first" in page and '<th scope="col">Perpetrators</th>' in page
+    assert client.get("/signals?order=loudest").status_code == 422
+    assert client.get("/api/v1/signals?order=loudest").status_code == 422
+    assert client.get("/signals?page=0").status_code == 422
 
 
 def test_alerts_count_only_what_the_reader_may_see(filled: Store) -> None:
@@ -664,11 +852,12 @@ def test_alerts_are_kept_until_a_record_changes(
         assert alerts_for(session, LOCAL_OPERATOR, country="TCD")[0]["observed"] != -1.0
         assert computed == ["local-operator"]
         # A kept result read again is logged like the first read: it lists restricted records.
+        # (Reads of one resource in one transaction are one audit row that counts them.)
         logged = session.scalars(
             select(AuditEntry).where(AuditEntry.resource == "incident", AuditEntry.action == "read")
         ).all()
-        assert len(logged) == 2 and logged[0].detail == logged[1].detail
-        assert logged[1].detail["restricted"] > 0
+        assert len(logged) == 1 and logged[0].detail["reads"] == 2
+        assert logged[0].detail["restricted"] > 0
         # Another reader never gets what was computed for someone cleared to see more.
         public = alerts_for(session, ANONYMOUS, country="TCD")
         assert computed == ["local-operator", "anonymous"]

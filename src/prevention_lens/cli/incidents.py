@@ -7,14 +7,16 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from prevention_lens.cli import context
 from prevention_lens.cli.output import console, print_json, print_record, print_table
 from prevention_lens.errors import ValidationError
-from prevention_lens.store.access import Confidentiality, Principal
+
+if TYPE_CHECKING:
+    from prevention_lens.store.access import Principal
 
 app = typer.Typer(help="Documentation: incident records, their evidence, review and custody.")
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
@@ -57,12 +59,12 @@ def _filters(
     limit: int | None,
 ) -> Any:
     from prevention_lens.incidents.records import IncidentFilter
-    from prevention_lens.store.reference import stored_reference
+    from prevention_lens.store.reference import find_country
 
     key = None
     if country:
         with context.store().session() as session:
-            key = stored_reference(session).resolve(country).key
+            key = find_country(session, country).key
     return IncidentFilter(
         country=key,
         category=category,
@@ -126,8 +128,12 @@ def list_command(
     filters = _filters(country, category, status, since, until, search, limit)
     with context.store().session() as session:
         page = list_incidents(session, context.operator(), filters)
+        stored = 0 if page.total else _stored_incidents(session)
     if as_json:
         print_json({"total": page.total, "incidents": page.rows})
+        return
+    if not page.total:
+        console.print(_why_none(stored, filters))
         return
     print_table(
         page.rows,
@@ -203,6 +209,7 @@ def attach(
 ) -> None:
     """Add an evidence file to an incident: the original by hash, a working copy apart."""
     from prevention_lens.incidents.evidence import add_attachment, evidence_root
+    from prevention_lens.store.access import Confidentiality
 
     if not file.is_file():
         raise ValidationError("file does not exist", file=str(file))
@@ -280,6 +287,38 @@ def verify_custody(as_json: JsonOption = False) -> None:
         raise typer.Exit(1)
 
 
+def _stored_incidents(session: Any) -> int:
+    """How many records the operator may see with no filter at all."""
+    from prevention_lens.incidents.records import IncidentFilter, list_incidents
+
+    return list_incidents(session, context.operator(), IncidentFilter(limit=0)).total
+
+
+def _why_none(stored: int, filters: Any) -> str:
+    """Why a list came back empty: nothing imported, or which filters left nothing."""
+    if not stored:
+        return (
+            "0 incidents: nothing imported yet in this store; "
+            "`lens incidents import ucdp-ged` imports UCDP GED (`lens db status` names the store)."
+        )
+    used = [
+        f"{name} {value}"
+        for name, value in (
+            ("--country", filters.country),
+            ("--category", filters.category),
+            ("--status", filters.status),
+            ("--since", filters.date_from),
+            ("--until", filters.date_to),
+            ("--search", filters.text),
+        )
+        if value
+    ]
+    return (
+        f"0 incidents match {', '.join(used)}; the store holds {stored} "
+        "(drop a filter to see them)."
+    )
+
+
 @app.command()
 def categories(as_json: JsonOption = False) -> None:
     """The incident taxonomy, with the UCDP and ACLED types each category takes in."""
@@ -307,34 +346,71 @@ def signals(
     level: Annotated[str, typer.Option(help="country or admin1.")] = "country",
     country: Country = None,
     since: Annotated[str | None, typer.Option(help="Alerts from this month (YYYY-MM).")] = None,
-    top: Annotated[int, typer.Option(help="How many alerts to print.")] = 30,
+    order: Annotated[
+        str,
+        typer.Option(help="recent: newest month first; strength: strongest of all time first."),
+    ] = "recent",
+    page: Annotated[int, typer.Option(min=1, help="Which page of alerts to print.")] = 1,
+    top: Annotated[int, typer.Option(min=1, help="How many alerts a page holds.")] = 30,
     as_json: JsonOption = False,
 ) -> None:
     """Escalation alerts: months in which a place's violence against civilians,
-    identity-targeted events or deaths rose far above its own trailing baseline."""
+    identity-targeted events or deaths rose far above its own trailing baseline; newest month
+    first, a page at a time."""
     from prevention_lens.incidents.monitoring import alerts_for
-    from prevention_lens.store.reference import stored_reference
+    from prevention_lens.store.reference import find_country
 
     with context.store().session() as session:
-        key = stored_reference(session).resolve(country).key if country else None
-        alerts = alerts_for(session, context.operator(), level=level, country=key, since=since)
+        key = find_country(session, country).key if country else None
+        alerts = alerts_for(
+            session, context.operator(), level=level, country=key, since=since, order=order
+        )
+        stored = 0 if alerts else _stored_incidents(session)
+    first = (page - 1) * top
+    shown = alerts[first : first + top]
     if as_json:
-        print(json.dumps(alerts, default=str, ensure_ascii=False, indent=2))
+        print(json.dumps(shown, default=str, ensure_ascii=False, indent=2))
+        return
+    if not alerts:
+        console.print(_no_alerts(stored, country, since))
         return
     rows = [
         {
-            "month": alert["month"],
+            "month": alert["month"] + (" ~" if alert["low_precision"] else ""),
             "place": " / ".join(p for p in (alert["country_key"], alert.get("admin1")) if p),
             "series": alert["series"],
-            "observed": alert["observed"],
+            "observed": round(float(alert["observed"]), 1),
             "expected": round(float(alert["expected"]), 1),
             "p": f"{alert['p_value']:.1e}",
+            "perpetrators": ", ".join(alert["perpetrator_kinds"]) or "unknown",
             "events": len(alert["event_ids"]),
         }
-        for alert in alerts[:top]
+        for alert in shown
     ]
+    ordered = "newest month first" if order == "recent" else "strongest first"
+    pages = -(-len(alerts) // top)
     print_table(
         rows,
-        ["month", "place", "series", "observed", "expected", "p", "events"],
-        title=f"{len(alerts)} escalation alerts ({level}); strongest first",
+        ["month", "place", "series", "observed", "expected", "p", "perpetrators", "events"],
+        title=f"{len(alerts)} escalation alerts ({level}), {ordered}; page {page} of {pages}",
+    )
+    if any(alert["low_precision"] for alert in shown):
+        console.print(
+            "~ rests mostly on events dated only to the month or year (spread over those months)."
+        )
+
+
+def _no_alerts(stored: int, country: str | None, since: str | None) -> str:
+    if not stored:
+        return (
+            "0 alerts: no incidents in this store yet; "
+            "`lens incidents import ucdp-ged` imports UCDP GED."
+        )
+    narrowed = " and ".join(
+        part for part in (country and f"--country {country}", since and f"--since {since}") if part
+    )
+    where = f" for {narrowed}" if narrowed else ""
+    return (
+        f"0 alerts{where} among {stored} incidents: no month stood out against its place's "
+        "past (a place needs 6 months of records before it can alert)."
     )

@@ -20,6 +20,7 @@ from typing import TypedDict
 import pandas as pd
 
 from prevention_lens.errors import ValidationError
+from prevention_lens.incidents.signal_events import _prepare
 from prevention_lens.incidents.signals import (
     SERIES,
     Alert,
@@ -31,7 +32,6 @@ from prevention_lens.incidents.signals import (
     _ordinal,
     _panel,
     _place_keys,
-    _prepare,
 )
 
 

@@ -12,7 +12,8 @@ record moves the head, so a kept result is never older than the records it came 
 
 Public API::
 
-    alerts_for(session, principal, *, level="country", country=None, since=None) -> list[dict]
+    alerts_for(session, principal, *, level="country", country=None, since=None,
+               order="recent") -> list[dict]
     events_frame(rows) -> DataFrame
 """
 
@@ -32,7 +33,13 @@ from sqlalchemy.orm import Session
 from prevention_lens.errors import ValidationError
 from prevention_lens.incidents import custody
 from prevention_lens.incidents.records import IncidentFilter, list_incidents
-from prevention_lens.incidents.signals import COLUMNS, LEVELS, escalation_signals
+from prevention_lens.incidents.signals import (
+    COLUMNS,
+    LEVELS,
+    OPTIONAL_COLUMNS,
+    ORDERS,
+    escalation_signals,
+)
 from prevention_lens.incidents.taxonomy import CATEGORIES
 from prevention_lens.store.access import Confidentiality, Principal, audit, require
 
@@ -64,8 +71,11 @@ def events_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
             "category": [_signal_category(row["category"]) for row in rows],
             "identity_targeted": [bool(row.get("identity_targeted")) for row in rows],
             "fatalities": [row.get("fatalities_best") for row in rows],
+            "date_end": [row.get("date_end") for row in rows],
+            "date_precision": [row.get("date_precision") or "day" for row in rows],
+            "perpetrator_kind": [row.get("perpetrator_kind") or "unknown" for row in rows],
         },
-        columns=list(COLUMNS),
+        columns=[*COLUMNS, *OPTIONAL_COLUMNS],
     )
 
 
@@ -79,6 +89,8 @@ def _event(row: Mapping[str, Any]) -> dict[str, Any]:
         "admin1": row.get("admin1"),
         "fatalities": row.get("fatalities_best"),
         "status": row["status"],
+        "date_precision": row.get("date_precision") or "day",
+        "perpetrator_kind": row.get("perpetrator_kind") or "unknown",
     }
 
 
@@ -89,17 +101,21 @@ def alerts_for(
     level: str = "country",
     country: str | None = None,
     since: str | None = None,
+    order: str = "recent",
 ) -> list[dict[str, Any]]:
-    """The escalation alerts in the records ``principal`` may see, strongest first.
+    """The escalation alerts in the records ``principal`` may see: newest month first, or with
+    ``order="strength"`` the strongest of all time first.
 
     ``country`` is a country key; ``since`` ("YYYY-MM") keeps alerts from that month on. Each
     alert is ``Alert.to_dict()`` with ``country_name`` and ``events`` (id, title, date, ...).
     """
     if level not in LEVELS:
         raise ValidationError(f"must be one of {', '.join(LEVELS)}, got {level!r}", field="level")
+    if order not in ORDERS:
+        raise ValidationError(f"must be one of {', '.join(ORDERS)}, got {order!r}", field="order")
     if since is not None and not _MONTH.match(since):
         raise ValidationError(f"must be a month like 2017-08, got {since!r}", field="since")
-    key = _key(session, principal, level, country, since)
+    key = _key(session, principal, level, country, since, order)
     kept = None
     if key is not None:
         with _kept_lock:
@@ -113,7 +129,7 @@ def alerts_for(
         if restricted or (principal.clearance >= Confidentiality.CONFIDENTIAL and count):
             audit(session, principal, "read", "incident", count=count, restricted=restricted)
         return alerts
-    computed = _compute(session, principal, level=level, country=country, since=since)
+    computed = _compute(session, principal, level=level, country=country, since=since, order=order)
     if key is not None:
         with _kept_lock:
             _kept[key] = copy.deepcopy(computed)
@@ -123,7 +139,12 @@ def alerts_for(
 
 
 def _key(
-    session: Session, principal: Principal, level: str, country: str | None, since: str | None
+    session: Session,
+    principal: Principal,
+    level: str,
+    country: str | None,
+    since: str | None,
+    order: str,
 ) -> tuple[Any, ...] | None:
     head = custody.head(session)
     if head is None:  # no record was ever made through the application
@@ -132,7 +153,7 @@ def _key(
     engine = bind if isinstance(bind, Engine) else bind.engine
     store = engine.url.render_as_string(hide_password=True)
     reader = (principal.username, principal.role.value, principal.user_id)
-    return (store, head, reader, level, country or None, since)
+    return (store, head, reader, level, country or None, since, order)
 
 
 def _compute(
@@ -142,6 +163,7 @@ def _compute(
     level: str,
     country: str | None,
     since: str | None,
+    order: str,
 ) -> tuple[list[dict[str, Any]], int, int]:
     """The alerts, the number of records read, and how many of them were restricted."""
     page = list_incidents(session, principal, IncidentFilter(country=country or None, limit=None))
@@ -156,7 +178,7 @@ def _compute(
     by_id = {str(row["id"]): row for row in rows}
     names = {row["country_key"]: row["country_name"] for row in rows}
     alerts = []
-    for alert in escalation_signals(events_frame(rows), level=level, since=since):
+    for alert in escalation_signals(events_frame(rows), level=level, since=since, order=order):
         shown = alert.to_dict()
         shown["country_name"] = names.get(alert.country_key, alert.country_key)
         shown["events"] = [_event(by_id[event]) for event in alert.event_ids if event in by_id]

@@ -15,6 +15,7 @@ Public API::
     withdraw_imported(session, actor, *, dataset, external_id, reason) -> bool
     get_incident(session, principal, incident_id) -> dict
     list_incidents(session, principal, filters) -> IncidentPage
+    visible_matches(session, principal, filters) -> Select   # the records a reader may see
 """
 
 from __future__ import annotations
@@ -390,7 +391,9 @@ class IncidentFilter:
     dataset: str | None = None
     date_from: date | None = None
     date_to: date | None = None
-    text: str | None = None  # searched in public fields only
+    # Searched in public fields only (title, narrative, region, district, place, perpetrator,
+    # and the source's own id, e.g. a public report's reference): never in the exact place.
+    text: str | None = None
     identity_targeted: bool | None = None
     include_withdrawn: bool = False
     limit: int | None = 100
@@ -444,8 +447,11 @@ def _filtered(session: Session, filters: IncidentFilter) -> Select[Any]:
                 *(
                     func.lower(column).like(pattern)
                     for column in (
+                        Incident.external_id,
                         Incident.title,
                         Incident.narrative,
+                        Incident.admin1,
+                        Incident.admin2,
                         Incident.place_name,
                         Incident.perpetrator_name,
                     )
@@ -453,6 +459,12 @@ def _filtered(session: Session, filters: IncidentFilter) -> Select[Any]:
             )
         )
     return statement
+
+
+def visible_matches(session: Session, principal: Principal, filters: IncidentFilter) -> Select[Any]:
+    """Every record matching ``filters`` that ``principal`` may see, unordered and unlimited:
+    for summaries over all of them (the caller checks the read permission and audits)."""
+    return _visible(principal, _filtered(session, filters))
 
 
 def _countries(session: Session) -> dict[int, tuple[str, str]]:

@@ -8,14 +8,24 @@ Public API::
 
     SERIES: dict[str, str]                       # series name -> plain-language label
     LEVELS = ("country", "admin1")
+    ORDERS = ("recent", "strength")              # newest month first, or strongest first
     COLUMNS                                      # the columns the events frame needs
+    OPTIONAL_COLUMNS                             # date_end, date_precision, perpetrator_kind
+    LOW_PRECISION_SHARE                          # an alert resting this much on month/year dates
     AGAINST_CIVILIANS                            # category codes the one_sided_* series count
     SignalSettings(baseline_months=24, min_history=6, alpha=0.01, min_count=3,
                    min_fatalities=10, rate_floor=0.1, deaths_per_event=10,
                    series=tuple(SERIES))
     Alert                                        # frozen; .to_dict()
     monthly_series(events, level="country") -> DataFrame
-    escalation_signals(events, *, level="country", settings=None, since=None) -> list[Alert]
+    escalation_signals(events, *, level="country", settings=None, since=None,
+                       order="recent") -> list[Alert]
+
+Events dated only to the month or the year (``date_precision`` "month" or "year", GED's
+date_prec 4 and 5) are spread evenly over the months from ``date`` to ``date_end`` (a year-dated
+event without an end: its calendar year), so that a year's deaths recorded on 1 January do not
+make a false January alert; alerts where such events carry at least ``LOW_PRECISION_SHARE`` of
+the count are flagged ``low_precision``.
 """
 
 from __future__ import annotations
@@ -31,7 +41,13 @@ import pandas as pd
 from scipy import stats
 
 from prevention_lens.errors import ValidationError
-from prevention_lens.incidents.taxonomy import CATEGORIES
+
+# The input's columns are part of this module's public API; they are defined with the input.
+from prevention_lens.incidents.signal_events import AGAINST_CIVILIANS as AGAINST_CIVILIANS
+from prevention_lens.incidents.signal_events import COLUMNS as COLUMNS
+from prevention_lens.incidents.signal_events import OPTIONAL_COLUMNS as OPTIONAL_COLUMNS
+from prevention_lens.incidents.signal_events import _prepare
+from prevention_lens.incidents.taxonomy import PERPETRATOR_KINDS
 
 SERIES: dict[str, str] = {
     "one_sided_events": "Events of violence against civilians",
@@ -42,24 +58,17 @@ SERIES: dict[str, str] = {
     "all_fatalities": "Deaths in all events",
 }
 LEVELS = ("country", "admin1")
-COLUMNS = (
-    "event_id",
-    "date",
-    "country_key",
-    "admin1",
-    "category",
-    "identity_targeted",
-    "fatalities",
-)
-# Violence against civilians: UCDP's one-sided violence plus the categories the taxonomy marks
-# as acts against civilians (sexual violence, abduction, ...), so ACLED and own records count too.
-AGAINST_CIVILIANS = frozenset(code for code, item in CATEGORIES.items() if item.against_civilians)
+ORDERS = ("recent", "strength")
+# An alert is flagged when events with such dates carry at least this share of its count.
+LOW_PRECISION_SHARE = 0.5
 # Which events each series counts (a kind), and whether it sums deaths rather than events.
 _KIND = {name: name.rsplit("_", 1)[0] for name in SERIES}
 _DEATHS = {name: name.endswith("_fatalities") for name in SERIES}
 # For each series, the panel column counting the events behind it (for deaths: those with deaths).
 _BEHIND = {name: f"{name}:events" if _DEATHS[name] else name for name in SERIES}
-_COUNTS = list(dict.fromkeys([*SERIES, *_BEHIND.values()]))
+# For each series, the panel column holding the part of it that rests on month/year dates.
+_IMPRECISE = {name: f"{name}:imprecise" for name in SERIES}
+_COUNTS = list(dict.fromkeys([*SERIES, *_BEHIND.values(), *_IMPRECISE.values()]))
 # A score is -log10(p), computed from log p so that it stays finite where p itself underflows
 # to 0 (below about 1e-308); it stops at this cap.
 SCORE_CAP = 1000.0
@@ -135,8 +144,12 @@ class Alert:
     observed: float
     expected: float  # the trailing baseline's mean (before the floor)
     p_value: float  # P(X >= observed) under the baseline
-    score: float  # -log10(p_value), capped at SCORE_CAP; alerts are ranked by it
+    score: float  # -log10(p_value), capped at SCORE_CAP
     event_ids: tuple[str, ...]
+    # Share of ``observed`` from events dated only to the month or year (spread over months).
+    imprecise_share: float = 0.0
+    # Who committed the events behind it: state, non_state and/or unknown, in that order.
+    perpetrator_kinds: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.level not in LEVELS:
@@ -144,6 +157,16 @@ class Alert:
         if self.series not in SERIES:
             raise ValidationError(f"unknown series {self.series!r}", field="series")
         _month_number(self.month, "month")
+        if not 0.0 <= self.imprecise_share <= 1.0:
+            raise ValidationError("must be from 0 to 1", field="imprecise_share")
+        unknown = [kind for kind in self.perpetrator_kinds if kind not in PERPETRATOR_KINDS]
+        if unknown:
+            raise ValidationError(f"unknown kinds {unknown!r}", field="perpetrator_kinds")
+
+    @property
+    def low_precision(self) -> bool:
+        """Whether the alert rests mostly on events dated only to the month or the year."""
+        return self.imprecise_share >= LOW_PRECISION_SHARE
 
     @property
     def place(self) -> str:
@@ -153,6 +176,8 @@ class Alert:
     def to_dict(self) -> dict[str, object]:
         data = asdict(self)
         data["event_ids"] = list(self.event_ids)
+        data["perpetrator_kinds"] = list(self.perpetrator_kinds)
+        data["low_precision"] = self.low_precision
         data["series_label"] = SERIES[self.series]
         data["place"] = self.place
         return data
@@ -178,141 +203,6 @@ def _month_label(number: int) -> str:
     return f"{number // 12:04d}-{number % 12 + 1:02d}"
 
 
-# --- input --------------------------------------------------------------------------------
-
-
-def _fail_at(mask: np.ndarray[Any, Any], problem: Callable[[int], str], field_name: str) -> None:
-    """Raise for the first row where ``mask`` holds; rows count events from 1."""
-    bad = np.flatnonzero(mask)
-    if bad.size:
-        raise ValidationError(problem(int(bad[0])), row=int(bad[0]) + 1, field=field_name)
-
-
-def _missing(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    return np.asarray(pd.isna(values), dtype=bool)  # None, NaN, NaT and pd.NA alike
-
-
-def _parse_dates(column: pd.Series) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(column.dtype):
-        parsed = column
-    else:
-        try:
-            parsed = pd.to_datetime(column, errors="coerce", format="ISO8601")
-            retry = parsed.isna() & column.notna()
-            if retry.any():  # dates written other ways than ISO 8601, e.g. "3 March 2021"
-                parsed = parsed.astype("datetime64[ns]")
-                again = pd.to_datetime(column[retry].astype(str), errors="coerce", format="mixed")
-                parsed[retry] = again.astype("datetime64[ns]")
-        except (ValueError, TypeError) as error:  # e.g. time zones that differ between rows
-            raise ValidationError(f"cannot be read as dates: {error}", field="date") from None
-    values = column.to_numpy(dtype=object)
-    _fail_at(
-        parsed.isna().to_numpy(),
-        lambda i: "is missing" if pd.isna(values[i]) else f"{values[i]!r} is not a date",
-        "date",
-    )
-    return parsed
-
-
-def _text(column: pd.Series, field_name: str, *, required: bool) -> np.ndarray[Any, Any]:
-    values = column.to_numpy(dtype=object)
-    missing = _missing(values)
-    texts = np.array(
-        [None if gone else str(v).strip() for v, gone in zip(values, missing, strict=True)],
-        dtype=object,
-    )
-    empty = missing | (texts == "")
-    if required:
-        _fail_at(empty, lambda i: "is empty", field_name)
-    texts[empty] = None
-    return texts
-
-
-# A region's name without its kind: "Bago division" (before 2008) and "Bago region" are one place.
-_REGION_KIND = re.compile(
-    r"\s+(state|region|division|province|district|prefecture|governorate|department|county|"
-    r"oblast|municipality|territory)$",
-    re.IGNORECASE,
-)
-
-
-def _one_spelling(
-    countries: np.ndarray[Any, Any], regions: np.ndarray[Any, Any], dates: pd.Series
-) -> np.ndarray[Any, Any]:
-    """Each admin1 name as the latest spelling of its place within its country.
-
-    Spellings count as one place when they differ only in spacing, letter case, or a trailing
-    kind of region ("state", "division", ...). Renamed places (Karen and Kayin State) stay apart.
-    """
-    spaced = pd.Series(regions, dtype=object).str.replace(r"\s+", " ", regex=True)
-    key = spaced.str.replace(_REGION_KIND, "", regex=True).str.casefold()
-    table = pd.DataFrame({"country": countries, "key": key, "name": spaced, "date": dates})
-    named = table.dropna(subset=["key"]).sort_values("date", kind="stable")
-    latest = named.groupby(["country", "key"])["name"].last()
-    index = pd.MultiIndex.from_arrays([table["country"], table["key"]])
-    chosen = np.array(latest.reindex(index).to_numpy(dtype=object), dtype=object)
-    chosen[pd.isna(table["key"]).to_numpy()] = None
-    return chosen
-
-
-def _flags(column: pd.Series) -> np.ndarray[Any, Any]:
-    values = column.to_numpy(dtype=object)
-    missing = _missing(values)
-    wrong = np.array(
-        [
-            not gone
-            and not (isinstance(v, bool | int | float | np.number | np.bool_) and v in (0, 1))
-            for v, gone in zip(values, missing, strict=True)
-        ],
-        dtype=bool,
-    )
-    _fail_at(wrong, lambda i: f"must be true or false, got {values[i]!r}", "identity_targeted")
-    return np.array([not gone and bool(v) for v, gone in zip(values, missing, strict=True)], bool)
-
-
-def _deaths(column: pd.Series) -> np.ndarray[Any, Any]:
-    values = column.to_numpy(dtype=object)
-    numbers = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
-    missing = _missing(values)
-    _fail_at(np.isnan(numbers) & ~missing, lambda i: f"{values[i]!r} is not a number", "fatalities")
-    _fail_at(np.isinf(numbers), lambda i: f"{values[i]!r} is not a finite number", "fatalities")
-    _fail_at(numbers < 0, lambda i: f"must not be negative, got {values[i]!r}", "fatalities")
-    return np.where(missing, 0.0, numbers)
-
-
-def _prepare(events: pd.DataFrame) -> pd.DataFrame:
-    """The events checked and reduced to what the signals need, one row per event."""
-    if not isinstance(events, pd.DataFrame):
-        raise ValidationError(f"events must be a pandas DataFrame, got {type(events).__name__}")
-    for column in COLUMNS:
-        if column not in events.columns:
-            raise ValidationError(f"missing column; events need {', '.join(COLUMNS)}", field=column)
-    frame = events.reset_index(drop=True)
-    event_ids = _text(frame["event_id"], "event_id", required=True)
-    repeated = pd.Series(event_ids).duplicated().to_numpy()
-    _fail_at(repeated, lambda i: f"event {event_ids[i]!r} appears twice", "event_id")
-    dates = _parse_dates(frame["date"])
-    category = _text(frame["category"], "category", required=True)
-    fatalities = _deaths(frame["fatalities"])
-    identity = _flags(frame["identity_targeted"])
-    one_sided = np.isin(category.astype(str), list(AGAINST_CIVILIANS))
-    countries = _text(frame["country_key"], "country_key", required=True)
-    regions = _one_spelling(countries, _text(frame["admin1"], "admin1", required=False), dates)
-    return pd.DataFrame(
-        {
-            "event_id": event_ids.astype(str),
-            "date": dates.to_numpy(),
-            "month": (dates.dt.year * 12 + dates.dt.month - 1).to_numpy(dtype=np.int64),
-            "country_key": countries,
-            "admin1": regions,
-            "fatalities": fatalities,
-            "one_sided": one_sided,
-            "identity_targeted": identity,
-            "all": np.ones(len(frame), dtype=bool),
-        }
-    )
-
-
 def _place_keys(level: str) -> list[str]:
     if level not in LEVELS:
         raise ValidationError(f"must be one of {', '.join(LEVELS)}, got {level!r}", field="level")
@@ -335,16 +225,19 @@ def _panel(prepared: pd.DataFrame, level: str) -> pd.DataFrame:
     if located.empty:
         return pd.DataFrame({name: [] for name in columns})
     deadly = located["fatalities"] > 0
+    weight = located["weight"]
+    counts = {
+        name: weight * (located["fatalities"] if _DEATHS[name] else 1.0) * located[_KIND[name]]
+        for name in SERIES
+    }
     counted = located.assign(
+        **counts,
         **{
-            name: (located["fatalities"] if _DEATHS[name] else 1.0) * located[_KIND[name]]
-            for name in SERIES
-        },
-        **{
-            _BEHIND[name]: (located[_KIND[name]] & deadly).astype(float)
+            _BEHIND[name]: weight * (located[_KIND[name]] & deadly)
             for name in SERIES
             if _DEATHS[name]
         },
+        **{_IMPRECISE[name]: counts[name] * located["imprecise"] for name in SERIES},
     )
     sums = counted.groupby([*keys, "month"], sort=True)[_COUNTS].sum()
     starts = sums.reset_index().groupby(keys, sort=True)["month"].min()
@@ -381,7 +274,9 @@ def monthly_series(events: pd.DataFrame, level: str = "country") -> pd.DataFrame
     )
     for name in SERIES:
         values = panel[name].to_numpy(dtype=float)
-        out[name] = values if _DEATHS[name] else values.astype(np.int64)
+        # Event counts are whole unless an event dated to the month or year was spread.
+        whole = not _DEATHS[name] and bool(np.all(values == np.round(values)))
+        out[name] = values.astype(np.int64) if whole else values
     return out
 
 
@@ -450,27 +345,33 @@ def _score_panel(panel: pd.DataFrame, settings: SignalSettings) -> pd.DataFrame:
                     "observed": x[rows][alerting],
                     "expected": mean[alerting],
                     "log_p": log_tail[alerting],
+                    "imprecise": panel[_IMPRECISE[name]].to_numpy(dtype=float)[rows][alerting],
                 }
             )
         )
     if not found:
-        return pd.DataFrame(columns=["row", "series", "observed", "expected", "log_p"])
+        return pd.DataFrame(columns=["row", "series", "observed", "expected", "log_p", "imprecise"])
     return pd.concat(found, ignore_index=True)
 
 
 def _events_behind(
     prepared: pd.DataFrame, keys: list[str]
-) -> Callable[[tuple[object, ...], int, str], tuple[str, ...]]:
-    """A look-up of the events behind one place, month and series, in date order."""
+) -> Callable[[tuple[object, ...], int, str], tuple[tuple[str, ...], tuple[str, ...]]]:
+    """A look-up of the events behind one place, month and series, in date order, and the
+    kinds of perpetrator among them (in PERPETRATOR_KINDS order)."""
     ordered = prepared.dropna(subset=keys).sort_values(["date", "event_id"], kind="stable")
     groups = ordered.groupby([*keys, "month"], sort=False).indices
 
-    def behind(place: tuple[object, ...], month: int, series: str) -> tuple[str, ...]:
+    def behind(
+        place: tuple[object, ...], month: int, series: str
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
         rows = ordered.iloc[groups.get((*place, month), np.array([], dtype=int))]
         chosen = rows[_KIND[series]].to_numpy(dtype=bool, copy=True)
         if _DEATHS[series]:
             chosen &= rows["fatalities"].to_numpy() > 0
-        return tuple(rows["event_id"].to_numpy()[chosen])
+        present = set(rows["perpetrator_kind"].to_numpy()[chosen])
+        kinds = tuple(kind for kind in PERPETRATOR_KINDS if kind in present)
+        return tuple(rows["event_id"].to_numpy()[chosen]), kinds
 
     return behind
 
@@ -481,17 +382,30 @@ def escalation_signals(
     level: str = "country",
     settings: SignalSettings | None = None,
     since: str | None = None,
+    order: str = "recent",
 ) -> list[Alert]:
     """Every month, place and series that stands out against the place's own trailing
-    baseline, strongest first (score, then the later month). ``since`` ("YYYY-MM") keeps alerts
-    from that month on; the baselines still use the months before it."""
+    baseline. ``order`` "recent" puts the newest month first (then the strongest), as early
+    warning reads them; "strength" the strongest of all time first (then the later month).
+    ``since`` ("YYYY-MM") keeps alerts from that month on; the baselines still use the months
+    before it."""
     _place_keys(level)
+    _check_order(order)
     first = _month_number(since, "since") if since is not None else None
-    return _alerts(_prepare(events), level, settings or SignalSettings(), first)
+    return _alerts(_prepare(events), level, settings or SignalSettings(), first, order)
+
+
+def _check_order(order: object) -> None:
+    if order not in ORDERS:
+        raise ValidationError(f"must be one of {', '.join(ORDERS)}, got {order!r}", field="order")
 
 
 def _alerts(
-    prepared: pd.DataFrame, level: str, settings: SignalSettings, first: int | None
+    prepared: pd.DataFrame,
+    level: str,
+    settings: SignalSettings,
+    first: int | None,
+    order: str = "recent",
 ) -> list[Alert]:
     keys = _place_keys(level)
     panel = _panel(prepared, level)
@@ -500,10 +414,11 @@ def _alerts(
         hits = hits[panel["month"].to_numpy()[hits["row"].to_numpy(dtype=int)] >= first]
     behind = _events_behind(prepared, keys)
     alerts = []
-    for row, series, observed, expected, log_p in hits.itertuples(index=False):
+    for row, series, observed, expected, log_p, imprecise in hits.itertuples(index=False):
         record = panel.iloc[int(row)]
         place = tuple(record[key] for key in keys)
         score = min(-float(log_p) / math.log(10), SCORE_CAP)
+        event_ids, kinds = behind(place, int(record["month"]), str(series))
         alerts.append(
             Alert(
                 level=level,
@@ -515,17 +430,20 @@ def _alerts(
                 expected=float(expected),
                 p_value=math.exp(float(log_p)),
                 score=score,
-                event_ids=behind(place, int(record["month"]), str(series)),
+                event_ids=event_ids,
+                imprecise_share=min(1.0, max(0.0, float(imprecise) / float(observed))),
+                perpetrator_kinds=kinds,
             )
         )
-    order = list(SERIES)
+    names = list(SERIES)
+    recent = order == "recent"
     alerts.sort(
         key=lambda a: (
-            -a.score,
-            -_ordinal(a.month),
+            -_ordinal(a.month) if recent else -a.score,
+            -a.score if recent else -_ordinal(a.month),
             a.country_key,
             a.admin1 or "",
-            order.index(a.series),
+            names.index(a.series),
         )
     )
     return alerts

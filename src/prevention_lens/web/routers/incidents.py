@@ -9,22 +9,22 @@ of the fields they were given to show, and never show the label of a field they 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import hmac
 import json
+import re
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from prevention_lens.errors import NotFoundError, ValidationError
-from prevention_lens.incidents.drafts import IncidentDraft, draft_from_mapping, draft_sources
+from prevention_lens.errors import NotFoundError, TooManyRequestsError, ValidationError
+from prevention_lens.incidents.aggregates import aggregate_incidents
+from prevention_lens.incidents.drafts import draft_from_mapping, draft_sources
 from prevention_lens.incidents.evidence import (
     add_attachment,
     add_source,
@@ -32,6 +32,7 @@ from prevention_lens.incidents.evidence import (
     read_original,
 )
 from prevention_lens.incidents.records import (
+    MAX_NOTE,
     REVIEW_OUTCOMES,
     TRANSITIONS,
     create_incident,
@@ -42,6 +43,16 @@ from prevention_lens.incidents.records import (
     set_status,
     update_incident,
 )
+from prevention_lens.incidents.reports import (
+    REPORT_CATEGORIES,
+    REPORT_FIELDS,
+    REPORT_RATE,
+    BulkReview,
+    Inbox,
+    inbox,
+    review_many,
+    submit_report,
+)
 from prevention_lens.incidents.taxonomy import (
     CATEGORIES,
     DATE_PRECISIONS,
@@ -50,7 +61,6 @@ from prevention_lens.incidents.taxonomy import (
     TARGET_DIMENSIONS,
 )
 from prevention_lens.store.access import (
-    PUBLIC_SUBMISSION,
     Confidentiality,
     Principal,
     Role,
@@ -58,38 +68,25 @@ from prevention_lens.store.access import (
     read_records,
     require,
 )
-from prevention_lens.store.models import Country, RateLimitHit
-from prevention_lens.store.models.base import utcnow
-from prevention_lens.web.deps import CurrentPrincipal, DbSession, ExportFormat, RecordId
+from prevention_lens.store.models import Country
+from prevention_lens.store.rate_limits import check, client_key, record
+from prevention_lens.web.deps import MAX_ID, CurrentPrincipal, DbSession, ExportFormat, RecordId
 from prevention_lens.web.routers.incidents_api import Filters, export_response
 from prevention_lens.web.security import app_settings, verify_csrf
 from prevention_lens.web.templating import render
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+# Kept for the actors' intake form, which shares it (a "1" after a successful submission).
 SentFlag = Annotated[str, Query(max_length=1, description="1 after a successful submission")]
+SentReference = Annotated[
+    str, Query(max_length=20, description="The reference of the report just sent")
+]
+REFERENCE = re.compile(r"R-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 PAGE_SIZE = 50
-# The map and timeline draw at most this many of the matching records (the newest).
-MAP_LIMIT = 5000
-REPORT_LIMIT = 5  # public submissions per client per window
-REPORT_WINDOW = timedelta(hours=1)
-REPORT_BUCKET = "report"
-# What the public form offers: acts against people, in words a witness would choose.
-REPORT_CATEGORIES = (
-    "one_sided_violence",
-    "sexual_violence",
-    "abduction_disappearance",
-    "arbitrary_detention",
-    "torture_ill_treatment",
-    "forced_displacement",
-    "hate_crime",
-    "dangerous_speech",
-    "looting_destruction",
-    "cultural_religious_destruction",
-    "other",
-)
-REPORT_FIELDS = ("category", "date", "country", "region", "place", "narrative", "contact")
-REPORT_MAX_CHARS = {"narrative": 20_000, "place": 2_000, "contact": 500, "region": 120}
+# The map's first view: cells of this many degrees; the map asks for finer ones as it zooms.
+MAP_CELL_DEGREES = 1.0
+AGGREGATE_API = "/api/v1/incidents/aggregate"
 
 STATUS_LABELS = {
     "unverified": "Unverified",
@@ -140,22 +137,6 @@ def _country_choices(session: Session, principal: Principal) -> list[dict[str, A
     return read_records(session, principal, "country", statement)
 
 
-def _point(row: Mapping[str, Any], iso: Mapping[str, int | None]) -> dict[str, Any]:
-    """What the map needs of a record: its coordinates as the reader may see them."""
-    latitude = row["latitude"] if "latitude" in row else row.get("public_latitude")
-    longitude = row["longitude"] if "longitude" in row else row.get("public_longitude")
-    return {
-        "id": row["id"],
-        "title": row["title"] or row["category_label"],
-        "date": row["date_start"].isoformat(),
-        "category": row["category_label"],
-        "country": row["country_name"],
-        "iso": iso.get(row["country_key"]),
-        "lat": latitude,
-        "lon": longitude,
-    }
-
-
 def _query(request: Request, **changes: object) -> str:
     values = {key: value for key, value in request.query_params.items() if value}
     values.update({key: str(value) for key, value in changes.items()})
@@ -171,30 +152,28 @@ def incidents_page(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     offset = (page - 1) * PAGE_SIZE
-    mapped = list_incidents(session, principal, dataclasses.replace(filters, limit=MAP_LIMIT))
-    if offset + PAGE_SIZE <= len(mapped.rows) or len(mapped.rows) == mapped.total:
-        rows = mapped.rows[offset : offset + PAGE_SIZE]
-    else:
-        narrowed = dataclasses.replace(filters, limit=PAGE_SIZE, offset=offset)
-        rows = list_incidents(session, principal, narrowed).rows
+    listed = list_incidents(
+        session, principal, dataclasses.replace(filters, limit=PAGE_SIZE, offset=offset)
+    )
+    # The map and timeline count every matching record, however many (not only this page).
+    counted = aggregate_incidents(session, principal, filters, cell_degrees=MAP_CELL_DEGREES)
     countries = _country_choices(session, principal)
-    iso = {country["key"]: country["iso_numeric"] for country in countries}
-    points = [_point(row, iso) for row in mapped.rows]
     return render(
         request,
         "incidents.html",
         {
-            "rows": rows,
-            "total": mapped.total,
+            "rows": listed.rows,
+            "total": listed.total,
             "page": page,
-            "pages": max(1, -(-mapped.total // PAGE_SIZE)),
-            "mapped": len(points),
-            "points_json": script_json({"points": points, "total": mapped.total}),
+            "pages": max(1, -(-listed.total // PAGE_SIZE)),
+            "counts_json": script_json(
+                {**counted.to_dict(), "query": _query(request, page=""), "api": AGGREGATE_API}
+            ),
             "query": request.query_params,
             "export_query": _query(request, page=""),
             "previous_query": _query(request, page=page - 1) if page > 1 else None,
             "next_query": _query(request, page=page + 1)
-            if offset + PAGE_SIZE < mapped.total
+            if offset + PAGE_SIZE < listed.total
             else None,
             "countries": countries,
             "categories": CATEGORIES.values(),
@@ -490,61 +469,7 @@ def download_original(
     )
 
 
-# --- the public submission form ------------------------------------------------------------
-
-
-def _client_key(request: Request) -> str:
-    """A per-client key that stores no address: HMAC of the client's IP under the app's key."""
-    host = request.client.host if request.client else "unknown"
-    key = app_settings(request).signing_key()
-    return hmac.new(key, f"{REPORT_BUCKET}|{host}".encode(), hashlib.sha256).hexdigest()
-
-
-def _recent_reports(session: Session, client: str) -> int:
-    since = utcnow() - REPORT_WINDOW
-    statement = select(func.count()).where(
-        RateLimitHit.bucket == REPORT_BUCKET,
-        RateLimitHit.client == client,
-        RateLimitHit.at >= since,
-    )
-    return int(session.scalar(statement) or 0)
-
-
-def _report_draft(session: Session, values: Mapping[str, str]) -> IncidentDraft:
-    """The narrow schema: a new, restricted record; the typed place stays confidential."""
-    for name, most in REPORT_MAX_CHARS.items():
-        if len(values.get(name, "")) > most:
-            raise ValidationError(f"is longer than {most} characters", field=name)
-    category = values.get("category", "")
-    if category not in REPORT_CATEGORIES:
-        raise ValidationError("choose what happened from the list", field="category")
-    raw_date = values.get("date", "").strip()
-    try:
-        day = date.fromisoformat(raw_date)
-    except ValueError:
-        raise ValidationError("give the date as YYYY-MM-DD", field="date") from None
-    if day > date.today():
-        raise ValidationError("the date is in the future", field="date")
-    key = values.get("country", "").strip().upper()
-    country = session.scalar(select(Country).where(Country.key == key)) if key else None
-    if country is None:
-        raise ValidationError("choose the country from the list", field="country")
-    narrative = values.get("narrative", "").strip()
-    if not narrative:
-        raise ValidationError("say what happened", field="narrative")
-    region = values.get("region", "").strip()
-    return IncidentDraft(
-        category=category,
-        date_start=day,
-        country=country.key,
-        title=f"{CATEGORIES[category].label} reported in {country.name}",
-        narrative=narrative,
-        admin1=region or None,
-        location_precision="admin1" if region else "country",
-        exact_place=values.get("place", "").strip(),
-        witness_contact=values.get("contact", "").strip(),
-        confidentiality=Confidentiality.RESTRICTED,
-    )
+# --- the public submission form and the inbox of new reports -------------------------------
 
 
 def _report_form(
@@ -554,55 +479,131 @@ def _report_form(
     *,
     values: Mapping[str, str] | None = None,
     error: str | None = None,
-    sent: bool = False,
+    reference: str | None = None,
     status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
-    return render(
+    response = render(
         request,
         "report.html",
         {
             "values": values or {},
             "error": error,
-            "sent": sent,
+            "reference": reference,
             "categories": [CATEGORIES[code] for code in REPORT_CATEGORIES],
             "countries": _country_choices(session, principal),
             "today": date.today().isoformat(),
-            "limit": REPORT_LIMIT,
+            "limit": REPORT_RATE.limit,
+        },
+        status_code=status_code,
+    )
+    response.headers.update(headers or {})
+    return response
+
+
+@router.get("/report", response_class=HTMLResponse)
+def report_form(
+    request: Request, session: DbSession, principal: CurrentPrincipal, sent: SentReference = ""
+) -> Response:
+    # Only a well-formed reference is echoed back: the page shows no text a link could plant.
+    reference = sent if REFERENCE.fullmatch(sent) else None
+    return _report_form(request, session, principal, reference=reference)
+
+
+@router.post("/report")
+async def submit_report_form(
+    request: Request, session: DbSession, principal: CurrentPrincipal
+) -> Response:
+    """Only ever creates: the form has no id, status or level, and other fields are ignored."""
+    values = await _form_values(request, REPORT_FIELDS)
+    client = client_key(
+        app_settings(request).signing_key(),
+        REPORT_RATE.bucket,
+        request.client.host if request.client else "unknown",
+    )
+    try:
+        check(session, REPORT_RATE, client)
+    except TooManyRequestsError as refusal:
+        message = f"{refusal} Nothing you typed was stored; it is still in the form below."
+        return _report_form(
+            request,
+            session,
+            principal,
+            values=values,
+            error=message,
+            status_code=429,
+            headers={"Retry-After": str(refusal.retry_after)},
+        )
+    try:
+        reference = submit_report(session, principal, values)
+    except ValidationError as error:
+        return _report_form(
+            request, session, principal, values=values, error=str(error), status_code=422
+        )
+    record(session, REPORT_RATE, client)
+    return RedirectResponse(f"/report?{urlencode({'sent': reference})}", status_code=303)
+
+
+@router.get("/incidents/inbox", response_class=HTMLResponse)
+def inbox_page(
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """New public reports, newest first, for analysts and admins to take in."""
+    found = inbox(session, principal, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return _inbox(request, found, page)
+
+
+def _inbox(
+    request: Request,
+    found: Inbox,
+    page: int,
+    *,
+    done: BulkReview | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "incidents_inbox.html",
+        {
+            "entries": found.entries,
+            "total": found.total,
+            "page": page,
+            "pages": max(1, -(-found.total // PAGE_SIZE)),
+            "done": done,
+            "error": error,
+            "action_labels": {"in_review": "sent to review", "rejected": "rejected"},
+            "max_note": MAX_NOTE,
         },
         status_code=status_code,
     )
 
 
-@router.get("/report", response_class=HTMLResponse)
-def report_form(
-    request: Request, session: DbSession, principal: CurrentPrincipal, sent: SentFlag = ""
-) -> Response:
-    return _report_form(request, session, principal, sent=sent == "1")
-
-
-@router.post("/report")
-async def submit_report(
+@router.post("/incidents/inbox")
+async def review_inbox(
     request: Request, session: DbSession, principal: CurrentPrincipal
 ) -> Response:
-    """Only ever creates: the form has no id, status or level, and other fields are ignored."""
-    values = await _form_values(request, REPORT_FIELDS)
-    client = _client_key(request)
-    if _recent_reports(session, client) >= REPORT_LIMIT:
-        message = (
-            f"This connection has sent {REPORT_LIMIT} reports in the last hour, the most we "
-            "accept. Please wait an hour and send it again; nothing you typed was stored."
-        )
-        return _report_form(
-            request, session, principal, values=values, error=message, status_code=429
-        )
+    """Send the chosen reports to review, or reject them with a note, each through the workflow."""
+    require(principal, "review", "incident")
+    form = await request.form()
+    raw_ids = [value for value in form.getlist("incident_id") if isinstance(value, str)]
+    action = str(form.get("action") or "")
+    note = str(form.get("note") or "")
     try:
-        draft = _report_draft(session, values)
-    except ValidationError as error:
-        return _report_form(
-            request, session, principal, values=values, error=str(error), status_code=422
-        )
-    author = principal if principal.role >= Role.CONTRIBUTOR else PUBLIC_SUBMISSION
-    create_incident(session, author, draft, dataset="submission")
-    session.execute(delete(RateLimitHit).where(RateLimitHit.at < utcnow() - REPORT_WINDOW))
-    session.add(RateLimitHit(bucket=REPORT_BUCKET, client=client))
-    return RedirectResponse("/report?sent=1", status_code=303)
+        ids = [int(value) for value in raw_ids]
+    except ValueError:
+        ids = []
+    done = None
+    error = None
+    try:
+        if len(ids) != len(raw_ids) or any(not 0 < value <= MAX_ID for value in ids):
+            raise ValidationError("the chosen reports are not record numbers", field="incident_id")
+        done = review_many(session, principal, ids, action, note)
+    except ValidationError as problem:
+        session.rollback()
+        error = str(problem)
+    found = inbox(session, principal, limit=PAGE_SIZE)
+    return _inbox(request, found, 1, done=done, error=error, status_code=422 if error else 200)

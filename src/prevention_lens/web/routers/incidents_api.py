@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from prevention_lens.errors import ValidationError
 from prevention_lens.incidents import custody
+from prevention_lens.incidents.aggregates import CELL_SIZES, aggregate_incidents
 from prevention_lens.incidents.drafts import (
     INCIDENT_MAX_CHARS,
     MAX_COUNT,
@@ -46,7 +47,7 @@ from prevention_lens.incidents.records import (
 )
 from prevention_lens.incidents.taxonomy import CATEGORIES, STATUSES
 from prevention_lens.store.access import Confidentiality, require
-from prevention_lens.store.reference import stored_reference
+from prevention_lens.store.reference import find_country
 from prevention_lens.web.deps import (
     CODE_MAX_CHARS,
     SEARCH_MAX_CHARS,
@@ -86,7 +87,10 @@ def incident_filters(
     date_to: Annotated[str, code_query("Last day, YYYY-MM-DD")] = "",
     text: Annotated[
         str,
-        Query(max_length=SEARCH_MAX_CHARS, description="Words in the title, narrative or place"),
+        Query(
+            max_length=SEARCH_MAX_CHARS,
+            description="Words in the title, narrative, region, district, place or perpetrator",
+        ),
     ] = "",
     identity_targeted: Annotated[str, code_query("yes or no")] = "",
 ) -> IncidentFilter:
@@ -100,7 +104,7 @@ def incident_filters(
     targeted = identity_targeted.strip().lower()
     if targeted and targeted not in (*_YES, *_NO):
         raise ValidationError("must be yes or no", field="identity_targeted")
-    key = stored_reference(session).resolve(country.strip()).key if country.strip() else None
+    key = find_country(session, country.strip()).key if country.strip() else None
     return IncidentFilter(
         country=key,
         category=category or None,
@@ -274,6 +278,26 @@ def queue(session: DbSession, principal: CurrentPrincipal) -> list[Record]:
     return review_queue(session, principal)
 
 
+@router.get("/incidents/aggregate")
+def aggregate(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    filters: Filters,
+    cell: Annotated[
+        float,
+        Query(
+            ge=min(CELL_SIZES),
+            le=max(CELL_SIZES),
+            description=f"Grid cell size in degrees: {', '.join(f'{s:g}' for s in CELL_SIZES)}",
+        ),
+    ] = 1.0,
+) -> Record:
+    """Counts and deaths of every matching record the caller may see, per grid cell (placed at
+    the cell's centre, from public coordinates), per country for records without coordinates,
+    and per month: what the map and timeline of /incidents draw."""
+    return aggregate_incidents(session, principal, filters, cell_degrees=cell).to_dict()
+
+
 @router.get("/incidents/export.{fmt}")
 def export(
     fmt: ExportFormat, session: DbSession, principal: CurrentPrincipal, filters: Filters
@@ -365,13 +389,23 @@ async def add_record_attachment(
 def signals(
     session: DbSession,
     principal: CurrentPrincipal,
+    response: Response,
     level: Annotated[str, code_query("country or admin1")] = "country",
     country: Annotated[str, code_query("Country key, name or code")] = "",
     since: Annotated[str, code_query("Alerts from this month on, YYYY-MM")] = "",
+    order: Annotated[str, code_query("recent (newest month first) or strength")] = "recent",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Offset = 0,
 ) -> list[Record]:
-    """Escalation alerts computed from the records the caller may see, strongest first."""
-    key = stored_reference(session).resolve(country.strip()).key if country.strip() else None
-    return alerts_for(session, principal, level=level, country=key, since=since.strip() or None)
+    """Escalation alerts computed from the records the caller may see, newest month first (or
+    the strongest of all time with ``order=strength``), a page at a time; the header
+    ``X-Total-Count`` gives how many there are in all."""
+    key = find_country(session, country.strip()).key if country.strip() else None
+    alerts = alerts_for(
+        session, principal, level=level, country=key, since=since.strip() or None, order=order
+    )
+    response.headers["X-Total-Count"] = str(len(alerts))
+    return alerts[offset : offset + limit]
 
 
 @router.get("/custody/verify")

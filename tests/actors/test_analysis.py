@@ -1,5 +1,5 @@
-"""The stored mapping as a network: what each role sees, public snapshots with their change, and
-coverage gaps beside the latest stored risk forecast."""
+"""The stored mapping as a network: what each role sees, the network view, champions per region,
+suggestions, public snapshots with their change and an actor's figures in the latest one."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy.orm import Session
 
 from prevention_lens.actors.analysis import (
-    coverage_gaps,
-    high_risk_lacking,
+    actor_suggestions,
     network_for,
+    network_view,
+    regional_champions,
+    snapshot_figures,
     snapshots,
     take_snapshot,
 )
@@ -23,7 +25,6 @@ from prevention_lens.actors.records import (
     review_actor,
 )
 from prevention_lens.errors import PermissionDeniedError, ValidationError
-from prevention_lens.risk.forecasts import ForecastRow, store_forecast_run
 from prevention_lens.store import Store
 from prevention_lens.store.access import ANONYMOUS, LOCAL_OPERATOR, Principal, Role
 
@@ -90,26 +91,6 @@ def _mapping(store: Store) -> dict[str, int]:
     return ids
 
 
-def _forecast(store: Store) -> None:
-    with store.session() as session:
-        store_forecast_run(
-            session,
-            LOCAL_OPERATOR,
-            model_name="m",
-            model_params={},
-            panel_spec="ewp2025",
-            data_sha256="f" * 64,
-            origin_year=2024,
-            metrics={},
-            rows=[
-                ForecastRow("MMR", 0.09, 1),
-                ForecastRow("KEN", 0.05, 2),
-                ForecastRow("TCD", 0.045, 3),
-                ForecastRow("UGA", 0.01, 4),
-            ],
-        )
-
-
 def test_anonymous_users_get_the_published_network(store: Store) -> None:
     ids = _mapping(store)
     with store.session() as session:
@@ -155,55 +136,53 @@ def test_one_snapshot_has_no_change(store: Store) -> None:
         assert snapshots(session, ANONYMOUS, "example")["snapshots"] == []
 
 
-def test_coverage_gaps_beside_risk(store: Store) -> None:
-    _mapping(store)
-    _forecast(store)
+def test_network_view_is_typed_and_public_only(store: Store) -> None:
+    ids = _mapping(store)
     with store.session() as session:
-        public = coverage_gaps(session, ANONYMOUS)
-        staff = coverage_gaps(session, ANA)
-    assert [row["country_key"] for row in public] == ["MMR", "KEN", "TCD"]
-    mmr, kenya, chad = public
-    assert mmr["actors"] == 0 and mmr["missing"] == ["no actor mapped"]
-    assert kenya["risk"]["level"] == "high" and kenya["risk"]["rank"] == 2
-    assert kenya["coverage"]["early_warning"]["grassroots"] == 1
-    assert kenya["coverage"]["accountability"] == {
-        "grassroots": 0,
-        "local": 0,
-        "national": 1,
-        "regional": 0,
-        "international": 1,
-    }
-    assert kenya["missing"] == [
-        "no documentation actor at any level",
-        "no local dialogue and mediation actor",
-        "no protection of civilians actor at any level",
+        view = network_view(session, ANONYMOUS)
+    assert {node.id for node in view.nodes} == {ids["group"], ids["un"], ids["chad"]}
+    # The Chad tie ended in 2020: the view draws only the ties its figures count.
+    assert view.summary == {"actors": 3, "relationships": 1, "communities": 2}
+    group = next(node for node in view.nodes if node.id == ids["group"])
+    assert (group.level_labels, group.countries, group.is_example) == (
+        ("Grassroots",),
+        ("KEN",),
+        False,
+    )
+    assert view.countries == ["KEN", "TCD"]
+    assert view.to_dict()["links"] == [
+        {
+            "source": ids["group"],
+            "target": ids["un"],
+            "kind": "partnership",
+            "kind_label": "Partnership",
+            "strength": 2,
+            "directed": False,
+        }
     ]
-    assert chad["missing"] == ["no grassroots or local actor with a path to an international one"]
-    # Analysts also see the draft documentation project.
-    assert staff[1]["missing"] == [
-        "no local dialogue and mediation actor",
-        "no protection of civilians actor at any level",
-    ]
-    assert [row["country_key"] for row in high_risk_lacking(public)] == ["MMR", "KEN", "TCD"]
 
 
-def test_coverage_gaps_threshold_and_no_forecast(store: Store) -> None:
-    _mapping(store)
+def test_regional_champions_are_typed_and_checked(store: Store) -> None:
+    ids = _mapping(store)
     with store.session() as session:
-        rows = coverage_gaps(session, ANONYMOUS)
-        assert [(row["country_key"], row["risk"], row["missing"]) for row in rows] == [
-            ("KEN", None, []),
-            ("TCD", None, []),
-        ]
-    _forecast(store)
+        found = regional_champions(session, ANONYMOUS)
+        assert list(found) == ["Africa"]
+        assert [row.actor_id for row in found["Africa"]] == [ids["group"], ids["un"]]
+        with pytest.raises(ValidationError, match="no actors work in 'Atlantis'"):
+            regional_champions(session, ANONYMOUS, region="Atlantis")
+
+
+def test_suggestions_and_snapshot_figures(store: Store) -> None:
+    ids = _mapping(store)
     with store.session() as session:
-        rows = coverage_gaps(session, ANONYMOUS, min_level="very high")
-        assert [(row["country_key"], bool(row["missing"])) for row in rows] == [
-            ("MMR", True),
-            ("KEN", False),
-            ("TCD", False),
-        ]
-        with pytest.raises(ValidationError, match="min_level"):
-            coverage_gaps(session, ANONYMOUS, min_level="severe")
-        with pytest.raises(ValidationError, match="dataset"):
-            network_for(session, ANONYMOUS, "fictional")
+        assert snapshot_figures(session, ANONYMOUS, ids["group"], "real") is None
+        suggested = actor_suggestions(session, ANONYMOUS, ids["chad"], "real")
+        assert [row.id for row in suggested] == [ids["un"]]
+        # A draft is not part of the network anyone sees until it is published.
+        assert actor_suggestions(session, ANA, ids["draft"] + 1000, "real") == []
+        take_snapshot(session, ANA)
+    with store.session() as session:
+        figures = snapshot_figures(session, ANONYMOUS, ids["group"], "real")
+        assert figures is not None and figures.degree == 1 and figures.constraint == 1.0
+        assert figures.items[0] == ("Relationships", 1)
+        assert snapshot_figures(session, ANONYMOUS, ids["draft"], "real") is None

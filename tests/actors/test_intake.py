@@ -13,9 +13,8 @@ from hypothesis import strategies as st
 from prevention_lens.actors.duplicates import duplicate_pairs, find_duplicates, similarity
 from prevention_lens.actors.example import EXAMPLE_PREFIX, generate_example, load_example
 from prevention_lens.actors.records import DRAFT_FIELDS, ActorFilter, list_actors
-from prevention_lens.errors import ValidationError
+from prevention_lens.errors import ImportRejectedError, ValidationError
 from prevention_lens.ingest.actors import import_actor_sheet, read_actor_sheet
-from prevention_lens.ingest.runner import ImportRejectedError
 from prevention_lens.settings import Settings
 from prevention_lens.sources.actor_sheet import (
     ACTOR_COLUMNS,

@@ -20,7 +20,6 @@ import pytest
 
 from prevention_lens.actors.network import (
     build_network,
-    champions,
     communities,
     local_international_gap,
     metrics,
@@ -231,26 +230,6 @@ def test_an_actor_does_not_reach_itself() -> None:
 def test_gap_rejects_unknown_grouping() -> None:
     with pytest.raises(ValidationError, match="country or region"):
         local_international_gap(build_network([], []), by="continent")  # type: ignore[arg-type]
-
-
-def test_champions_are_ranked_with_reasons(figures: dict[int, dict[str, Any]]) -> None:
-    network = build_network(ACTORS, TIES, country_regions=REGIONS)
-    rows = champions(network, "Eastern Africa", figures=figures)
-    # N1 and N2 tie on betweenness; N2 brokers more pairs across levels. I2 works in Europe.
-    assert [row["name"] for row in rows] == ["L1", "I1", "N2", "N1", "G2", "G1", "G3", "L2"]
-    assert rows[0]["reasons"] == [
-        "highest betweenness in Eastern Africa (0.304)",
-        "links 2 grassroots or local actors to 2 national or regional ones",
-        "stands between 6 pairs of unconnected actors across levels, most often as liaison",
-        "stands between 6 pairs of unconnected actors across sectors",
-        "tied to 4 actors",
-    ]
-    assert rows[1]["reasons"][0] == "2nd highest betweenness in Eastern Africa (0.196)"
-    assert rows[1]["reasons"][1].endswith("most often as gatekeeper")
-    assert [row["name"] for row in champions(network, "Western Europe", figures=figures)] == [
-        "I1",
-        "I2",
-    ]
 
 
 def test_suggestions_for_a_cut_off_grassroots_group() -> None:

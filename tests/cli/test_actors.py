@@ -4,6 +4,8 @@ merge, duplicates, export, and the network commands."""
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -112,3 +114,41 @@ def test_champions_per_region_come_with_reasons(lens: Lens) -> None:
     assert table.code == 0 and "Champions in" in table.out and NOTICE in table.out
     unknown = lens("actors", "champions", "--dataset", "example", "--region", "Atlantis")
     assert unknown.code == 2 and "no actors work in 'Atlantis'" in unknown.err
+
+
+def test_empty_results_say_why(lens: Lens) -> None:
+    empty = lens("actors", "list")
+    assert empty.code == 0
+    assert (
+        "No actors in the real dataset; the example mapping is under `--dataset example`."
+        in empty.out
+    )
+    listed = lens("actors", "list", "--json").json()
+    assert isinstance(listed, dict) and listed["why_empty"].startswith("no actors in the real")
+    filtered = lens("actors", "list", "--level", "local")
+    assert "No actors match these filters in the real dataset." in filtered.out
+    example = lens("actors", "list", "--dataset", "example")
+    assert "`lens actors example` loads it" in example.out
+    assert "No champions: no region has two actors tied" in lens("actors", "champions").out
+    assert "No countries to show: no actors in the real dataset" in lens("actors", "gaps").out
+
+
+def test_champions_say_they_are_ranked_on_each_regions_network(lens: Lens) -> None:
+    assert lens("actors", "example").code == 0
+    table = lens("actors", "champions", "--dataset", "example", "--top", "1")
+    assert "computed on the region's own network" in table.out
+    assert "Champions in Africa (on Africa's own network)" in " ".join(table.out.split())
+
+
+def test_the_command_group_loads_no_heavy_library_or_domain_module() -> None:
+    code = (
+        "import sys, prevention_lens.cli.actors; "
+        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('igraph', 'scipy', 'pandas', 'sklearn', 'numpy') "
+        "or m.startswith(('prevention_lens.actors', 'prevention_lens.briefs', "
+        "'prevention_lens.ingest')))))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert found == []

@@ -28,7 +28,7 @@ from prevention_lens.actors.records import (
 from prevention_lens.settings import Settings
 from prevention_lens.store import Store
 from prevention_lens.store.access import LOCAL_OPERATOR, Role
-from prevention_lens.store.models import Actor, ActorContact
+from prevention_lens.store.models import Actor, ActorContact, RateLimitHit
 from prevention_lens.web.app import create_app
 from prevention_lens.web.routers.actors import INTAKE_LIMIT
 from tests.web.forms import csrf_token, log_in
@@ -182,6 +182,27 @@ def test_network_api_and_profile_show_the_published_network(
     assert client.get(f"/api/v1/actors/{ids['coast']}/suggestions").status_code == 200
 
 
+def test_actor_pages_link_each_country_to_its_hub(client: TestClient, mapped: Store) -> None:
+    ids = _ids(mapped)
+    assert '<a href="/countries/UGA">Uganda</a>' in client.get("/actors").text
+    profile = client.get(f"/actors/{ids['lake']}").text
+    assert '<a href="/countries/KEN">Kenya</a>' in profile
+    assert '<a href="/countries/KEN">Kenya</a>' in client.get("/actors/gaps").text
+    assert '<option value="UGA">Uganda</option>' in client.get("/actors/network").text
+    _login(client, "ada")
+    assert '<a href="/countries/KEN">KEN</a>' in client.get("/actors/review").text
+
+
+def test_champions_say_they_are_computed_on_each_regions_network(client: TestClient) -> None:
+    answer = client.get("/api/v1/actors/champions").json()
+    assert answer["computed_on"].startswith("Each region's figures are computed on the region's")
+    (africa,) = answer["champions"]["Africa"][:1]
+    assert africa["reasons"][0].startswith("highest betweenness in Africa's own network")
+    page = client.get("/actors/gaps").text
+    assert "Each region&#39;s figures are computed on the region&#39;s own network" in page
+    assert "(on Africa's own network)" in page
+
+
 def _intake(token: str, **changes: object) -> dict[str, object]:
     values: dict[str, object] = {
         "csrf_token": token,
@@ -320,7 +341,14 @@ def test_intake_is_rate_limited_per_client(client: TestClient, mapped: Store) ->
         )
         assert sent.status_code == 303
     refused = client.post("/actors/new", data=_intake(token, name="One more"))
-    assert refused.status_code == 429 and f"{INTAKE_LIMIT} descriptions" in refused.text
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+    assert f"at most {INTAKE_LIMIT} in 60 minutes" in refused.text
+    # What was typed comes back, and nothing more was stored.
+    assert "We mediate between herders and farmers" in refused.text
+    with mapped.session() as session:
+        assert session.scalars(select(Actor).where(Actor.name == "One more")).all() == []
+        buckets = session.scalars(select(RateLimitHit.bucket)).all()
+    assert buckets == ["actor-intake"] * INTAKE_LIMIT
 
 
 def test_api_creates_drafts_for_contributors_only(client: TestClient, mapped: Store) -> None:
@@ -409,7 +437,22 @@ def test_example_data_is_labelled_on_every_page_row_and_export(
     assert {row["dataset"] for row in csv.DictReader(io.StringIO(exported.text))} == {"example"}
     # Asking for the real mapping shows it empty, without the example label.
     real = client.get("/actors?dataset=real").text
-    assert EXAMPLE_NOTICE not in real and "No actors match" in real
+    assert EXAMPLE_NOTICE not in real and "No actors match" not in real
+
+
+def test_empty_pages_say_why_and_where_the_example_is(example_client: TestClient) -> None:
+    client = example_client
+    why = "No published actors in the real dataset yet; the example mapping"
+    for path in ("/actors", "/actors/network", "/actors/gaps"):
+        page = client.get(f"{path}?dataset=real").text
+        assert why in page, path
+        assert f'<a href="{path}?dataset=example">Example</a>' in page, path
+    filtered = client.get("/actors?dataset=real&level=local").text
+    assert "No actors match these filters among the published records" in filtered
+    assert (
+        "No champions: no region has two actors tied"
+        in client.get("/actors/gaps?dataset=real").text
+    )
 
 
 # --- the leak test ---------------------------------------------------------------------------

@@ -1,40 +1,45 @@
-"""The stored actor mapping as a network: built through the access policy, kept as dated
-snapshots so change shows, and set beside each country's stored risk forecast as gaps.
+"""The stored actor mapping as a network: built through the access policy, drawn for the network
+view, ranked for champions per region, and kept as dated snapshots so change shows.
 
 Public API::
 
     network_for(session, principal, dataset="real", *, as_of=None) -> Network
+    network_view(session, principal, dataset="real") -> NetworkView         # typed, frozen
+    regional_champions(session, principal, dataset, *, region=None, limit=5)
+        -> dict[region, list[Champion]]                    # each on the region's own network
     take_snapshot(session, principal, dataset="real") -> NetworkSnapshot     # analysts
     snapshots(session, principal, dataset="real") -> {"snapshots": [...], "change": {...} | None}
-    coverage_gaps(session, principal, dataset="real", *, min_level="high") -> list[dict]
+    actor_suggestions(session, principal, actor_id, dataset) -> list[Suggestion]
+    snapshot_figures(session, principal, actor_id, dataset) -> ActorFigures | None
+
+Coverage gaps (actors beside risk) need two domains and live in ``briefs/coverage.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from prevention_lens.actors.champions import Champion, champions
 from prevention_lens.actors.network import (
     Network,
     betweenness_method,
     build_network,
-    champions,
     components,
     local_international_gap,
     metrics,
     reaches_international,
+    suggest_connections,
 )
 from prevention_lens.actors.records import DATASETS, ActorFilter, list_actors, list_relationships
-from prevention_lens.actors.vocabulary import ACTIVITIES, LEVEL_ORDER, LOCAL_LEVELS
+from prevention_lens.actors.vocabulary import KINDS, LEVELS, RELATIONSHIP_KINDS, SECTORS
 from prevention_lens.errors import ValidationError
-from prevention_lens.risk.forecasts import LEVELS as RISK_LEVELS
-from prevention_lens.risk.forecasts import latest_run, run_forecasts
-from prevention_lens.store.access import ANONYMOUS, Principal, allowed, audit, read_records, require
+from prevention_lens.store.access import ANONYMOUS, Principal, audit, read_records, require
 from prevention_lens.store.models import Country, NetworkSnapshot
 
 # Summary figures compared between the last two snapshots.
@@ -46,35 +51,6 @@ _COMPARED = (
     "local_actors",
     "local_reaching_international",
     "local_international_share",
-)
-
-
-@dataclass(frozen=True)
-class Capacity:
-    """A capacity every country at high risk should have: an activity at some levels."""
-
-    activity: str
-    levels: frozenset[str] | None  # None: any level
-    words: str  # the activity as the sentence names it
-
-    def __post_init__(self) -> None:
-        if self.activity not in ACTIVITIES:
-            raise ValidationError(f"unknown activity {self.activity!r}", field="activity")
-
-    @property
-    def missing(self) -> str:
-        if self.levels is None:
-            return f"no {self.words} actor at any level"
-        return f"no local {self.words} actor"
-
-
-EXPECTED_CAPACITIES = (
-    Capacity("early_warning", LOCAL_LEVELS, "early-warning"),
-    Capacity("early_warning", None, "early-warning"),
-    Capacity("documentation", None, "documentation"),
-    Capacity("dialogue_mediation", LOCAL_LEVELS, "dialogue and mediation"),
-    Capacity("protection_of_civilians", None, "protection of civilians"),
-    Capacity("accountability", None, "accountability"),
 )
 
 
@@ -105,8 +81,16 @@ def network_for(
         for row in list_actors(session, principal, ActorFilter(dataset=dataset))
         if row.get("status") != "rejected"
     ]
-    visible = {row["id"] for row in actors}
-    ties = [
+    ties = _ties(session, principal, dataset, {row["id"] for row in actors}, day)
+    return build_network(actors, ties, country_regions=_country_regions(session))
+
+
+def _ties(
+    session: Session, principal: Principal, dataset: str, visible: set[int], day: date
+) -> list[dict[str, Any]]:
+    """The relationships the network holds: seen by the reader, not rejected, current on the
+    day, between actors in it."""
+    return [
         row
         for row in list_relationships(session, principal, dataset)
         if row.get("status") != "rejected"
@@ -114,7 +98,6 @@ def network_for(
         and row["target_id"] in visible
         and _current(row, day)
     ]
-    return build_network(actors, ties, country_regions=_country_regions(session))
 
 
 def _summary(network: Network, figures: Mapping[int, Mapping[str, Any]]) -> dict[str, Any]:
@@ -208,108 +191,10 @@ def snapshots(session: Session, principal: Principal, dataset: str = "real") -> 
     return {"snapshots": history, "change": change}
 
 
-def _risk_by_country(session: Session, principal: Principal) -> dict[str, dict[str, Any]]:
-    if not allowed(principal, "read", "forecast_run"):
-        return {}
-    run = latest_run(session, principal)
-    if run is None:
-        return {}
-    return {
-        row["country_key"]: {
-            "probability": row["probability"],
-            "level": row["level"],
-            "rank": row["rank"],
-            "run_id": run["id"],
-        }
-        for row in run_forecasts(session, principal, run["id"])
-    }
-
-
-def _missing(
-    coverage: Mapping[str, Mapping[str, int]], actors: int, reaching: Mapping[str, int] | None
-) -> list[str]:
-    if actors == 0:
-        return ["no actor mapped"]
-    missing = []
-    for capacity in EXPECTED_CAPACITIES:
-        levels = capacity.levels if capacity.levels is not None else frozenset(LEVEL_ORDER)
-        if not any(coverage[capacity.activity][level] for level in levels):
-            missing.append(capacity.missing)
-    if reaching is not None and reaching["local_actors"] and not reaching["reaching_international"]:
-        missing.append("no grassroots or local actor with a path to an international one")
-    return missing
-
-
-def coverage_gaps(
-    session: Session, principal: Principal, dataset: str = "real", *, min_level: str = "high"
-) -> list[dict[str, Any]]:
-    """Per country: actors mapped, activities × levels counts, the latest stored risk forecast
-    (None without one), and, at ``min_level`` risk or above, the missing capacities in words.
-
-    Countries appear when they have actors or their risk is at ``min_level`` or above; highest
-    risk first, then by key. An actor counts once for each country and each level it lists.
-    """
-    names = [name for name, _ in RISK_LEVELS]
-    if min_level not in names:
-        raise ValidationError(f"choose {', '.join(names)}; got {min_level!r}", field="min_level")
-    serious = set(names[: names.index(min_level) + 1])
-    network = network_for(session, principal, dataset)
-    risk = _risk_by_country(session, principal)
-    reaching = {row["place"]: row for row in local_international_gap(network, "country")}
-    places = {
-        key: (name, region)
-        for key, name, region in session.execute(select(Country.key, Country.name, Country.region))
-    }
-    counts: dict[str, int] = {}
-    coverage: dict[str, dict[str, dict[str, int]]] = {}
-    for actor in network.actors:
-        for key in actor.country_keys:
-            counts[key] = counts.get(key, 0) + 1
-            grid = coverage.setdefault(
-                key, {code: dict.fromkeys(LEVEL_ORDER, 0) for code in ACTIVITIES}
-            )
-            for activity in actor.activities:
-                for level in actor.levels:
-                    if activity in grid and level in grid[activity]:
-                        grid[activity][level] += 1
-    keys = set(counts) | {key for key, found in risk.items() if found["level"] in serious}
-    rows = []
-    for key in keys:
-        grid = coverage.get(key) or {code: dict.fromkeys(LEVEL_ORDER, 0) for code in ACTIVITIES}
-        found = risk.get(key)
-        at_risk = found is not None and found["level"] in serious
-        name, region = places.get(key, (key, ""))
-        rows.append(
-            {
-                "country_key": key,
-                "country_name": name,
-                "region": region,
-                "actors": counts.get(key, 0),
-                "coverage": grid,
-                "risk": found,
-                "missing": _missing(grid, counts.get(key, 0), reaching.get(key)) if at_risk else [],
-            }
-        )
-    return sorted(rows, key=_risk_order)
-
-
-def _risk_order(row: Mapping[str, Any]) -> tuple[int, int, str]:
-    risk = row["risk"]
-    return (0 if risk else 1, risk["rank"] if risk else 0, row["country_key"])
-
-
-def high_risk_lacking(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """From ``coverage_gaps``: the countries at high risk that lack something, in risk order."""
-    return [
-        {
-            "country_key": row["country_key"],
-            "country_name": row["country_name"],
-            "risk": row["risk"],
-            "missing": row["missing"],
-        }
-        for row in rows
-        if row["missing"]
-    ]
+REGIONAL_NOTE = (
+    "Each region's figures are computed on the region's own network: its actors (those working "
+    "in, or based in, one of its countries) and only the ties among them."
+)
 
 
 def regional_champions(
@@ -319,16 +204,206 @@ def regional_champions(
     *,
     region: str | None = None,
     limit: int = 5,
-) -> dict[str, list[dict[str, Any]]]:
-    """For each region (or one), its champions: the tied actors ranked by betweenness, then
-    brokerage across levels, then degree, each with the reasons for its place."""
+) -> dict[str, list[Champion]]:
+    """For each region (or one), its champions, ranked on the region's own network (see
+    ``champions.py``) by betweenness, then brokerage across levels, then degree, each with the
+    reasons for its place. Regions with no tied actors are left out."""
     network = network_for(session, principal, dataset)
-    figures = metrics(network)
     regions = sorted({name for actor in network.actors for name in actor.regions})
     if region is not None:
         if region not in regions:
             known = ", ".join(regions) or "none"
             raise ValidationError(f"no actors work in {region!r}; regions: {known}", field="region")
         regions = [region]
-    found = {name: champions(network, name, figures=figures, limit=limit) for name in regions}
+    found = {name: champions(network, name, limit=limit) for name in regions}
     return {name: rows for name, rows in found.items() if rows}
+
+
+@dataclass(frozen=True)
+class NetworkNode:
+    """One actor as the network view draws it, with its figures in the whole network."""
+
+    id: int
+    name: str
+    kind: str
+    kind_label: str
+    levels: tuple[str, ...]
+    level: str | None
+    level_labels: tuple[str, ...]
+    sectors: tuple[str, ...]
+    sector_labels: tuple[str, ...]
+    countries: tuple[str, ...]
+    is_example: bool
+    degree: int
+    betweenness: float
+    community: int
+
+
+@dataclass(frozen=True)
+class NetworkLink:
+    """One relationship as the network view draws it."""
+
+    source: int
+    target: int
+    kind: str
+    kind_label: str
+    strength: int
+    directed: bool
+
+
+@dataclass(frozen=True)
+class NetworkView:
+    """What the network view draws: the actors and relationships the reader may see."""
+
+    dataset: str
+    nodes: tuple[NetworkNode, ...]
+    links: tuple[NetworkLink, ...]
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return {
+            "actors": len(self.nodes),
+            "relationships": len(self.links),
+            "communities": len({node.community for node in self.nodes}),
+        }
+
+    @property
+    def countries(self) -> list[str]:
+        return sorted({key for node in self.nodes for key in node.countries})
+
+    @property
+    def communities(self) -> list[int]:
+        return sorted({node.community for node in self.nodes})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary,
+            "nodes": [asdict(node) for node in self.nodes],
+            "links": [asdict(link) for link in self.links],
+        }
+
+
+def _labels(codes: Sequence[str], names: Mapping[str, str]) -> tuple[str, ...]:
+    return tuple(names.get(code, code) for code in codes)
+
+
+def network_view(session: Session, principal: Principal, dataset: str = "real") -> NetworkView:
+    """The network the reader may see today, each actor with its degree, betweenness (rounded
+    to four places, for drawing) and community in that network; the links are the
+    relationships those figures count (not rejected, not ended)."""
+    network = network_for(session, principal, dataset)
+    figures = metrics(network) if network.actors else {}
+    nodes = tuple(
+        NetworkNode(
+            id=actor.id,
+            name=actor.name,
+            kind=actor.kind,
+            kind_label=KINDS.get(actor.kind, actor.kind),
+            levels=actor.levels,
+            level=actor.level,
+            level_labels=_labels(actor.levels, LEVELS),
+            sectors=actor.sectors,
+            sector_labels=_labels(actor.sectors, SECTORS),
+            countries=actor.country_keys,
+            is_example=dataset == "example",
+            degree=int(figures[actor.id]["degree"]),
+            betweenness=round(float(figures[actor.id]["betweenness"]), 4),
+            community=int(figures[actor.id]["community"]),
+        )
+        for actor in network.actors
+    )
+    links = tuple(
+        NetworkLink(
+            source=int(relation["source_id"]),
+            target=int(relation["target_id"]),
+            kind=str(relation["kind"]),
+            kind_label=RELATIONSHIP_KINDS.get(relation["kind"], relation["kind"]),
+            strength=int(relation["strength"]),
+            directed=bool(relation["directed"]),
+        )
+        # The same relationships the figures were computed on: no rejected or ended ones.
+        for relation in _ties(session, principal, dataset, set(network.position), date.today())
+    )
+    return NetworkView(dataset=dataset, nodes=nodes, links=links)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An actor another could work with, and why."""
+
+    id: int
+    name: str
+    score: float
+    reasons: tuple[str, ...]
+
+
+def actor_suggestions(
+    session: Session, principal: Principal, actor_id: int, dataset: str, *, limit: int = 10
+) -> list[Suggestion]:
+    """Actors the given one could work with, best first; none for an actor outside the network
+    the reader sees (a draft is not part of the network until it is published)."""
+    network = network_for(session, principal, dataset)
+    if actor_id not in network.position:
+        return []
+    return [
+        Suggestion(
+            id=int(row["actor_id"]),
+            name=str(row["name"]),
+            score=float(row["score"]),
+            reasons=tuple(row["reasons"]),
+        )
+        for row in suggest_connections(network, actor_id, limit=limit)
+    ]
+
+
+@dataclass(frozen=True)
+class ActorFigures:
+    """One actor's figures in the latest network snapshot of its dataset."""
+
+    taken_at: datetime
+    degree: int
+    betweenness: float
+    constraint: float | None  # None: not tied
+    community: int
+
+    @property
+    def caption(self) -> str:
+        return f"From the network snapshot of {self.taken_at:%Y-%m-%d}"
+
+    @property
+    def items(self) -> list[tuple[str, object]]:
+        """The figures as the profile lists them."""
+        constraint = "not tied" if self.constraint is None else f"{self.constraint:.3f}"
+        return [
+            ("Relationships", self.degree),
+            ("Betweenness (brokerage)", f"{self.betweenness:.3f}"),
+            ("Constraint", constraint),
+            ("Community", self.community),
+        ]
+
+
+def snapshot_figures(
+    session: Session, principal: Principal, actor_id: int, dataset: str
+) -> ActorFigures | None:
+    """The actor's figures in the latest snapshot of the dataset; None when no snapshot was
+    taken or the actor was not in it."""
+    statement = (
+        select(NetworkSnapshot)
+        .where(NetworkSnapshot.dataset == dataset)
+        .order_by(NetworkSnapshot.taken_at.desc(), NetworkSnapshot.id.desc())
+        .limit(1)
+    )
+    latest = read_records(session, principal, "network_snapshot", statement)
+    if not latest:
+        return None
+    figures = latest[0]["metrics"].get(str(actor_id))
+    if not figures:
+        return None
+    constraint = figures.get("constraint")
+    return ActorFigures(
+        taken_at=latest[0]["taken_at"],
+        degree=int(figures.get("degree") or 0),
+        betweenness=float(figures.get("betweenness") or 0),
+        constraint=None if constraint is None else float(constraint),
+        community=int(figures.get("community") or 0),
+    )

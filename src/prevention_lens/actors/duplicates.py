@@ -13,17 +13,19 @@ Public API::
     DuplicateIndex(rows).matches(name, country_keys) / .add(row)
     find_duplicates(session, principal, draft_or_name, country_keys, dataset) -> list[dict]
     duplicate_pairs(session, principal, dataset) -> list[dict]   # proposed merges
+    DraftReview, drafts_for_review(session, principal) -> list[DraftReview]   # the review queue
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz
 from sqlalchemy.orm import Session
 
-from prevention_lens.actors.records import ActorDraft, ActorFilter, list_actors
+from prevention_lens.actors.records import DATASETS, ActorDraft, ActorFilter, list_actors
 from prevention_lens.countries import normalize_name
 from prevention_lens.store.access import Principal
 
@@ -166,3 +168,24 @@ def duplicate_pairs(
             )
         index.add(row)
     return sorted(pairs, key=lambda pair: (-pair["score"], pair["keep_id"], pair["drop_id"]))
+
+
+@dataclass(frozen=True)
+class DraftReview:
+    """A draft waiting for review (as the reader may see it) and the actors it may duplicate."""
+
+    actor: Mapping[str, Any]
+    duplicates: tuple[Mapping[str, Any], ...]
+
+
+def drafts_for_review(session: Session, principal: Principal) -> list[DraftReview]:
+    """Drafts of every dataset the principal may see, oldest first, each with the stored actors
+    of its dataset it may duplicate."""
+    found = []
+    for dataset in DATASETS:
+        for row in list_actors(session, principal, ActorFilter(dataset=dataset, status="draft")):
+            duplicates = find_duplicates(
+                session, principal, row["name"], row["country_keys"], dataset, exclude_id=row["id"]
+            )
+            found.append(DraftReview(actor=row, duplicates=tuple(duplicates)))
+    return sorted(found, key=lambda item: (item.actor["created_at"], item.actor["id"]))

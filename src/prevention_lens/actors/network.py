@@ -1,5 +1,6 @@
 """Network analysis of an actor mapping: who brokers, who bridges levels and sectors, where local
-actors are cut off from international ones, champions per region, and suggested connections.
+actors are cut off from international ones, and suggested connections (champions per region,
+each region measured on its own network, are in ``champions.py``).
 
 Pure functions over plain actor and relationship dicts; no database. Public API::
 
@@ -9,7 +10,7 @@ Pure functions over plain actor and relationship dicts; no database. Public API:
     communities(network) -> dict[actor_id, community number]
     components(network) -> list[int]; reaches_international(network) -> list[bool]  # by position
     local_international_gap(network, by="country" | "region") -> list[dict]
-    champions(network, region, *, figures=None, limit=10) -> list[dict]
+    ranking_figures(network, ...) -> list[figures]   # by position: what ranks champions
     suggest_connections(network, actor_id, limit=10) -> list[dict]
 
 Choices, each documented in docs/actors.md ("Network analysis"):
@@ -50,7 +51,8 @@ _PER_ACTIVITY, _PER_PARTNER, _CAP = 0.5, 0.5, 4
 
 @dataclass(frozen=True)
 class NetworkActor:
-    """One actor as the network sees it; ``regions`` are the regions of its countries."""
+    """One actor as the network sees it; ``regions`` are the regions of the countries it works in
+    and of its headquarters country: the regions whose champions it is ranked among."""
 
     id: int
     name: str
@@ -109,7 +111,8 @@ def _strings(row: Mapping[str, Any], name: str) -> tuple[str, ...]:
 
 def _actor(row: Mapping[str, Any], country_regions: Mapping[str, str]) -> NetworkActor:
     countries = _strings(row, "country_keys")
-    regions = [country_regions[key] for key in countries if key in country_regions]
+    placed = (*countries, *([str(row["hq_country_key"])] if row.get("hq_country_key") else []))
+    regions = [country_regions[key] for key in placed if key in country_regions]
     if row.get("region"):
         regions.append(str(row["region"]))
     regions.extend(_strings(row, "regions"))
@@ -134,7 +137,8 @@ def build_network(
     """The network of these actors and the relationships among them.
 
     Actor dicts carry id, name, kind, levels, sectors, activities, country_keys and, optionally,
-    region or regions; ``country_regions`` adds the region of each country. Relationship dicts
+    hq_country_key, region or regions; ``country_regions`` gives the region of each country
+    (those worked in and the headquarters). Relationship dicts
     carry source_id, target_id, directed (default True) and strength (default 2).
     """
     nodes = sorted((_actor(row, country_regions or {}) for row in actors), key=lambda a: a.id)
@@ -287,6 +291,40 @@ def communities(network: Network) -> dict[int, int]:
     return {actor.id: numbers[i] for i, actor in enumerate(network.actors)}
 
 
+def _check_estimation(exact_limit: int, pivots: int) -> None:
+    if exact_limit < 0 or pivots < 1:
+        raise ValidationError(
+            f"exact_limit must be >= 0 and pivots >= 1; got {exact_limit} and {pivots}",
+            field="pivots",
+        )
+
+
+def ranking_figures(
+    network: Network,
+    *,
+    exact_limit: int = EXACT_BETWEENNESS_LIMIT,
+    pivots: int = PIVOTS,
+    seed: int = 0,
+) -> list[dict[str, Any]]:
+    """By position: degree, betweenness and both brokerage counts, the figures that rank
+    champions; ``metrics`` adds the rest. Cheaper than ``metrics`` (no constraint, no
+    communities), which matters when every region's network is measured on its own."""
+    _check_estimation(exact_limit, pivots)
+    n = len(network.actors)
+    betweenness = _betweenness(_undirected(network), n, exact_limit, pivots, seed)
+    by_level = _brokerage(network.arcs, [actor.level for actor in network.actors])
+    by_sector = _brokerage(network.arcs, [actor.sector for actor in network.actors])
+    return [
+        {
+            "degree": len(network.neighbours[i]),
+            "betweenness": float(betweenness[i]),
+            "brokerage_level": dict(zip(ROLES, by_level[i].tolist(), strict=True)),
+            "brokerage_sector": dict(zip(ROLES, by_sector[i].tolist(), strict=True)),
+        }
+        for i in range(n)
+    ]
+
+
 def metrics(
     network: Network,
     *,
@@ -297,11 +335,7 @@ def metrics(
     """Per actor: degree (distinct actors tied either way), in_degree, out_degree, betweenness
     (normalised), constraint (Burt; None for an isolated actor), community, and Gould–Fernandez
     roles with levels (``brokerage_level``) and with sectors (``brokerage_sector``) as groups."""
-    if exact_limit < 0 or pivots < 1:
-        raise ValidationError(
-            f"exact_limit must be >= 0 and pivots >= 1; got {exact_limit} and {pivots}",
-            field="pivots",
-        )
+    _check_estimation(exact_limit, pivots)
     n = len(network.actors)
     graph = _undirected(network)
     betweenness = _betweenness(graph, n, exact_limit, pivots, seed)
@@ -378,84 +412,6 @@ def local_international_gap(
         for place, (local, reaching) in counts.items()
     ]
     return sorted(rows, key=lambda row: (row["share"], -row["local_actors"], row["place"]))
-
-
-def _ordinal(rank: int) -> str:
-    suffix = "th" if 10 <= rank % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(rank % 10, "th")
-    return f"{rank}{suffix}"
-
-
-def _cross(roles: Mapping[str, int]) -> int:
-    return sum(count for role, count in roles.items() if role != "coordinator")
-
-
-def champions(
-    network: Network,
-    region: str,
-    *,
-    figures: Mapping[int, Mapping[str, Any]] | None = None,
-    limit: int = 10,
-) -> list[dict[str, Any]]:
-    """The tied actors working in a region, ranked by betweenness, then brokerage across levels,
-    then degree, each with the reasons for its place in plain sentences."""
-    figures = figures if figures is not None else metrics(network)
-    members = [i for i in network.by_place.get(region, ()) if region in network.actors[i].regions]
-    tied = [i for i in members if network.neighbours[i]]
-
-    def key(i: int) -> tuple[float, int, int, str, int]:
-        found, actor = figures[network.actors[i].id], network.actors[i]
-        cross = _cross(found["brokerage_level"])
-        return (-found["betweenness"], -cross, -found["degree"], actor.name, actor.id)
-
-    ranked = sorted(tied, key=key)
-    rows: list[dict[str, Any]] = []
-    for rank, i in enumerate(ranked[:limit], start=1):
-        actor = network.actors[i]
-        found = figures[actor.id]
-        around = [network.actors[j] for j in network.neighbours[i]]
-        local = sum(other.is_local for other in around)
-        international = sum(other.is_international for other in around)
-        outward = sum(other.level in ("national", "regional") for other in around)
-        if rank == 1:
-            reasons = [f"highest betweenness in {region} ({found['betweenness']:.3f})"]
-        else:
-            reasons = [
-                f"{_ordinal(rank)} highest betweenness in {region} ({found['betweenness']:.3f})"
-            ]
-        if local and international:
-            reasons.append(
-                f"links {local} grassroots or local actors to {international} international ones"
-            )
-        elif local and outward:
-            reasons.append(
-                f"links {local} grassroots or local actors to {outward} national or regional ones"
-            )
-        cross_level = _cross(found["brokerage_level"])
-        if cross_level:
-            role = max(ROLES[1:], key=lambda name: (found["brokerage_level"][name], name))
-            reasons.append(
-                f"stands between {cross_level} pairs of unconnected actors across levels, "
-                f"most often as {role}"
-            )
-        cross_sector = _cross(found["brokerage_sector"])
-        if cross_sector:
-            reasons.append(
-                f"stands between {cross_sector} pairs of unconnected actors across sectors"
-            )
-        reasons.append(f"tied to {found['degree']} actors")
-        rows.append(
-            {
-                "rank": rank,
-                "actor_id": actor.id,
-                "name": actor.name,
-                "level": actor.level,
-                "betweenness": found["betweenness"],
-                "brokerage_across_levels": cross_level,
-                "degree": found["degree"],
-                "reasons": reasons,
-            }
-        )
-    return rows
 
 
 def _labels(codes: Iterable[str], names: Mapping[str, str]) -> str:

@@ -1,5 +1,9 @@
 """`lens actors`: the actor mapping — template, import, example data, listing, review, merging
-duplicates, export, and the network's suggestions, gaps and snapshots."""
+duplicates, export, and the network's suggestions, gaps and snapshots.
+
+Only typer and the CLI's own helpers load at import: every domain module (and with it igraph,
+scipy, numpy and SQLAlchemy's models) is imported inside the command that needs it, so that
+`lens --version` and the other command groups start fast."""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from typing import Annotated, Any
 import typer
 
 from prevention_lens.cli import context
-from prevention_lens.cli.data import print_rejected
 from prevention_lens.cli.output import console, errors, print_json, print_record, print_table
 from prevention_lens.errors import ValidationError
 
@@ -36,6 +39,19 @@ def _example_notice(dataset: str, *, to_stderr: bool = False) -> None:
     from prevention_lens.actors.example import EXAMPLE_NOTICE
 
     (errors if to_stderr else console).print(f"[bold yellow]{EXAMPLE_NOTICE}[/]")
+
+
+def _why_empty(dataset: str, *, filtered: bool = False) -> str:
+    """Why a command found no actors, and where to look instead."""
+    if filtered:
+        return f"no actors match these filters in the {dataset} dataset"
+    if dataset == "example":
+        return "the example mapping is not loaded; `lens actors example` loads it"
+    return "no actors in the real dataset; the example mapping is under `--dataset example`"
+
+
+def _say_empty(reason: str) -> None:
+    console.print(reason[0].upper() + reason[1:] + ".", markup=False)
 
 
 def _flat(value: object) -> bool:
@@ -88,6 +104,7 @@ def import_command(
 ) -> None:
     """Import an actor mapping in the template layout as drafts for admin review; a file with
     a bad row writes nothing."""
+    from prevention_lens.cli.data import print_rejected
     from prevention_lens.ingest.actors import import_actor_sheet
 
     result = import_actor_sheet(
@@ -166,13 +183,19 @@ def list_command(
                 status=status,
             ),
         )
+    filtered = any((country, kind, level, sector, activity, status))
     if as_json:
         payload: dict[str, Any] = {"dataset": dataset, "actors": rows}
         if dataset == "example":
             payload["notice"] = EXAMPLE_NOTICE
+        if not rows:
+            payload["why_empty"] = _why_empty(dataset, filtered=filtered)
         print_json(payload)
         return
     _example_notice(dataset)
+    if not rows:
+        _say_empty(_why_empty(dataset, filtered=filtered))
+        return
     print_table(
         rows,
         ["id", "name", "kind", "levels", "country_keys", "status"],
@@ -316,27 +339,48 @@ def suggest(
         print_json(suggestions)
         return
     _example_notice(dataset)
-    columns = [
-        name for name, value in (suggestions[0] if suggestions else {}).items() if _flat(value)
-    ]
+    if not suggestions:
+        console.print(
+            f"No suggestions for actor {actor}: no actor sharing a country or region adds "
+            "another level or an activity it lacks.",
+            markup=False,
+        )
+        return
+    columns = [name for name, value in suggestions[0].items() if _flat(value)]
     print_table(suggestions, columns, title=f"Suggested connections for actor {actor}")
 
 
 @app.command()
 def gaps(dataset: DatasetOption = "real", as_json: JsonOption = False) -> None:
-    """Where prevention coverage is thin: countries, levels and activities with few actors."""
-    from prevention_lens.actors.analysis import coverage_gaps
+    """Where prevention coverage is thin: countries by risk beside the actors mapped there,
+    and what a country at high risk lacks."""
+    from prevention_lens.briefs.coverage import coverage_gaps
 
     with context.store().session() as session:
         rows = coverage_gaps(session, context.operator(), _dataset(dataset))
     if as_json:
-        print_json(rows)
+        print_json([row.to_dict() for row in rows])
         return
     _example_notice(dataset)
-    columns = [name for name, value in (rows[0] if rows else {}).items() if _flat(value)]
-    print_table(
-        rows, columns or ["country_key"], title=f"Coverage gaps ({dataset}); --json for detail"
-    )
+    if not rows:
+        _say_empty(
+            f"no countries to show: {_why_empty(dataset)}, and no country is at high risk in a "
+            "stored forecast (`lens risk forecast` makes one)"
+        )
+        return
+    table = [
+        {
+            "country": row.country_key,
+            "name": row.country_name,
+            "risk": f"{row.risk.level} (rank {row.risk.rank})" if row.risk else "no forecast",
+            "actors": row.actors,
+            "activities": row.activities_covered,
+            "local activities": row.local_activities,
+            "missing": "; ".join(row.missing),
+        }
+        for row in rows
+    ]
+    print_table(table, list(table[0]), title=f"Coverage gaps ({dataset}); --json for detail")
 
 
 @app.command()
@@ -364,20 +408,26 @@ def champions_command(
     dataset: DatasetOption = "real",
     as_json: JsonOption = False,
 ) -> None:
-    """Champions per region: who links the most actors across levels, and why."""
-    from prevention_lens.actors.analysis import regional_champions
+    """Champions per region, each region measured on its own network: who links the most
+    actors across levels there, and why."""
+    from prevention_lens.actors.analysis import REGIONAL_NOTE, regional_champions
 
     with context.store().session() as session:
         found = regional_champions(
             session, context.operator(), _dataset(dataset), region=region, limit=top
         )
     if as_json:
-        print_json(found)
+        print_json({name: [row.to_dict() for row in rows] for name, rows in found.items()})
         return
     _example_notice(dataset)
+    if not found:
+        reason = "no region has two actors tied to each other"
+        _say_empty(f"no champions: {reason} in the {dataset} dataset")
+        return
+    console.print(REGIONAL_NOTE, markup=False)
     for name, rows in found.items():
         print_table(
-            [{**row, "reasons": "; ".join(row["reasons"])} for row in rows],
+            [{**row.to_dict(), "reasons": "; ".join(row.reasons)} for row in rows],
             ["rank", "name", "level", "betweenness", "degree", "reasons"],
-            title=f"Champions in {name}",
+            title=f"Champions in {name} (on {name}'s own network)",
         )

@@ -9,8 +9,6 @@ every page, row and export that shows them.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections import Counter
 from collections.abc import Mapping
 from datetime import timedelta
@@ -19,10 +17,11 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from prevention_lens.actors import analysis
+from prevention_lens.actors.duplicates import drafts_for_review
 from prevention_lens.actors.records import (
     CONTACT_MAX_CHARS,
     ActorFilter,
@@ -46,7 +45,9 @@ from prevention_lens.actors.vocabulary import (
     SECTORS,
     STAGES,
 )
-from prevention_lens.errors import NotFoundError, ValidationError
+from prevention_lens.briefs.coverage import coverage_gaps
+from prevention_lens.errors import NotFoundError, TooManyRequestsError, ValidationError
+from prevention_lens.store import rate_limits
 from prevention_lens.store.access import (
     PUBLIC_SUBMISSION,
     Principal,
@@ -55,20 +56,14 @@ from prevention_lens.store.access import (
     read_records,
     require,
 )
-from prevention_lens.store.models import Country, RateLimitHit
-from prevention_lens.store.models.base import utcnow
+from prevention_lens.store.models import Country
 from prevention_lens.web.deps import MAX_ID, CurrentPrincipal, DbSession, ExportFormat, RecordId
 from prevention_lens.web.routers.actors_api import (
     EXAMPLE_LABEL,
     Dataset,
     Filters,
     chosen_dataset,
-    coverage_rows,
-    drafts_with_duplicates,
     export_download,
-    latest_metrics,
-    network_payload,
-    suggestions_for,
 )
 from prevention_lens.web.routers.incidents import SentFlag, script_json
 from prevention_lens.web.security import app_settings, verify_csrf
@@ -76,9 +71,10 @@ from prevention_lens.web.templating import render
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
-INTAKE_LIMIT = 5  # submissions per client per window
-INTAKE_WINDOW = timedelta(hours=1)
-INTAKE_BUCKET = "actor-intake"
+INTAKE_RATE = rate_limits.RateLimit(
+    "actor-intake", limit=5, window=timedelta(hours=1), what="organisation descriptions"
+)
+INTAKE_LIMIT = INTAKE_RATE.limit  # descriptions per client per hour
 INTAKE_LISTS = ("levels", "countries", "sectors", "activities", "stages", "r2p_pillars")
 INTAKE_TEXTS = ("name", "kind", "entity", "hq_country", "description", "contribution", "website")
 CONTACT_FIELDS = ("contact_name", "contact_role", "contact_email", "contact_phone", "contact_note")
@@ -111,6 +107,10 @@ def _country_choices(session: Session, principal: Principal) -> list[dict[str, A
     return read_records(session, principal, "country", statement)
 
 
+def _country_names(session: Session, principal: Principal) -> dict[str, str]:
+    return {country["key"]: country["name"] for country in _country_choices(session, principal)}
+
+
 def _query(request: Request, **changes: object) -> str:
     values = {key: value for key, value in request.query_params.items() if value}
     values.update({key: str(value) for key, value in changes.items()})
@@ -132,7 +132,8 @@ def directory_page(
     names = {country["key"]: country["name"] for country in countries}
     counts = Counter(key for row in rows for key in row["country_keys"])
     for row in rows:
-        row["country_names"] = [names.get(key, key) for key in row["country_keys"]]
+        # Each country links to its hub page, named as the reader knows it.
+        row["country_links"] = [(key, names.get(key, key)) for key in row["country_keys"]]
     return render(
         request,
         "actors.html",
@@ -146,8 +147,15 @@ def directory_page(
             "mapped_countries": len(counts),
             "countries": countries,
             "can_review": allowed(principal, "publish", "actor"),
+            "filtered": _filtered(filters),
         },
     )
+
+
+def _filtered(filters: ActorFilter) -> bool:
+    """Whether a filter narrows the directory, so that an empty one can say why."""
+    chosen = (filters.country, filters.kind, filters.level, filters.sector, filters.activity)
+    return any((*chosen, filters.status, filters.text))
 
 
 @router.get("/actors/export.{fmt}")
@@ -162,21 +170,20 @@ def network_page(
     request: Request, session: DbSession, principal: CurrentPrincipal, dataset: Dataset = ""
 ) -> Response:
     chosen = chosen_dataset(session, principal, dataset)
-    payload = network_payload(session, principal, chosen)
-    countries = sorted({key for node in payload["nodes"] for key in node["countries"]})
-    communities = sorted({node["community"] for node in payload["nodes"]} - {None})
+    view = analysis.network_view(session, principal, chosen)
     return render(
         request,
         "actors_network.html",
         {
             **vocabulary(),
             **_dataset_switch(session, principal, chosen),
-            "network": payload,
+            "network": view,
             "network_json": script_json(
-                {**payload, "example_label": EXAMPLE_LABEL if chosen == "example" else None}
+                {**view.to_dict(), "example_label": EXAMPLE_LABEL if chosen == "example" else None}
             ),
-            "network_countries": countries,
-            "communities": communities,
+            "network_countries": view.countries,
+            "country_names": _country_names(session, principal),
+            "communities": view.communities,
             "level_order": LEVEL_ORDER,
         },
     )
@@ -187,7 +194,7 @@ def gaps_page(
     request: Request, session: DbSession, principal: CurrentPrincipal, dataset: Dataset = ""
 ) -> Response:
     chosen = chosen_dataset(session, principal, dataset)
-    rows = coverage_rows(session, principal, chosen)
+    rows = coverage_gaps(session, principal, chosen)
     return render(
         request,
         "actors_gaps.html",
@@ -196,8 +203,9 @@ def gaps_page(
             **_dataset_switch(session, principal, chosen),
             "rows": rows,
             "champions": analysis.regional_champions(session, principal, chosen, limit=3),
+            "regional_note": analysis.REGIONAL_NOTE,
             "gaps_json": script_json(
-                {row["country_key"]: len(row["missing"]) for row in rows if row["risk"]}
+                {row.country_key: len(row.missing) for row in rows if row.risk}
             ),
         },
     )
@@ -207,19 +215,9 @@ def gaps_page(
 
 
 def _client_key(request: Request) -> str:
-    """A per-client key that stores no address: HMAC of the client's IP under the app's key."""
+    """A per-client key that stores no address (see store/rate_limits)."""
     host = request.client.host if request.client else "unknown"
-    key = app_settings(request).signing_key()
-    return hmac.new(key, f"{INTAKE_BUCKET}|{host}".encode(), hashlib.sha256).hexdigest()
-
-
-def _recent_submissions(session: Session, client: str) -> int:
-    statement = select(func.count()).where(
-        RateLimitHit.bucket == INTAKE_BUCKET,
-        RateLimitHit.client == client,
-        RateLimitHit.at >= utcnow() - INTAKE_WINDOW,
-    )
-    return int(session.scalar(statement) or 0)
+    return rate_limits.client_key(app_settings(request).signing_key(), INTAKE_RATE.bucket, host)
 
 
 async def _intake_values(request: Request) -> tuple[dict[str, Any], dict[str, str]]:
@@ -290,20 +288,21 @@ async def submit_intake(
     """Only ever creates a draft of the real mapping; an admin publishes it after review."""
     values, contact = await _intake_values(request)
     client = _client_key(request)
-    if _recent_submissions(session, client) >= INTAKE_LIMIT:
-        message = (
-            f"This connection has sent {INTAKE_LIMIT} descriptions in the last hour, the most we "
-            "accept. Please wait an hour and send it again; nothing you typed was stored."
-        )
-        return _intake_form(
+    try:
+        rate_limits.check(session, INTAKE_RATE, client)
+    except TooManyRequestsError as error:
+        # The form comes back with what was typed, so nothing is lost while waiting.
+        page = _intake_form(
             request,
             session,
             principal,
             values=values,
             contact=contact,
-            error=message,
+            error=f"{error} Nothing you typed was stored.",
             status_code=429,
         )
+        page.headers["Retry-After"] = str(error.retry_after)
+        return page
     try:
         _check_lengths(values, contact)
         mapping = {name: value for name, value in values.items() if value not in ("", [])}
@@ -347,8 +346,7 @@ async def submit_intake(
             error=str(error),
             status_code=422,
         )
-    session.execute(delete(RateLimitHit).where(RateLimitHit.at < utcnow() - INTAKE_WINDOW))
-    session.add(RateLimitHit(bucket=INTAKE_BUCKET, client=client))
+    rate_limits.record(session, INTAKE_RATE, client)
     return RedirectResponse("/actors/new?sent=1", status_code=303)
 
 
@@ -361,7 +359,7 @@ def review_page(request: Request, session: DbSession, principal: CurrentPrincipa
     return render(
         request,
         "actors_review.html",
-        {**vocabulary(), "drafts": drafts_with_duplicates(session, principal)},
+        {**vocabulary(), "drafts": drafts_for_review(session, principal)},
     )
 
 
@@ -408,8 +406,10 @@ def profile_page(
             "actor": actor,
             "is_example": actor["dataset"] == "example",
             "country_names": countries,
-            "metrics": latest_metrics(session, principal, actor),
-            "suggestions": suggestions_for(session, principal, actor),
+            "metrics": analysis.snapshot_figures(session, principal, actor_id, actor["dataset"]),
+            "suggestions": analysis.actor_suggestions(
+                session, principal, actor_id, actor["dataset"]
+            ),
             "can_review": allowed(principal, "publish", "actor") and actor["status"] == "draft",
         },
     )

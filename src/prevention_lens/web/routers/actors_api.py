@@ -8,19 +8,17 @@ Example data is labelled in every answer: a dataset of generated organisations c
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from prevention_lens.actors import analysis
-from prevention_lens.actors.duplicates import find_duplicates
 from prevention_lens.actors.example import EXAMPLE_NOTICE
 from prevention_lens.actors.exports import EXPORT_FORMATS, export_actors
-from prevention_lens.actors.network import Network, metrics, suggest_connections
 from prevention_lens.actors.records import (
     ACTOR_MAX_CHARS,
     CONTACT_MAX_CHARS,
@@ -36,21 +34,12 @@ from prevention_lens.actors.records import (
     create_actor,
     get_actor,
     list_actors,
-    list_relationships,
     review_actor,
 )
-from prevention_lens.actors.vocabulary import (
-    ACTIVITIES,
-    KINDS,
-    LEVELS,
-    LOCAL_LEVELS,
-    RELATIONSHIP_KINDS,
-    SECTORS,
-    STATUSES,
-)
+from prevention_lens.actors.vocabulary import ACTIVITIES, KINDS, LEVELS, SECTORS, STATUSES
+from prevention_lens.briefs.coverage import coverage_gaps
 from prevention_lens.errors import ValidationError
-from prevention_lens.store.access import Principal, read_records
-from prevention_lens.store.models import NetworkSnapshot
+from prevention_lens.store.access import Principal
 from prevention_lens.store.reference import stored_reference
 from prevention_lens.web.deps import (
     SEARCH_MAX_CHARS,
@@ -133,127 +122,6 @@ def labelled(dataset: str, body: Record) -> Record:
     """An answer about one dataset, carrying the example label when it is the example."""
     label = EXAMPLE_LABEL if dataset == "example" else None
     return {"dataset": dataset, "example_label": label} | body
-
-
-def _labels(codes: list[str] | tuple[str, ...], names: dict[str, str]) -> list[str]:
-    return [names.get(code, code) for code in codes]
-
-
-def network_payload(session: Session, principal: Principal, dataset: str) -> Record:
-    """What the network view draws: the actors and relationships the reader may see, each
-    actor with its degree, betweenness and community in that network."""
-    network = analysis.network_for(session, principal, dataset)
-    figures = metrics(network) if network.actors else {}
-    nodes = []
-    for actor in network.actors:
-        found = figures[actor.id]
-        nodes.append(
-            {
-                "id": actor.id,
-                "name": actor.name,
-                "kind": actor.kind,
-                "kind_label": KINDS.get(actor.kind, actor.kind),
-                "levels": list(actor.levels),
-                "level": actor.level,
-                "level_labels": _labels(actor.levels, LEVELS),
-                "sectors": list(actor.sectors),
-                "sector_labels": _labels(actor.sectors, SECTORS),
-                "countries": list(actor.country_keys),
-                "is_example": dataset == "example",
-                "degree": found["degree"],
-                "betweenness": round(float(found["betweenness"]), 4),
-                "community": found["community"],
-            }
-        )
-    links = [
-        {
-            "source": relation["source_id"],
-            "target": relation["target_id"],
-            "kind": relation["kind"],
-            "kind_label": RELATIONSHIP_KINDS.get(relation["kind"], relation["kind"]),
-            "strength": relation["strength"],
-            "directed": relation["directed"],
-        }
-        for relation in list_relationships(session, principal, dataset)
-        if relation["source_id"] in network.position and relation["target_id"] in network.position
-    ]
-    summary = {
-        "actors": len(nodes),
-        "relationships": len(links),
-        "communities": len({node["community"] for node in nodes}),
-    }
-    return {"summary": summary, "nodes": nodes, "links": links}
-
-
-def _network(session: Session, principal: Principal, dataset: str) -> Network:
-    return analysis.network_for(session, principal, dataset)
-
-
-def suggestions_for(session: Session, principal: Principal, actor: Record) -> list[Record]:
-    """Actors the given one could work with, with the reasons (none for a draft, which is
-    not part of the network until it is published)."""
-    network = _network(session, principal, actor["dataset"])
-    if actor["id"] not in network.position:
-        return []
-    return [
-        {
-            "id": row["actor_id"],
-            "name": row["name"],
-            "score": row["score"],
-            "reasons": row["reasons"],
-        }
-        for row in suggest_connections(network, actor["id"], limit=10)
-    ]
-
-
-def latest_metrics(session: Session, principal: Principal, actor: Record) -> Record | None:
-    """The actor's figures in the latest network snapshot of its dataset, if one was taken."""
-    statement = (
-        select(NetworkSnapshot)
-        .where(NetworkSnapshot.dataset == actor["dataset"])
-        .order_by(NetworkSnapshot.taken_at.desc(), NetworkSnapshot.id.desc())
-        .limit(1)
-    )
-    latest = read_records(session, principal, "network_snapshot", statement)
-    if not latest:
-        return None
-    figures = latest[0]["metrics"].get(str(actor["id"]))
-    if not figures:
-        return None
-    constraint = figures.get("constraint")
-    items = [
-        ("Relationships", figures.get("degree")),
-        ("Betweenness (brokerage)", f"{float(figures.get('betweenness') or 0):.3f}"),
-        ("Constraint", "not tied" if constraint is None else f"{float(constraint):.3f}"),
-        ("Community", figures.get("community")),
-    ]
-    taken = latest[0]["taken_at"]
-    return {"caption": f"From the network snapshot of {taken:%Y-%m-%d}", "items": items}
-
-
-def coverage_rows(session: Session, principal: Principal, dataset: str) -> list[Record]:
-    """Countries by risk, each with the capacity mapped there and what a country at high risk
-    lacks; the figures as ``coverage_gaps`` gives them, plus what the table shows."""
-    rows = analysis.coverage_gaps(session, principal, dataset)
-    for row in rows:
-        grid = row["coverage"]
-        row["activities_covered"] = sum(1 for levels in grid.values() if any(levels.values()))
-        row["local_activities"] = sum(
-            1 for levels in grid.values() if any(levels[level] for level in LOCAL_LEVELS)
-        )
-    return rows
-
-
-def drafts_with_duplicates(session: Session, principal: Principal) -> list[Record]:
-    """Drafts of every dataset, oldest first, each with the actors it may duplicate."""
-    found = []
-    for dataset in DATASETS:
-        for row in list_actors(session, principal, ActorFilter(dataset=dataset, status="draft")):
-            duplicates = find_duplicates(
-                session, principal, row["name"], row["country_keys"], dataset, exclude_id=row["id"]
-            )
-            found.append({"actor": row, "duplicates": duplicates})
-    return sorted(found, key=lambda item: (item["actor"]["created_at"], item["actor"]["id"]))
 
 
 def export_download(
@@ -356,14 +224,15 @@ def vocabulary() -> Record:
 def network(session: DbSession, principal: CurrentPrincipal, dataset: Dataset = "") -> Record:
     """Nodes, links and metrics of the network the caller may see, for the network view."""
     chosen = chosen_dataset(session, principal, dataset)
-    return labelled(chosen, network_payload(session, principal, chosen))
+    return labelled(chosen, analysis.network_view(session, principal, chosen).to_dict())
 
 
 @router.get("/actors/gaps")
 def gaps(session: DbSession, principal: CurrentPrincipal, dataset: Dataset = "") -> Record:
     """Countries by coverage gap: risk beside the prevention capacity mapped there."""
     chosen = chosen_dataset(session, principal, dataset)
-    return labelled(chosen, {"gaps": coverage_rows(session, principal, chosen)})
+    rows = coverage_gaps(session, principal, chosen)
+    return labelled(chosen, {"gaps": [row.to_dict() for row in rows]})
 
 
 @router.get("/actors/champions")
@@ -373,10 +242,12 @@ def champions(
     dataset: Dataset = "",
     region: Annotated[str, code_query("A region's name")] = "",
 ) -> Record:
-    """Champions per region, each ranked with the reasons for its place."""
+    """Champions per region, each ranked on the region's own network (``computed_on`` says
+    so) with the reasons for its place."""
     chosen = chosen_dataset(session, principal, dataset)
     found = analysis.regional_champions(session, principal, chosen, region=region or None)
-    return labelled(chosen, {"champions": found})
+    shown = {name: [row.to_dict() for row in rows] for name, rows in found.items()}
+    return labelled(chosen, {"computed_on": analysis.REGIONAL_NOTE, "champions": shown})
 
 
 @router.get("/actors/export.{fmt}")
@@ -398,8 +269,9 @@ def get_record(actor_id: RecordId, session: DbSession, principal: CurrentPrincip
 def suggestions(actor_id: RecordId, session: DbSession, principal: CurrentPrincipal) -> Record:
     """Actors this one could connect with, each with its reasons."""
     row = get_actor(session, principal, actor_id)
-    found = suggestions_for(session, principal, row)
-    return labelled(row["dataset"], {"actor_id": actor_id, "suggestions": found})
+    found = analysis.actor_suggestions(session, principal, actor_id, row["dataset"])
+    shown = [asdict(suggestion) for suggestion in found]
+    return labelled(row["dataset"], {"actor_id": actor_id, "suggestions": shown})
 
 
 @router.post("/actors", status_code=201)

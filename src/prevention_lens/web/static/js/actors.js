@@ -79,6 +79,22 @@
     list.appendChild(detail);
   }
 
+  // Each country links to its hub page, like the countries on every other actor page.
+  function addCountries(list, keys) {
+    const term = document.createElement("dt");
+    term.textContent = "Countries";
+    const detail = document.createElement("dd");
+    keys.forEach(function (key, index) {
+      if (index) detail.appendChild(document.createTextNode(", "));
+      const link = document.createElement("a");
+      link.href = "/countries/" + encodeURIComponent(key);
+      link.textContent = key;
+      detail.appendChild(link);
+    });
+    list.appendChild(term);
+    list.appendChild(detail);
+  }
+
   function showDetails(panel, node, neighbours, exampleLabel) {
     panel.textContent = "";
     const heading = document.createElement("h2");
@@ -94,7 +110,7 @@
     addRow(list, "Kind", node.kind_label || node.kind);
     addRow(list, "Levels", node.level_labels || node.levels);
     addRow(list, "Sectors", node.sector_labels || node.sectors);
-    addRow(list, "Countries", node.countries);
+    addCountries(list, node.countries || []);
     addRow(list, "Community", node.community);
     addRow(list, "Relationships", node.degree);
     if (typeof node.betweenness === "number") {
@@ -112,15 +128,12 @@
   function drawNetwork(figure, data) {
     const panel = document.getElementById("network-details");
     const form = document.getElementById("network-filters");
-    figure.textContent = "";
     if (!data.nodes.length) {
-      const empty = document.createElement("p");
-      empty.className = "network-message";
-      empty.textContent = "No actors to draw.";
-      figure.appendChild(empty);
+      // The server's message stays: it says why there is nothing and where the example is.
       figure.classList.add("is-ready");
       return;
     }
+    figure.textContent = "";
     const width = Math.max(320, figure.clientWidth || 800);
     const byId = new Map();
     const nodes = data.nodes.map(function (node) {

@@ -1,0 +1,2 @@
+"""Application layer: composes several domains per country (country hub, coverage gaps, later the
+briefs)."""

@@ -32,3 +32,25 @@ def test_too_many_requests_carries_the_seconds_to_wait() -> None:
     assert isinstance(error, LensError) and error.http_status == 429
     assert error.retry_after == 13 and str(error) == "Too many login attempts."
     assert TooManyRequestsError("wait", retry_after=0).retry_after == 1
+
+
+def test_import_rejected_is_a_validation_error_in_the_tree() -> None:
+    from pathlib import Path
+
+    from prevention_lens.errors import ImportRejectedError, RejectedGroup
+    from prevention_lens.ingest import runner
+    from prevention_lens.ingest.rejections import rejected_import
+
+    problems = [
+        ValidationError("'x' is not a count", file="f.csv", row=row, field="deaths")
+        for row in (2, 3)
+    ]
+    error = rejected_import(Path("f.csv"), problems)
+    assert isinstance(error, ImportRejectedError) and isinstance(error, ValidationError)
+    assert error.http_status == 422 and error.file == "f.csv" and error.problems == tuple(problems)
+    assert error.rejected == (
+        RejectedGroup("deaths", "'…' is not a count", 2, (2, 3), str(problems[0])),
+    )
+    assert str(error).startswith("f.csv: 2 invalid row(s), nothing imported: ")
+    # Callers that caught it from the runner before it moved keep working.
+    assert runner.ImportRejectedError is ImportRejectedError

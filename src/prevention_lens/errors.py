@@ -7,6 +7,7 @@
     │   └── UnknownCountryError    a country name or code did not resolve (carries suggestions)
     ├── ConflictError              a record would duplicate one that exists (e.g. a user name)
     ├── ValidationError            input data is malformed; names file, row, field and problem
+    │   └── ImportRejectedError    an import wrote nothing; lists each row and groups them
     ├── AuthenticationError        missing or wrong credentials
     ├── PermissionDeniedError      the principal's role does not allow the action
     └── TooManyRequestsError       too many attempts (e.g. logins); ``retry_after`` seconds to wait
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 
 class LensError(Exception):
@@ -84,6 +86,41 @@ class ValidationError(LensError):
         if field:
             prefix = f"{prefix}, field {field!r}" if prefix else f"field {field!r}"
         super().__init__(f"{prefix}: {problem}" if prefix else problem)
+
+
+@dataclass(frozen=True)
+class RejectedGroup:
+    """Rows of an import rejected for the same kind of problem in the same field.
+
+    ``reason`` is the problem with its values blanked ("'…' is not a count"), ``rows`` the
+    first few row numbers and ``example`` the first such problem in full
+    (``prevention_lens.ingest.rejections`` builds these)."""
+
+    field: str | None
+    reason: str
+    count: int
+    rows: tuple[int, ...]
+    example: str
+
+
+class ImportRejectedError(ValidationError):
+    """A file had invalid rows and nothing was written; ``problems`` lists each row and
+    ``rejected`` groups them by field and kind of problem.
+
+    Raised by the import runner and the loaders in ``ingest/``, which build it with
+    ``ingest.rejections.rejected_import`` (the message summarises the groups)."""
+
+    def __init__(
+        self,
+        summary: str,
+        *,
+        file: str,
+        problems: Sequence[ValidationError],
+        rejected: Sequence[RejectedGroup],
+    ) -> None:
+        self.problems = tuple(problems)
+        self.rejected = tuple(rejected)
+        super().__init__(summary, file=file)
 
 
 class AuthenticationError(LensError):

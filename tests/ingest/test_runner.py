@@ -9,9 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from prevention_lens.errors import NotFoundError, PermissionDeniedError, ValidationError
+from prevention_lens.errors import (
+    ImportRejectedError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
 from prevention_lens.ingest import get_format, run_import
-from prevention_lens.ingest.runner import ImportRejectedError
 from prevention_lens.settings import Settings
 from prevention_lens.store import Store
 from prevention_lens.store.access import LOCAL_OPERATOR, Principal, Role

@@ -111,3 +111,21 @@ def test_countries_are_public(store: Store) -> None:
         rows = read_records(session, ANONYMOUS, "country", select(Country).limit(5))
     assert len(rows) == 5
     assert set(rows[0]) >= {"key", "name", "iso3", "cow", "gw"}
+
+
+def test_reads_of_one_resource_in_one_unit_of_work_are_one_audit_row(store: Store) -> None:
+    # A page that reads users twice (e.g. a list and a count) is one read of them in the log;
+    # before, each read added its own row.
+    with store.session() as session:
+        session.add(User(username="u1", display_name="", password_hash="x", role="analyst"))
+        session.flush()
+        read_records(session, LOCAL_OPERATOR, "user", select(User))
+        read_records(session, LOCAL_OPERATOR, "user", select(User))
+        entries = session.scalars(select(AuditEntry).where(AuditEntry.resource == "user")).all()
+        assert len(entries) == 1
+        assert entries[0].detail["count"] == 2 and entries[0].detail["reads"] == 2
+    with store.session() as session:
+        # A new unit of work is a new read.
+        read_records(session, LOCAL_OPERATOR, "user", select(User))
+        entries = session.scalars(select(AuditEntry).where(AuditEntry.resource == "user")).all()
+        assert len(entries) == 2 and entries[1].detail == {"count": 1}

@@ -448,3 +448,107 @@ def test_a_lens_error_with_retry_after_sets_the_header(
         response = test.get("/api/v1/test-only/slow")
     assert response.status_code == 429 and response.headers["retry-after"] == "43"
     assert response.json() == {"error": "Too many attempts; wait a minute."}
+
+
+# --- the country hub ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hub_client(settings: Settings, sqlite_store: Store, tmp_path: Any) -> Iterator[TestClient]:
+    from tests.briefs.test_hub import plant_country
+
+    plant_country(sqlite_store, settings, tmp_path)
+    with sqlite_store.session() as session:
+        users.add_user(session, LOCAL_OPERATOR, "admin", PASSWORD, Role.ADMIN)
+    with TestClient(create_app(settings, sqlite_store), base_url="https://testserver") as test:
+        yield test
+
+
+def test_the_hub_links_every_part_to_its_page(hub_client: TestClient) -> None:
+    page = hub_client.get("/countries/MMR")
+    assert page.status_code == 200
+    for href in (
+        "/risk/MMR",
+        "/signals?country=MMR",
+        "/incidents?country=MMR",
+        "/actors?country=MMR",
+        "/actors/gaps",
+    ):
+        assert f'href="{href}"' in page.text, href
+    assert "very high" in page.text and "Mass killing under way" in page.text
+    assert "Yangon Watch" in page.text and "Public attack 2" in page.text
+    assert "Assessed on 2024-03-01" in page.text
+
+
+@pytest.mark.parametrize(
+    ("path", "moved_to"),
+    [
+        ("/countries/Burma", "/countries/MMR"),
+        ("/countries/mmr", "/countries/MMR"),
+        ("/countries/cow:775", "/countries/MMR"),
+        ("/api/v1/countries/Burma/hub", "/api/v1/countries/MMR/hub"),
+        ("/api/v1/countries/burma", "/api/v1/countries/MMR"),
+    ],
+)
+def test_country_urls_take_any_name_or_code(
+    hub_client: TestClient, path: str, moved_to: str
+) -> None:
+    response = hub_client.get(path, follow_redirects=False)
+    assert response.status_code == 307 and response.headers["location"] == moved_to
+    assert hub_client.get(path).status_code == 200
+
+
+def test_the_country_search_goes_to_the_hub_of_a_name_it_resolves(hub_client: TestClient) -> None:
+    found = hub_client.get("/countries", params={"q": "Burma"}, follow_redirects=False)
+    assert found.status_code == 303 and found.headers["location"] == "/countries/MMR"
+    # A part of a name is still a search of the list.
+    listed = hub_client.get("/countries", params={"q": "myan"})
+    assert listed.status_code == 200 and 'href="/countries/MMR"' in listed.text
+    missing = hub_client.get("/countries/Atlantis")
+    assert missing.status_code == 404 and "Unknown country" in missing.text
+
+
+def test_the_hub_api_is_typed_and_linked(hub_client: TestClient) -> None:
+    hub = hub_client.get("/api/v1/countries/MMR/hub").json()
+    assert hub["key"] == "MMR" and hub["url"] == "/countries/MMR"
+    assert hub["risk"]["level"] == "very high" and hub["risk"]["url"] == "/risk/MMR"
+    assert hub["incidents"]["total"] == 2 and hub["actors"]["names"][0]["name"] == "Yangon Watch"
+    assert hub["assessment"]["assessed_on"] == "2024-03-01"
+
+
+@pytest.mark.parametrize("path", ["/countries/MMR", "/api/v1/countries/MMR/hub"])
+def test_the_hub_shows_anonymous_readers_nothing_confidential(
+    hub_client: TestClient, path: str
+) -> None:
+    from tests.briefs.test_hub import MARKER
+
+    shown = hub_client.get(path).text
+    assert MARKER not in shown and MARKER.lower() not in shown
+    for label in ("witness", "exact_place", "contact", "E-mail"):
+        assert label not in shown, label
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/countries", "/countries/MMR", "/api/v1/countries/MMR", "/api/v1/countries/MMR/hub"],
+)
+def test_a_page_view_writes_one_audit_row_per_restricted_read(
+    hub_client: TestClient, sqlite_store: Store, path: str
+) -> None:
+    from sqlalchemy import select
+
+    from prevention_lens.store.models import AuditEntry
+
+    _login(hub_client)
+    with sqlite_store.session() as session:
+        before = session.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1))
+    assert hub_client.get(path).status_code == 200
+    with sqlite_store.session() as session:
+        reads = session.scalars(
+            select(AuditEntry).where(AuditEntry.id > (before or 0), AuditEntry.action == "read")
+        ).all()
+    keys = [(entry.resource, entry.record_id) for entry in reads]
+    assert len(keys) == len(set(keys)), keys
+    if "MMR" in path and path != "/api/v1/countries/MMR":
+        # The admin read restricted incidents and a confidential assessment: both are logged.
+        assert {"incident", "assessment"} <= {resource for resource, _ in keys}

@@ -54,8 +54,9 @@ from prevention_lens.actors.vocabulary import (
 )
 from prevention_lens.countries import reference
 from prevention_lens.errors import LensError, UnknownCountryError, ValidationError
-from prevention_lens.ingest.registry import get_format
-from prevention_lens.ingest.runner import ImportRejectedError, ImportReport, run_import
+from prevention_lens.ingest.registry import ImportFormat
+from prevention_lens.ingest.rejections import rejected_import
+from prevention_lens.ingest.runner import ImportReport, run_import
 from prevention_lens.settings import Settings
 from prevention_lens.sources.actor_sheet import SheetRow, parse_actor_sheet
 from prevention_lens.store import Store
@@ -361,7 +362,7 @@ def load_actor_sheet(
                     }
                 )
     if problems:
-        raise ImportRejectedError(Path(data_import.file_path), problems)
+        raise rejected_import(Path(data_import.file_path), problems)
     for relation in (record for record in records if isinstance(record, RelationshipRow)):
         source_id, target_id = ids[relation.source_ref], ids[relation.target_ref]
         existing = session.scalar(
@@ -395,8 +396,26 @@ def load_actor_sheet(
             continue
         counts["created"] += 1
     if problems:
-        raise ImportRejectedError(Path(data_import.file_path), problems)
+        raise rejected_import(Path(data_import.file_path), problems)
     return LoadCounts(created=counts["created"], unchanged=counts["unchanged"])
+
+
+# Defined beside its loader (ingest/formats.py registers it), so this module never looks
+# formats up through the module that imports it.
+ACTOR_SHEET_FORMAT = ImportFormat(
+    name=FORMAT_NAME,
+    title="Actor mapping sheet (CSV or XLSX template)",
+    description=(
+        "Prevention actors and their relationships in the template of `lens actors "
+        "template`: NAME.csv with NAME.relationships.csv beside it, or one XLSX with sheets "
+        "actors and relationships. Stored as drafts for admin review; same-name duplicates "
+        "are errors, similar names are proposed merges."
+    ),
+    citation="Cite the mapping exercise and the organisation that ran it.",
+    default_path=None,
+    read=read_actor_sheet,
+    load=load_actor_sheet,
+)
 
 
 @dataclass(frozen=True)
@@ -429,7 +448,7 @@ def import_actor_sheet(
     def load(session: Session, records: Sequence[Any], data_import: DataImport) -> LoadCounts:
         return load_actor_sheet(session, records, data_import, notes=notes)
 
-    import_format = replace(get_format(FORMAT_NAME), load=load)
+    import_format = replace(ACTOR_SHEET_FORMAT, load=load)
     report = run_import(store, settings, principal, import_format, path, skip_invalid=skip_invalid)
     return ActorImport(report, tuple(notes.warnings), tuple(notes.proposed_merges))
 

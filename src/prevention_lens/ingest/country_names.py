@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from prevention_lens.countries import normalize_name
 from prevention_lens.errors import LensError, ValidationError
-from prevention_lens.ingest.runner import ImportRejectedError
+from prevention_lens.ingest.rejections import rejected_import
 from prevention_lens.sources.country_names import CountryNameRow
 from prevention_lens.store.imports import LoadCounts
 from prevention_lens.store.models import CountryAlias, DataImport
@@ -67,5 +67,5 @@ def load_country_names(
         )
         created += 1
     if problems:
-        raise ImportRejectedError(Path(data_import.file_path), problems)
+        raise rejected_import(Path(data_import.file_path), problems)
     return LoadCounts(created=created, unchanged=unchanged)

@@ -26,7 +26,7 @@ from prevention_lens.incidents.drafts import (
 )
 from prevention_lens.incidents.records import upsert_imported, withdraw_imported
 from prevention_lens.incidents.taxonomy import from_acled, from_ucdp
-from prevention_lens.ingest.runner import ImportRejectedError
+from prevention_lens.ingest.rejections import rejected_import
 from prevention_lens.sources.acled import parse_acled
 from prevention_lens.sources.ged import parse_ged
 from prevention_lens.sources.incident_csv import DeletedRow, IncidentRow, parse_incident_csv
@@ -215,5 +215,5 @@ def load_incidents(
             problem = error.problem if isinstance(error, ValidationError) else str(error)
             problems.append(ValidationError(problem, file=data_import.file_name, row=record.row))
     if problems:
-        raise ImportRejectedError(Path(data_import.file_path), problems)
+        raise rejected_import(Path(data_import.file_path), problems)
     return LoadCounts(**counts)

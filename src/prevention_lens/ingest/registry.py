@@ -1,19 +1,20 @@
-"""The registry of import formats. Built-in formats and plugins register the same way.
+"""The registry of import formats: the mechanism only. Built-in formats (``ingest/formats.py``)
+and plugins register the same way; ``ingest/catalog.py`` looks them up.
 
 A plugin package registers more through the entry-point group ``prevention_lens.import_formats``.
+This module imports nothing else from ``ingest/``, so every loader can use it without a cycle.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from prevention_lens.errors import NotFoundError, ValidationError
+from prevention_lens.errors import ValidationError
 from prevention_lens.store.imports import LoadCounts
 from prevention_lens.store.models import DataImport
 
@@ -48,22 +49,6 @@ def register_format(import_format: ImportFormat) -> ImportFormat:
     return import_format
 
 
-def _load_registrations() -> None:
-    from prevention_lens.ingest import formats  # noqa: F401  (registers the built-in formats)
-
-    for entry in entry_points(group="prevention_lens.import_formats"):
-        entry.load()
-
-
-def available_formats() -> list[ImportFormat]:
-    _load_registrations()
-    return sorted(_FORMATS.values(), key=lambda item: item.name)
-
-
-def get_format(name: str) -> ImportFormat:
-    _load_registrations()
-    try:
-        return _FORMATS[name]
-    except KeyError:
-        known = ", ".join(sorted(_FORMATS)) or "none"
-        raise NotFoundError(f"Unknown source format {name!r}; known formats: {known}.") from None
+def registered_formats() -> dict[str, ImportFormat]:
+    """Every format registered so far, by name (a copy)."""
+    return dict(_FORMATS)

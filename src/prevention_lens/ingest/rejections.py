@@ -3,36 +3,27 @@ first rows, instead of one near-identical line per row.
 
 Public API::
 
-    RejectedGroup, group_problems(problems) -> tuple[RejectedGroup, ...], describe(group) -> str
+    RejectedGroup, group_problems(problems) -> tuple[RejectedGroup, ...], describe(group) -> str,
+    rejected_import(path, problems, every_row=False) -> ImportRejectedError
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from pathlib import Path
 
-from prevention_lens.errors import ValidationError
+from prevention_lens.errors import ImportRejectedError, RejectedGroup, ValidationError
+
+__all__ = ["RejectedGroup", "describe", "group_problems", "reason_of", "rejected_import"]
 
 EXAMPLE_ROWS = 5
+# Kinds of problem named in the one-line error; each kind names its first row and a count.
+MAX_LISTED_PROBLEMS = 20
 # Values quoted in a problem ('9-May-20') and numbers (rows, counts) differ from row to row;
 # blanking them leaves the kind of problem, which is what rows are grouped by.
 _QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 _NUMBER = re.compile(r"\d+")
-
-
-@dataclass(frozen=True)
-class RejectedGroup:
-    """Rows rejected for the same kind of problem in the same field.
-
-    ``reason`` is the problem with its values blanked ("'…' is not a count"), ``rows`` the
-    first few row numbers and ``example`` the first such problem in full."""
-
-    field: str | None
-    reason: str
-    count: int
-    rows: tuple[int, ...]
-    example: str
 
 
 def reason_of(problem: str) -> str:
@@ -60,3 +51,21 @@ def describe(group: RejectedGroup) -> str:
     more = ", …" if group.count > len(group.rows) else ""
     where = f" (rows {later}{more})" if later else ""
     return f"{group.example}, and {group.count - 1} more row(s) like it{where}"
+
+
+def rejected_import(
+    path: Path, problems: Sequence[ValidationError], *, every_row: bool = False
+) -> ImportRejectedError:
+    """The error for an import that wrote nothing: one line naming each kind of problem."""
+    rejected = group_problems(problems)
+    listed = "; ".join(describe(group) for group in rejected[:MAX_LISTED_PROBLEMS])
+    more = len(rejected) - MAX_LISTED_PROBLEMS
+    tail = f"; and {more} more kind(s) of problem" if more > 0 else ""
+    count = len(problems)
+    lead = f"all {count} row(s) are invalid" if every_row else f"{count} invalid row(s)"
+    return ImportRejectedError(
+        f"{lead}, nothing imported: {listed}{tail}",
+        file=path.name,
+        problems=problems,
+        rejected=rejected,
+    )

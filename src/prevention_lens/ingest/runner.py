@@ -6,16 +6,15 @@ in which every row was rejected fails, since it would record an import of nothin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from prevention_lens import __version__
-from prevention_lens.errors import ValidationError
+from prevention_lens.errors import ImportRejectedError, ValidationError
 from prevention_lens.ingest.registry import ImportFormat
-from prevention_lens.ingest.rejections import RejectedGroup, describe, group_problems
+from prevention_lens.ingest.rejections import RejectedGroup, group_problems, rejected_import
 from prevention_lens.settings import Settings
 from prevention_lens.sources.files import sha256_of
 from prevention_lens.store import Store
@@ -23,25 +22,8 @@ from prevention_lens.store.access import Principal, audit, require
 from prevention_lens.store.models import DataImport
 from prevention_lens.store.models.base import utcnow
 
-# Kinds of problem named in the one-line error; each kind names its first row and a count.
-MAX_LISTED_PROBLEMS = 20
-
-
-class ImportRejectedError(ValidationError):
-    """A file had invalid rows and nothing was written; ``problems`` lists each row and
-    ``rejected`` groups them by field and kind of problem."""
-
-    def __init__(
-        self, path: Path, problems: Sequence[ValidationError], *, every_row: bool = False
-    ) -> None:
-        self.problems = tuple(problems)
-        self.rejected = group_problems(self.problems)
-        listed = "; ".join(describe(group) for group in self.rejected[:MAX_LISTED_PROBLEMS])
-        more = len(self.rejected) - MAX_LISTED_PROBLEMS
-        tail = f"; and {more} more kind(s) of problem" if more > 0 else ""
-        count = len(self.problems)
-        lead = f"all {count} row(s) are invalid" if every_row else f"{count} invalid row(s)"
-        super().__init__(f"{lead}, nothing imported: {listed}{tail}", file=path.name)
+# Re-exported: callers that caught it here before it moved to errors.py keep working.
+__all__ = ["ImportRejectedError", "ImportReport", "resolve_path", "run_import"]
 
 
 @dataclass(frozen=True)
@@ -93,9 +75,9 @@ def run_import(
     started = utcnow()
     records, problems = import_format.read(file_path)
     if problems and not skip_invalid:
-        raise ImportRejectedError(file_path, problems)
+        raise rejected_import(file_path, problems)
     if problems and not records:
-        raise ImportRejectedError(file_path, problems, every_row=True)
+        raise rejected_import(file_path, problems, every_row=True)
     with store.session() as session:
         data_import = DataImport(
             source_format=import_format.name,

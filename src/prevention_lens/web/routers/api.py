@@ -5,18 +5,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from prevention_lens import __version__
 from prevention_lens.accounts import users
+from prevention_lens.briefs.hub import country_hub
 from prevention_lens.countries import SCHEMES
 from prevention_lens.errors import ValidationError
 from prevention_lens.ingest import available_formats
 from prevention_lens.store.access import Role, read_record, read_records, require
 from prevention_lens.store.models import AuditEntry, Country, DataImport
-from prevention_lens.store.reference import stored_reference
+from prevention_lens.store.reference import find_country, stored_reference
 from prevention_lens.web.deps import (
     CODE_MAX_CHARS,
     PASSWORD_MAX_CHARS,
@@ -24,6 +25,7 @@ from prevention_lens.web.deps import (
     DbSession,
     PathCode,
     code_query,
+    country_in_path,
 )
 from prevention_lens.web.security import verify_csrf
 
@@ -101,18 +103,29 @@ def resolve_country(
     """Resolve a name or code to one country; 404 with suggestions when it does not resolve."""
     if scheme is not None and scheme not in SCHEMES:
         raise ValidationError(f"unknown scheme {scheme!r}; choose one of {', '.join(SCHEMES)}")
-    found = stored_reference(session).resolve(q, scheme=scheme, on=on)
-    record = session.scalar(select(Country).where(Country.key == found.key))
-    return read_record(session, principal, "country", record, found.key) | {
-        "aliases": list(found.aliases)
+    record = find_country(session, q, scheme=scheme, on=on)
+    return read_record(session, principal, "country", record, record.key) | {
+        "aliases": list(stored_reference(session).by_key(record.key).aliases)
     }
 
 
 @router.get("/countries/{key}", tags=["countries"])
-def get_country(key: PathCode, session: DbSession, principal: CurrentPrincipal) -> Record:
-    """One country by its key (ISO3 for current countries)."""
-    record = session.scalar(select(Country).where(Country.key == key.upper()))
-    return read_record(session, principal, "country", record, repr(key))
+def get_country(
+    key: PathCode, request: Request, session: DbSession, principal: CurrentPrincipal
+) -> Record:
+    """One country by its key (ISO3 for current countries); another name or code redirects."""
+    record = country_in_path(request, session, key)
+    return read_record(session, principal, "country", record, record.key)
+
+
+@router.get("/countries/{key}/hub", tags=["countries"])
+def get_country_hub(
+    key: PathCode, request: Request, session: DbSession, principal: CurrentPrincipal
+) -> Record:
+    """The country hub: latest risk, Framework assessment, signals, incidents, actors and
+    coverage gap, each with its page's URL; only what the reader may see."""
+    record = country_in_path(request, session, key)
+    return country_hub(session, principal, record.key).to_dict()
 
 
 @router.get("/users", tags=["accounts"])

@@ -5,28 +5,27 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
 from prevention_lens import __version__
-from prevention_lens.errors import NotFoundError
-from prevention_lens.incidents.monitoring import alerts_for
-from prevention_lens.store.access import allowed, read_record, read_records, require
+from prevention_lens.briefs.hub import country_hub
+from prevention_lens.errors import NotFoundError, UnknownCountryError
+from prevention_lens.store.access import allowed, read_records, require
 from prevention_lens.store.models import Country, DataImport, User
-from prevention_lens.store.reference import stored_reference
+from prevention_lens.store.reference import find_country
 from prevention_lens.web.deps import (
     SEARCH_MAX_CHARS,
     CurrentPrincipal,
     DbSession,
     PathCode,
     code_query,
+    country_in_path,
 )
 from prevention_lens.web.security import app_store
 from prevention_lens.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-COUNTRY_ALERTS = 5  # escalation alerts shown on a country page
 
 SECTIONS = {
     "evidence": "Evidence",
@@ -62,6 +61,15 @@ def countries_page(
     region: Annotated[str, code_query("A region's name")] = "",
     q: Annotated[str, Query(max_length=SEARCH_MAX_CHARS, description="Name or ISO3 code")] = "",
 ) -> Response:
+    if q.strip() and not region:
+        # A name, alias or code that names one country (Burma, mmr, cow:775) goes straight
+        # to its hub; anything else filters the list below.
+        try:
+            found = find_country(session, q.strip())
+        except UnknownCountryError:
+            pass
+        else:
+            return RedirectResponse(f"/countries/{found.key}", status_code=303)
     statement = select(Country).order_by(Country.name)
     if region:
         statement = statement.where(Country.region == region)
@@ -85,36 +93,10 @@ def countries_page(
 def country_page(
     request: Request, session: DbSession, principal: CurrentPrincipal, key: PathCode
 ) -> Response:
-    record = session.scalar(select(Country).where(Country.key == key.upper()))
-    country = read_record(session, principal, "country", record, repr(key))
-    reference = stored_reference(session)
-    aliases = reference.by_key(country["key"]).aliases
-    related = [
-        read_record(session, principal, "country", other, other.key)
-        for other in session.scalars(
-            select(Country).where(
-                (Country.successor_key == country["key"])
-                | (Country.key == (country["successor_key"] or ""))
-            )
-        )
-    ]
-    # Escalation alerts from the records this reader may see, the latest first.
-    alerts = sorted(
-        alerts_for(session, principal, country=country["key"]),
-        key=lambda alert: alert["month"],
-        reverse=True,
-    )
-    return render(
-        request,
-        "country.html",
-        {
-            "country": country,
-            "aliases": aliases,
-            "related": related,
-            "alerts": alerts[:COUNTRY_ALERTS],
-            "alert_count": len(alerts),
-        },
-    )
+    """The country hub: risk, assessment, signals, incidents, actors and gaps, each linked."""
+    country = country_in_path(request, session, key)
+    hub = country_hub(session, principal, country.key)
+    return render(request, "country.html", {"hub": hub, "country": hub.country})
 
 
 @router.get("/data", response_class=HTMLResponse)

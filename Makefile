@@ -4,14 +4,20 @@ VENV := .venv
 PY := $(VENV)/bin/python
 LENS := $(VENV)/bin/lens
 STAMP := $(VENV)/.installed
-DEMO_HOME ?= $(CURDIR)/.lens
+# The demo's store: by default the one every `lens` of this checkout uses (.lens/ here, or
+# LENS_HOME / LENS_DATABASE_URL from the environment or .env); `make demo DEMO_HOME=…` for another.
+DEMO_HOME ?=
 
-.PHONY: setup system-deps assets demo test lint typecheck pytest docs bench clean
+.PHONY: setup system-deps demo-deps assets demo test lint typecheck pytest docs bench clean
 
 setup: system-deps $(STAMP) assets
 
 system-deps:
 	@bash scripts/install-system-deps.sh
+
+# The demo needs neither chromium nor postgresql (the tests do).
+demo-deps:
+	@bash scripts/install-system-deps.sh --demo
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -25,8 +31,8 @@ node_modules/.package-lock.json: package-lock.json package.json
 assets: node_modules/.package-lock.json $(STAMP)
 	$(PY) scripts/copy_assets.py
 
-demo: setup
-	LENS_HOME=$(DEMO_HOME) bash scripts/demo.sh
+demo: demo-deps $(STAMP) assets
+	$(if $(DEMO_HOME),LENS_HOME=$(DEMO_HOME) )bash scripts/demo.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests scripts benchmarks

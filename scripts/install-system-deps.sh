@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the app and its tests need, only when they are missing:
 # chromium (browser tests), postgresql (the store's tests on a real server), nodejs/npm (assets).
+# With --demo, only what `make demo` needs (no chromium, no postgresql): a fresh machine then
+# gets to serving sooner.
 set -euo pipefail
 
 missing=()
-command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
-compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+if [ "${1:-}" != "--demo" ]; then
+  command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+fi
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-venv)
 

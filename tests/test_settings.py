@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from prevention_lens import settings as settings_module
 from prevention_lens.errors import SettingsError
 from prevention_lens.settings import Settings, load_settings
 
@@ -81,3 +82,47 @@ def test_login_throttle_has_sane_defaults(tmp_path: Path) -> None:
 def test_lockout_must_come_after_the_free_failures(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="LENS_LOGIN_LOCKOUT_FAILURES: must be greater"):
         load_settings(home=tmp_path, login_free_failures=10, login_lockout_failures=5)
+
+
+def test_a_source_checkout_keeps_its_store_in_its_own_lens_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # `make demo` fills <checkout>/.lens; the README's commands, run from anywhere, must read
+    # that same store rather than an empty per-user one.
+    monkeypatch.delenv("LENS_HOME", raising=False)
+    monkeypatch.chdir(tmp_path)
+    checkout = Path(__file__).resolve().parents[1]
+    assert settings_module.source_checkout() == checkout
+    settings = load_settings()
+    assert settings.home == checkout / ".lens"
+    assert settings.origin("home") == "default: this checkout's .lens folder"
+
+
+def test_an_installed_package_keeps_its_store_in_the_per_user_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    installed = tmp_path / "site-packages" / "prevention_lens" / "settings.py"
+    monkeypatch.setattr(settings_module, "_PACKAGE_FILE", installed)
+    monkeypatch.delenv("LENS_HOME", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    assert settings_module.source_checkout() is None
+    settings = load_settings()
+    assert settings.home == tmp_path / "data" / "prevention-lens"
+    assert settings.origin("home") == "default: the per-user folder"
+
+
+def test_origin_names_the_environment_variable_or_the_dotenv_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("LENS_HOME", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text(f"LENS_HOME={tmp_path / 'from-file'}\n")
+    settings = load_settings()
+    assert settings.home == tmp_path / "from-file"
+    assert settings.origin("home") == f"LENS_HOME in {tmp_path / '.env'}"
+    monkeypatch.setenv("LENS_HOME", str(tmp_path / "from-env"))
+    settings = load_settings()
+    assert settings.home == tmp_path / "from-env"
+    assert settings.origin("home") == "LENS_HOME environment variable"
+    assert settings.origin("database_url") == "default: the SQLite file in LENS_HOME"

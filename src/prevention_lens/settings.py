@@ -11,16 +11,43 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from dotenv import dotenv_values
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from prevention_lens.errors import SettingsError
 
-_SOURCE_TREE_ROOT = Path(__file__).resolve().parents[2]
+_PACKAGE_FILE = Path(__file__).resolve()
+_SOURCE_TREE_ROOT = _PACKAGE_FILE.parents[2]
+ENV_FILE = ".env"
+
+
+def source_checkout() -> Path | None:
+    """The checkout this package runs from, or None when it is installed.
+
+    A checkout holds the package in src/ beside pyproject.toml (an editable install, as `make`
+    does, or PYTHONPATH=src); a wheel puts it in site-packages, where no pyproject.toml sits
+    two levels up.
+    """
+    package = _PACKAGE_FILE.parent
+    root = package.parents[1]
+    if package.parent.name == "src" and (root / "pyproject.toml").is_file():
+        return root
+    return None
+
+
+def per_user_home() -> Path:
+    """The per-user data folder: $XDG_DATA_HOME/prevention-lens or ~/.local/share/…."""
+    data = os.environ.get("XDG_DATA_HOME", "")
+    base = Path(data) if data and Path(data).is_absolute() else Path.home() / ".local" / "share"
+    return base / "prevention-lens"
 
 
 def _default_home() -> Path:
-    return Path.home() / ".local" / "share" / "prevention-lens"
+    # One store per checkout: `make demo` fills <checkout>/.lens, and every `lens` command run
+    # from that checkout's venv reads the same store without any setting, from any folder.
+    checkout = source_checkout()
+    return checkout / ".lens" if checkout is not None else per_user_home()
 
 
 def default_sources() -> Path | None:
@@ -32,12 +59,27 @@ def default_sources() -> Path | None:
     return None
 
 
+def free_cores() -> int:
+    """The cores this process may use less the machine's 1-minute load, at least 1.
+
+    OpenMP and BLAS start one thread per core whatever else runs; on a busy machine that
+    oversubscribes the cores and a minute's work takes a quarter of an hour (issue 11, item 2).
+    """
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    usable = usable or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # no load figure on this system
+        return usable
+    return max(1, min(usable, round(usable - load)))
+
+
 class Settings(BaseSettings):
     """The settings table. Field descriptions are the documentation (docs/settings.md)."""
 
     model_config = SettingsConfigDict(
         env_prefix="LENS_",
-        env_file=".env",
+        env_file=ENV_FILE,
         env_file_encoding="utf-8",
         extra="ignore",
         validate_default=True,
@@ -45,7 +87,10 @@ class Settings(BaseSettings):
 
     home: Path = Field(
         default_factory=_default_home,
-        description="Folder for the embedded SQLite store, the secret key file and uploads.",
+        description=(
+            "Folder for the embedded SQLite store, the secret key file and uploads "
+            "(default: .lens in the checkout when running from one, else the per-user folder)."
+        ),
     )
     database_url: str | None = Field(
         default=None,
@@ -163,6 +208,15 @@ class Settings(BaseSettings):
             "that retries in a tight loop gets at most about one answer per pause."
         ),
     )
+    threads: int = Field(
+        default=0,
+        ge=0,
+        le=256,
+        description=(
+            "Threads the numerical libraries (OpenMP, BLAS) of one `lens` command may use; 0: "
+            "the cores free when it starts (CPU cores less the 1-minute load, at least 1)."
+        ),
+    )
     login_code_minutes: int = Field(
         default=5,
         ge=1,
@@ -212,6 +266,11 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def native_threads(self) -> int:
+        """LENS_THREADS in force: the setting, or the cores free now (see `free_cores`)."""
+        return self.threads or free_cores()
+
+    @property
     def hash_threads(self) -> int:
         """LENS_LOGIN_HASH_THREADS in force: the setting, or half the CPU cores (at least 1)."""
         return self.login_hash_threads or max(1, (os.cpu_count() or 2) // 2)
@@ -222,6 +281,25 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.home / 'lens.db'}"
+
+    def origin(self, name: str) -> str:
+        """Where the value of setting `name` came from, for `lens db status` and messages."""
+        variable = f"LENS_{name.upper()}"
+        # pydantic-settings reads LENS_* case-insensitively and the environment over .env.
+        if variable in {key.upper() for key in os.environ}:
+            return f"{variable} environment variable"
+        env_file = Path(ENV_FILE)
+        if env_file.is_file() and variable in {key.upper() for key in dotenv_values(env_file)}:
+            return f"{variable} in {env_file.resolve()}"
+        if name in self.model_fields_set:
+            return "given by the program"
+        if name == "home":
+            if source_checkout() is not None:
+                return "default: this checkout's .lens folder"
+            return "default: the per-user folder"
+        if name == "database_url":
+            return "default: the SQLite file in LENS_HOME"
+        return "default"
 
     def require_sources(self) -> Path:
         """The sources folder, or a clear error when none is configured."""

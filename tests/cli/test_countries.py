@@ -44,3 +44,9 @@ def test_list_filters_by_region_and_date(lens: Lens) -> None:
     keys_1980 = {row["key"] for row in in_1980}
     assert {"SUN", "YUG", "DDR"} <= keys_1980 and "RUS" not in keys_1980
     assert len(in_1980) < len(everything)
+
+
+def test_an_empty_list_says_why(lens: Lens) -> None:
+    unknown = lens("countries", "list", "--region", "Atlantis")
+    assert unknown.code == 0
+    assert unknown.out.startswith("No country matches: region 'Atlantis' (regions: Africa, ")

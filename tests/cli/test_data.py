@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from prevention_lens.cli import context
 from tests.cli.conftest import Lens
 from tests.conftest import sources_folder
 
@@ -75,3 +76,12 @@ def test_skip_invalid_prints_one_summary_of_the_rejected_rows(lens: Lens, tmp_pa
     report = lens("data", "import", "country-names", str(path), "--skip-invalid", "--json").json()
     assert isinstance(report, dict) and report["rejected"][0]["count"] == 25
     assert len(report["problems"]) == 26
+
+
+def test_no_imports_yet_names_the_store_read(lens: Lens) -> None:
+    shown = lens("data", "imports")
+    assert shown.code == 0
+    assert " ".join(shown.out.split()).startswith(
+        "No imports in the store at "
+        f"{context.settings().home.resolve() / 'lens.db'} (LENS_HOME environment variable) yet"
+    )

@@ -126,3 +126,33 @@ def test_upgrade_reseals_records_sealed_with_the_first_digest(
     with context.store().session() as session:
         last = session.scalars(text("SELECT action FROM custody_log ORDER BY seq")).all()
     assert last == ["create", "attach", "create", "attach", "reseal"]
+
+
+def test_status_names_the_store_where_it_came_from_and_what_it_holds(lens: Lens) -> None:
+    assert lens("db", "upgrade").code == 0
+    _record(lens)
+    status = lens("db", "status", "--json").json()
+    home = context.settings().home
+    assert isinstance(status, dict)
+    assert status["database"] == f"sqlite:///{home / 'lens.db'}"
+    assert status["chosen_by"] == "LENS_HOME environment variable"
+    assert status["home"] == str(home) and status["up_to_date"] is True
+    assert status["incidents"] == 1 and status["forecast_runs"] == 0
+    assert status["actors"] == 0 and status["example_actors"] == 0
+    shown = lens("db", "status")
+    assert shown.code == 0
+    assert "LENS_HOME environment variable" in shown.out and "incidents" in shown.out
+
+
+def test_status_of_a_store_not_yet_created_says_so_and_creates_nothing(lens: Lens) -> None:
+    shown = lens("db", "status")
+    home = context.settings().home
+    assert shown.code == 0
+    assert f"There is no store at {home / 'lens.db'} yet" in " ".join(shown.out.split())
+    assert lens("db", "status", "--json").json() == {
+        "database": f"sqlite:///{home / 'lens.db'}",
+        "chosen_by": "LENS_HOME environment variable",
+        "home": str(home),
+        "exists": False,
+    }
+    assert not (home / "lens.db").exists()

@@ -78,3 +78,9 @@ def test_per_user_two_factor_enable_disable_reset(lens: Lens) -> None:
     assert lens("users", "list", "--json").json()[0]["totp_required"] is False  # type: ignore[index]
     missing = lens("users", "2fa", "reset", "nobody")
     assert missing.code == 2 and missing.err.strip() == "Error: No user 'nobody'."
+
+
+def test_no_users_yet_says_how_to_add_one(lens: Lens) -> None:
+    shown = " ".join(lens("users", "list").out.split())
+    assert shown.startswith("No users in the store at ")
+    assert "`lens users add NAME --role admin`" in shown

@@ -8,10 +8,9 @@ from typing import Annotated
 import typer
 
 from prevention_lens.cli import context
-from prevention_lens.cli.output import print_json, print_record, print_table
+from prevention_lens.cli.output import console, print_json, print_record, print_table
 from prevention_lens.countries import SCHEMES
 from prevention_lens.errors import ValidationError
-from prevention_lens.store.reference import stored_reference
 
 app = typer.Typer(help="Look up countries and their codes (COW, Gleditsch–Ward, ISO, V-Dem).")
 
@@ -40,6 +39,8 @@ def resolve(
     as_json: JsonOption = False,
 ) -> None:
     """Resolve a country name or code to one country and print its codes."""
+    from prevention_lens.store.reference import stored_reference
+
     if scheme is not None and scheme not in SCHEMES:
         raise ValidationError(f"unknown scheme {scheme!r}; choose one of {', '.join(SCHEMES)}")
     with context.store().session() as session:
@@ -59,6 +60,8 @@ def list_countries(
     as_json: JsonOption = False,
 ) -> None:
     """List the countries of the reference table."""
+    from prevention_lens.store.reference import stored_reference
+
     day = _parse_date(on)
     with context.store().session() as session:
         records = stored_reference(session).records
@@ -70,6 +73,18 @@ def list_countries(
     ]
     if as_json:
         print_json(rows)
+        return
+    if not rows:
+        # Say why: the reference itself is never empty, so a filter left nothing.
+        regions = ", ".join(sorted({record.region for record in records if record.region}))
+        console.print(
+            f"No country matches: region {region!r} (regions: {regions})"
+            if region is not None
+            and not any(r.region.casefold() == region.casefold() for r in records)
+            else f"No country {f'of region {region!r} ' if region else ''}existed on {on}.",
+            markup=False,
+            highlight=False,
+        )
         return
     print_table(
         rows,

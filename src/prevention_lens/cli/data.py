@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, TextColumn
-from sqlalchemy import select
 
 from prevention_lens.cli import context
-from prevention_lens.cli.output import console, print_json, print_table
+from prevention_lens.cli.output import console, print_json, print_table, progress
 from prevention_lens.errors import NotFoundError
-from prevention_lens.ingest import ImportReport, available_formats, get_format, run_import
-from prevention_lens.sources.catalog import CATALOG, catalog_entry
-from prevention_lens.sources.download import download
-from prevention_lens.store.access import read_records
-from prevention_lens.store.models import DataImport
+
+if TYPE_CHECKING:
+    from prevention_lens.ingest import ImportReport
+
+# The import formats, the store and the source catalogue are imported inside each command, so
+# that `lens` starts fast (issue 11, item 3).
 
 app = typer.Typer(help="Import source files with provenance; list formats, imports and sources.")
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
@@ -39,9 +38,10 @@ def import_file(
     as_json: JsonOption = False,
 ) -> None:
     """Import a source file: checksum, validate every row, load, and record provenance."""
+    from prevention_lens.ingest import get_format, run_import
+
     import_format = get_format(source)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as bar:
-        bar.add_task(f"Importing {import_format.title}", total=None)
+    with progress(f"Importing {import_format.title}"):
         report = run_import(
             context.store(),
             context.settings(),
@@ -81,6 +81,8 @@ def print_rejected(report: ImportReport) -> None:
 @app.command("formats")
 def formats(as_json: JsonOption = False) -> None:
     """List the source formats `lens data import` understands."""
+    from prevention_lens.ingest import available_formats
+
     rows = [
         {
             "name": item.name,
@@ -100,6 +102,11 @@ def formats(as_json: JsonOption = False) -> None:
 @app.command("imports")
 def imports(as_json: JsonOption = False) -> None:
     """List past imports: file, SHA-256, row counts, who and when."""
+    from sqlalchemy import select
+
+    from prevention_lens.store.access import read_records
+    from prevention_lens.store.models import DataImport
+
     with context.store().session() as session:
         rows = read_records(
             session,
@@ -109,6 +116,14 @@ def imports(as_json: JsonOption = False) -> None:
         )
     if as_json:
         print_json(rows)
+        return
+    if not rows:
+        console.print(
+            f"No imports in {context.describe_store()} yet: `lens data import FORMAT` "
+            "(formats: `lens data formats`).",
+            markup=False,
+            highlight=False,
+        )
         return
     shown = [
         {
@@ -137,6 +152,8 @@ def pull(
     as_json: JsonOption = False,
 ) -> None:
     """List the public sources and their terms, or download one into LENS_SOURCES (online)."""
+    from prevention_lens.sources.catalog import CATALOG, catalog_entry
+
     if name is None:
         rows = [
             {
@@ -158,10 +175,9 @@ def pull(
     if source is None:
         known = ", ".join(item.name for item in CATALOG)
         raise NotFoundError(f"Unknown public source {name!r}; known: {known}.")
+    from prevention_lens.sources.download import download
+
     root = context.settings().require_sources()
-    with Progress(TextColumn(source.name), BarColumn(), DownloadColumn()) as bar:
-        task = bar.add_task("download", total=None)
-        saved = download(
-            source, root, progress=lambda done, total: bar.update(task, completed=done, total=total)
-        )
+    with progress(f"Downloading {source.name} (bytes)") as step:
+        saved = download(source, root, progress=lambda done, total: step.update(done, total))
     console.print(f"Saved {saved}")

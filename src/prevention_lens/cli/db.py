@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
 from prevention_lens.cli import context
 from prevention_lens.cli.output import console, print_json, print_record
-from prevention_lens.incidents import custody
-from prevention_lens.incidents.evidence import evidence_root
-from prevention_lens.incidents.evidence_files import check_evidence_files
-from prevention_lens.store import Store
-from prevention_lens.store.engine import describe_url
-from prevention_lens.store.integrity import check_store
-from prevention_lens.store.reference import sync_country_reference
+
+if TYPE_CHECKING:
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.orm import Session
+
+# The store and domain modules are imported inside each command: `lens` starts in well under
+# half a second only when a command loads just what it uses (issue 11, item 3).
 
 app = typer.Typer(help="Create, migrate, inspect and check the store.")
 
@@ -24,6 +23,11 @@ app = typer.Typer(help="Create, migrate, inspect and check the store.")
 def upgrade() -> None:
     """Create the store or migrate it to the latest schema, load the country reference, and
     reseal incident records whose custody entries hold an older digest."""
+    from prevention_lens.incidents import custody
+    from prevention_lens.store import Store
+    from prevention_lens.store.engine import describe_url
+    from prevention_lens.store.reference import sync_country_reference
+
     store = Store(context.settings().store_url)
     try:
         store.migrate()
@@ -50,28 +54,74 @@ def upgrade() -> None:
         typer.echo(f"not resealed: {problem.message}", err=True)
 
 
+def store_counts(session: Session) -> dict[str, int]:
+    """What the store holds, in the figures a newcomer checks first."""
+    from sqlalchemy import func, select
+
+    from prevention_lens.store.models import Actor, BacktestRecord, ForecastRun, Incident, User
+
+    def count(model: Any, *where: Any) -> int:
+        return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+    return {
+        "forecast_runs": count(ForecastRun),
+        "backtests": count(BacktestRecord),
+        "incidents": count(Incident),
+        "actors": count(Actor, Actor.dataset == "real"),
+        "example_actors": count(Actor, Actor.dataset == "example"),
+        "users": count(User),
+    }
+
+
 @app.command()
 def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
-    """Show which database is in use and whether its schema is current."""
-    store = Store(context.settings().store_url)
-    try:
-        store.check_connection()
-        current, head = store.current_revision(), store.head_revision()
-    finally:
-        store.dispose()
-    info = {
-        "database": describe_url(store.url),
-        "backend": store.backend,
-        "revision": current,
-        "latest_revision": head,
-        "up_to_date": current == head,
+    """Show which store every command uses, where that choice came from (a LENS_* variable,
+    .env or the default), whether its schema is current, and what it holds. Creates nothing."""
+    from prevention_lens.store import Store
+    from prevention_lens.store.engine import describe_url, sqlite_file
+
+    settings = context.settings()
+    url = settings.store_url
+    file = sqlite_file(url)
+    info: dict[str, object] = {
+        "database": describe_url(url),
+        "chosen_by": settings.origin("database_url" if settings.database_url else "home"),
+        "home": str(settings.home),
+        "exists": file is None or file.exists(),
     }
+    if settings.database_url:  # the home still holds the secret key and the evidence files
+        info["home_from"] = settings.origin("home")
+    if info["exists"]:
+        store = Store(url)
+        try:
+            store.check_connection()
+            current, head = store.current_revision(), store.head_revision()
+            info |= {
+                "backend": store.backend,
+                "revision": current,
+                "latest_revision": head,
+                "up_to_date": current == head,
+            }
+            if current == head:
+                with store.session() as session:
+                    info |= store_counts(session)
+        finally:
+            store.dispose()
     if as_json:
         print_json(info)
-    else:
-        print_record(info, title="Store")
+        return
+    print_record(info, title="Store")
+    if not info["exists"]:
+        console.print(
+            f"There is no store at {file} yet: `make demo` fills one with the real data, "
+            "`lens db upgrade` creates an empty one.",
+            markup=False,
+            highlight=False,
+        )
+    elif not info["up_to_date"]:
+        console.print("The schema is not current: run `lens db upgrade`.", markup=False)
 
 
 def _unreadable(error: SQLAlchemyError) -> str:
@@ -86,6 +136,14 @@ def check(
     the models say, SQLite integrity or PostgreSQL indexes and constraints, rows pointing
     nowhere), the custody chain, and the evidence files. One line per problem; exit code 1
     when there is any. Changes nothing."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from prevention_lens.incidents import custody
+    from prevention_lens.incidents.evidence import evidence_root
+    from prevention_lens.incidents.evidence_files import check_evidence_files
+    from prevention_lens.store.engine import describe_url
+    from prevention_lens.store.integrity import check_store
+
     settings = context.settings()
     checked = check_store(settings.store_url)
     problems = [(problem.check, problem.check, problem.message) for problem in checked.problems]

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
 import typer
 
-from prevention_lens import __version__
 from prevention_lens.cli import actors, countries, data, db, incidents, risk, serve, users
 from prevention_lens.cli.output import errors
-from prevention_lens.errors import LensError
+from prevention_lens.errors import LensError, SettingsError
+from prevention_lens.settings import get_settings
 
 app = typer.Typer(
     name="lens",
@@ -35,6 +36,8 @@ app.command("serve")(serve.serve)
 
 def _show_version(value: bool) -> None:
     if value:
+        from prevention_lens import __version__
+
         print(f"prevention-lens {__version__}")
         raise typer.Exit()
 
@@ -72,5 +75,33 @@ def main(argv: list[str] | None = None) -> int:
     return result if isinstance(result, int) else 0
 
 
+# The variables OpenMP and the BLAS libraries read, once, when they load.
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "BLIS_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
+
+
+def cap_native_threads() -> int | None:
+    """Cap the native thread pools at LENS_THREADS (default: the free cores) before any
+    numerical library loads; the commands import those libraries only when they run, so the
+    cap set here is the one they read. A variable the user set stands. Returns the cap, or None
+    when the settings are unreadable (the command then names the bad value itself)."""
+    try:
+        threads = get_settings().native_threads
+    except SettingsError:
+        return None
+    for variable in THREAD_VARIABLES:
+        os.environ.setdefault(variable, str(threads))
+    return threads
+
+
 def run() -> None:
+    # Here and not in main(): main() also runs inside test processes, whose environment this
+    # must not change.
+    cap_native_threads()
     sys.exit(main())

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-import uvicorn
 
 from prevention_lens.cli import context
 from prevention_lens.settings import Settings
@@ -55,6 +54,8 @@ def serve(
 ) -> None:
     """Serve the web app (default http://127.0.0.1:8000)."""
     settings = context.settings()
+    import uvicorn
+
     context.store()  # migrate once here, before workers start, so they never race to do it
     uvicorn.run(
         "prevention_lens.web.app:create_app",

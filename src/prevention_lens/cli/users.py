@@ -7,14 +7,13 @@ import sys
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
-from prevention_lens.accounts import tokens, two_factor, users
 from prevention_lens.cli import context
 from prevention_lens.cli.output import console, print_json, print_table
 from prevention_lens.errors import ValidationError
-from prevention_lens.store.access import Role
-from prevention_lens.store.models import User
+
+# The accounts and store modules are imported inside each command, so that `lens` starts fast
+# (issue 11, item 3).
 
 app = typer.Typer(help="Manage users, roles and API tokens.")
 token_app = typer.Typer(help="Create, list and revoke API tokens for scripts.")
@@ -50,6 +49,9 @@ def add(
     as_json: JsonOption = False,
 ) -> None:
     """Add a user with a role and a password (asked for, or read from standard input)."""
+    from prevention_lens.accounts import users
+    from prevention_lens.store.access import Role
+
     chosen_role = Role.parse(role)
     password = _read_password(password_stdin)
     with context.store().session() as session:
@@ -66,10 +68,20 @@ def add(
 @app.command("list")
 def list_users(as_json: JsonOption = False) -> None:
     """List users with their roles and last login."""
+    from prevention_lens.accounts import users
+
     with context.store().session() as session:
         rows = users.list_users(session, context.operator())
     if as_json:
         print_json(rows)
+        return
+    if not rows:
+        console.print(
+            f"No users in {context.describe_store()} yet: add one with "
+            "`lens users add NAME --role admin` (`make demo` adds 'admin').",
+            markup=False,
+            highlight=False,
+        )
         return
     print_table(
         rows,
@@ -92,6 +104,9 @@ def set_role(
     role: Annotated[str, typer.Argument(help=ROLE_HELP)],
 ) -> None:
     """Change a user's role."""
+    from prevention_lens.accounts import users
+    from prevention_lens.store.access import Role
+
     chosen_role = Role.parse(role)
     with context.store().session() as session:
         user = users.set_role(session, context.operator(), username, chosen_role)
@@ -101,6 +116,8 @@ def set_role(
 @app.command()
 def disable(username: Annotated[str, typer.Argument(help="The user.")]) -> None:
     """Disable a user: their logins, sessions and tokens stop working; records stay."""
+    from prevention_lens.accounts import users
+
     with context.store().session() as session:
         user = users.set_active(session, context.operator(), username, active=False)
         console.print(f"{user.username} is disabled.")
@@ -109,6 +126,8 @@ def disable(username: Annotated[str, typer.Argument(help="The user.")]) -> None:
 @app.command()
 def enable(username: Annotated[str, typer.Argument(help="The user.")]) -> None:
     """Enable a disabled user again."""
+    from prevention_lens.accounts import users
+
     with context.store().session() as session:
         user = users.set_active(session, context.operator(), username, active=True)
         console.print(f"{user.username} is enabled.")
@@ -122,6 +141,8 @@ def set_password(
     ] = False,
 ) -> None:
     """Set a new password for a user."""
+    from prevention_lens.accounts import users
+
     password = _read_password(password_stdin)
     with context.store().session() as session:
         user = users.set_password(session, context.operator(), username, password)
@@ -135,6 +156,8 @@ def create_token(
     as_json: JsonOption = False,
 ) -> None:
     """Create an API token; it is printed once and cannot be shown again."""
+    from prevention_lens.accounts import tokens
+
     with context.store().session() as session:
         token = tokens.create_api_token(session, context.operator(), username, name)
     if as_json:
@@ -149,6 +172,8 @@ def list_tokens(
     username: Annotated[str, typer.Argument(help="The user.")], as_json: JsonOption = False
 ) -> None:
     """List a user's API tokens (never the tokens themselves)."""
+    from prevention_lens.accounts import tokens
+
     with context.store().session() as session:
         rows = tokens.list_api_tokens(session, context.operator(), username)
     if as_json:
@@ -160,6 +185,8 @@ def list_tokens(
 @token_app.command("revoke")
 def revoke_token(token_id: Annotated[int, typer.Argument(help="The token's id.")]) -> None:
     """Revoke an API token."""
+    from prevention_lens.accounts import tokens
+
     with context.store().session() as session:
         tokens.revoke_api_token(session, context.operator(), token_id)
     console.print(f"Token {token_id} revoked.")
@@ -173,6 +200,12 @@ def require_2fa(
     ] = False,
 ) -> None:
     """Require two-factor login of every user with a role; those not set up enrol at next login."""
+    from sqlalchemy import select
+
+    from prevention_lens.accounts import two_factor
+    from prevention_lens.store.access import Role
+    from prevention_lens.store.models import User
+
     chosen_role = Role.parse(role)
     with context.store().session() as session:
         two_factor.set_role_required(session, context.operator(), chosen_role, not off)
@@ -195,6 +228,8 @@ def require_2fa(
 @two_factor_app.command("enable")
 def two_factor_enable(username: Annotated[str, typer.Argument(help="The user.")]) -> None:
     """Require two-factor login of one user; they enrol at their next login."""
+    from prevention_lens.accounts import two_factor, users
+
     with context.store().session() as session:
         user = users.get_user(session, username)
         two_factor.set_user_required(session, context.operator(), user, required=True)
@@ -204,6 +239,8 @@ def two_factor_enable(username: Annotated[str, typer.Argument(help="The user.")]
 @two_factor_app.command("disable")
 def two_factor_disable(username: Annotated[str, typer.Argument(help="The user.")]) -> None:
     """Turn a user's two-factor login off and stop requiring it of them (not of their role)."""
+    from prevention_lens.accounts import two_factor, users
+
     with context.store().session() as session:
         user = users.get_user(session, username)
         two_factor.disable(session, context.operator(), user)
@@ -219,6 +256,8 @@ def two_factor_disable(username: Annotated[str, typer.Argument(help="The user.")
 @two_factor_app.command("reset")
 def two_factor_reset(username: Annotated[str, typer.Argument(help="The user.")]) -> None:
     """After a lost device: remove a user's secret and recovery codes and end their sessions."""
+    from prevention_lens.accounts import two_factor, users
+
     with context.store().session() as session:
         user = users.get_user(session, username)
         two_factor.reset(session, context.operator(), user)

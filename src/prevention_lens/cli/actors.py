@@ -165,11 +165,11 @@ def list_command(
     """Actors with filters; example data is always marked as such."""
     from prevention_lens.actors.example import EXAMPLE_NOTICE
     from prevention_lens.actors.records import ActorFilter, list_actors
-    from prevention_lens.store.reference import stored_reference
+    from prevention_lens.store.reference import find_country
 
     _dataset(dataset)
     with context.store().session() as session:
-        key = stored_reference(session).resolve(country).key if country else None
+        key = find_country(session, country).key if country else None
         rows = list_actors(
             session,
             context.operator(),

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from prevention_lens.cli import context
-from prevention_lens.cli.output import console, print_json, print_table
+from prevention_lens.cli.output import console, print_json, print_table, progress
 from prevention_lens.csvsafe import csv_safe_record, csv_safe_row
 from prevention_lens.errors import ValidationError
 
@@ -214,7 +214,6 @@ def backtest(
 ) -> None:
     """Backtest models by the Early Warning Project's protocol, beside EWP's published forecasts
     (on EWP's panel), or on a panel of your own with --panel."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn
 
     from prevention_lens.risk.catalog import (
         backtest_models,
@@ -225,8 +224,7 @@ def backtest(
 
     for name in model or []:
         build_model(name)  # an unknown name fails before the panel is read
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as bar:
-        task = bar.add_task("Reading the panel", total=None)
+    with progress("Backtest: reading the panel") as step:
         panel = _panel(panel_spec)
         names = model or models_for(panel)
         table = backtest_models(
@@ -236,7 +234,7 @@ def backtest(
             if panel_spec is not None
             else published_peer(panel, context.settings().require_sources()),
             n_boot=bootstrap,
-            progress=lambda text: bar.update(task, description=text),
+            progress=lambda text: step.note(f"Backtest: {text}"),
         )
     backtest_id = None
     if store:
@@ -346,15 +344,13 @@ def forecast(
     as_json: JsonOption = False,
 ) -> None:
     """Forecast the next two years from the latest year's data, with intervals and drivers."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn
 
     from prevention_lens.risk.catalog import build_model
     from prevention_lens.risk.runs import forecast_run
 
     if model is not None:
         build_model(model)  # an unknown name fails before the panel is read
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as bar:
-        bar.add_task("Reading the panel, fitting and forecasting", total=None)
+    with progress("Forecast: reading the panel, fitting and forecasting"):
         panel = _panel(panel_spec)
         result = forecast_run(
             context.store().session,

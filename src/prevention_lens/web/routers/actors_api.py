@@ -40,7 +40,7 @@ from prevention_lens.actors.vocabulary import ACTIVITIES, KINDS, LEVELS, SECTORS
 from prevention_lens.briefs.coverage import coverage_gaps
 from prevention_lens.errors import ValidationError
 from prevention_lens.store.access import Principal
-from prevention_lens.store.reference import stored_reference
+from prevention_lens.store.reference import find_country
 from prevention_lens.web.deps import (
     SEARCH_MAX_CHARS,
     CurrentPrincipal,
@@ -101,7 +101,7 @@ def actor_filters(
     ] = "",
 ) -> ActorFilter:
     """The filters the directory, its map, the API and the exports share; blanks mean "any"."""
-    key = stored_reference(session).resolve(country.strip()).key if country.strip() else None
+    key = find_country(session, country).key if country.strip() else None
     return ActorFilter(
         dataset=chosen_dataset(session, principal, dataset),
         country=key,

@@ -51,7 +51,7 @@ NON_STATE_CODES = frozenset({2, 3, 4, 5, 6, 7})
 EXTERNAL = 8
 # ACLED names state forces "Military Forces of Mali (2021-)", "Police Forces of ...",
 # "Government of ..."; among external/other forces (code 8) only such a name says that the
-# actor is a state's, the rest being international missions, private security and mercenaries.
+# actor is a state's: any other code-8 actor is of a kind the store cannot place (unknown).
 _STATE_NAME = re.compile(
     r"^(?:(?:military|police|naval|air|border|security|special) forces|government) of\b",
     re.IGNORECASE,

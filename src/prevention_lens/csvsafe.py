@@ -4,7 +4,7 @@ through ``csv_safe``, so a record's text cannot become a formula when the file i
 Spreadsheet programs (Excel, LibreOffice, Google Sheets) treat a cell that starts with ``=``,
 ``+``, ``-`` or ``@`` as a formula, and some also one that starts with a tab or a carriage
 return; ``=HYPERLINK(...)`` in a narrative would then send the reader's data elsewhere. Such a
-text cell is prefixed with a single quote, as OWASP recommends ("CSV Injection"); the quote
+text cell is prefixed with a single quote, as OWASP ASVS requirement 1.2.10 asks; the quote
 shows in the cell, and the text after it is unchanged. Text that already starts with quotes
 before such a character gets one more, so ``csv_unquote`` undoes exactly what was added when a
 file the app wrote is read back (an import template, a re-imported export).

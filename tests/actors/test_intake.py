@@ -79,8 +79,8 @@ def test_a_good_sheet_imports_as_drafts_and_again_changes_nothing(
     assert (result.report.rows_read, result.report.rows_created) == (3, 3)
     with store.session() as session:
         rows = list_actors(session, LOCAL_OPERATOR, ActorFilter())
-        assert {row["status"] for row in rows} == {"draft"}
-        assert {row["source"] for row in rows} == {"import:map.csv"}
+        assert {row.status for row in rows} == {"draft"}
+        assert {row.staff.source for row in rows if row.staff} == {"import:map.csv"}
         assert list_actors(session, ANONYMOUS, ActorFilter()) == []
     again = import_actor_sheet(store, settings, LOCAL_OPERATOR, path)
     assert (again.report.rows_created, again.report.rows_unchanged) == (0, 3)
@@ -243,7 +243,7 @@ def test_the_example_loads_once_and_never_mixes_with_real_records(
         example = list_actors(session, ANONYMOUS, ActorFilter(dataset="example"))
         assert real == [] and len(example) == len(mapping.actors)
         analyst_real = list_actors(session, LOCAL_OPERATOR, ActorFilter(dataset="real"))
-        assert {row["name"] for row in analyst_real} == {a["name"] for a in ACTORS}
+        assert {row.name for row in analyst_real} == {a["name"] for a in ACTORS}
         pairs = duplicate_pairs(session, LOCAL_OPERATOR, "example")
         assert len(pairs) == 3 and all(pair["drop_name"].endswith(")") for pair in pairs)
 

@@ -87,14 +87,14 @@ def test_drafts_are_hidden_until_an_admin_publishes(store: Store) -> None:
         actor_id = create_actor(session, CORA, actor_draft_from_mapping(_values())).id
     with store.session() as session:
         assert list_actors(session, ANONYMOUS) == []
-        assert [row["id"] for row in list_actors(session, CORA)] == [actor_id]
+        assert [row.id for row in list_actors(session, CORA)] == [actor_id]
         with pytest.raises(PermissionDeniedError):
             review_actor(session, ANA, actor_id, "publish")
         review_actor(session, LOCAL_OPERATOR, actor_id, "publish")
     with store.session() as session:
         [row] = list_actors(session, ANONYMOUS, ActorFilter(country="KEN", level="local"))
-        assert row["country_keys"] == ["KEN"] and row["kind_label"].startswith("Civil")
-        assert "created_by" not in row
+        assert row.country_keys == ("KEN",) and row.kind_label.startswith("Civil")
+        assert row.staff is None and "created_by" not in row.to_dict()
         assert list_actors(session, ANONYMOUS, ActorFilter(dataset="example")) == []
 
 
@@ -134,8 +134,9 @@ def test_contacts_reach_analysts_only(store: Store) -> None:
             add_contact(session, ANA, actor.id, ContactDraft(email="nobody"))
     with store.session() as session:
         for reader in (ANONYMOUS, CORA):
-            assert MARKER not in repr(get_actor(session, reader, actor.id))
-        assert get_actor(session, ANA, actor.id)["contacts"][0]["name"] == MARKER
+            shown = get_actor(session, reader, actor.id)
+            assert shown.contacts == () and MARKER not in repr(shown.to_dict())
+        assert get_actor(session, ANA, actor.id).contacts[0].name == MARKER
 
 
 def test_merging_moves_everything_and_keeps_the_duplicate(store: Store) -> None:
@@ -161,13 +162,11 @@ def test_merging_moves_everything_and_keeps_the_duplicate(store: Store) -> None:
         assert merged.country_keys == ["KEN", "TZA"]
         assert merged.activities == ["early_warning", "dialogue_mediation", "training"]
         kept = get_actor(session, LOCAL_OPERATOR, keep)
-        assert [(r["other_id"], r["kind"]) for r in kept["relationships"]] == [
-            (other, "partnership")
-        ]
-        assert [c["name"] for c in kept["contacts"]] == ["Desk"]
+        assert [(r.other_id, r.kind) for r in kept.relationships] == [(other, "partnership")]
+        assert [c.name for c in kept.contacts] == ["Desk"]
         dropped = get_actor(session, LOCAL_OPERATOR, drop)
-        assert dropped["status"] == "merged" and dropped["merged_into_id"] == keep
-        assert drop not in [row["id"] for row in list_actors(session, LOCAL_OPERATOR)]
+        assert dropped.status == "merged" and dropped.merged_into_id == keep
+        assert drop not in [row.id for row in list_actors(session, LOCAL_OPERATOR)]
         with pytest.raises(NotFoundError):
             merge_actors(session, LOCAL_OPERATOR, keep, 999)
         with pytest.raises(ConflictError):

@@ -62,11 +62,12 @@ def test_workflow_records_who_and_when_and_forbids_reviewing_ones_own(store: Sto
         set_status(session, BEN, incident_id, "verified", note="two independent sources")
     with store.session() as session:
         record = get_incident(session, ADMIN, incident_id)
-        assert record["status"] == "verified" and record["verified_by"] == "ben"
-        assert record["verified_at"] is not None
-        steps = [(e["action"], e["detail"].get("to")) for e in record["custody"]]
+        assert record.staff is not None
+        assert record.status == "verified" and record.staff.verified_by == "ben"
+        assert record.verified_at is not None
+        steps = [(e.action, e.detail.get("to")) for e in record.custody]
         assert steps == [("create", None), ("status", "in_review"), ("status", "verified")]
-        assert record["custody"][-1]["actor"] == "ben"
+        assert record.custody[-1].actor == "ben"
 
 
 def test_editing_a_verified_record_makes_a_revision_back_in_review(store: Store) -> None:
@@ -78,12 +79,12 @@ def test_editing_a_verified_record_makes_a_revision_back_in_review(store: Store)
         update_incident(session, BEN, incident_id, {"fatalities_best": 14})
     with store.session() as session:
         record = get_incident(session, ADMIN, incident_id)
-        assert (record["revision"], record["status"], record["fatalities_best"]) == (
+        assert (record.revision, record.status, record.fatalities_best) == (
             2,
             "in_review",
             14,
         )
-        assert record["verified_by"] is None
+        assert record.staff is not None and record.staff.verified_by is None
         kept = revisions_of(session, ADMIN, incident_id)
         assert [(r["revision"], r["status"]) for r in kept] == [(1, "verified")]
         assert kept[0]["snapshot"]["fatalities_best"] == 12
@@ -121,7 +122,7 @@ def test_an_unchanged_edit_keeps_the_record_verified(store: Store) -> None:
         set_status(session, ANA, incident_id, "in_review")
         set_status(session, BEN, incident_id, "verified")
         update_incident(session, BEN, incident_id, {"title": "Attack on a village"})
-        assert get_incident(session, BEN, incident_id)["revision"] == 1
+        assert get_incident(session, BEN, incident_id).revision == 1
 
 
 def test_confidential_fields_and_exact_places_reach_only_the_cleared(store: Store) -> None:
@@ -129,12 +130,17 @@ def test_confidential_fields_and_exact_places_reach_only_the_cleared(store: Stor
     with store.session() as session:
         public = get_incident(session, ANONYMOUS, incident_id)
         assert MARKER not in repr(public)
-        assert (public["public_latitude"], public["public_longitude"]) == (20.12, 92.88)
-        assert "latitude" not in public and "witness_identity" not in public
+        assert (public.public_latitude, public.public_longitude) == (20.12, 92.88)
+        # Withheld parts are None in the record and absent from its JSON shape.
+        assert public.staff is None and public.confidential is None
+        assert "latitude" not in public.to_dict() and "witness_identity" not in public.to_dict()
+        assert MARKER not in repr(public.to_dict())
         analyst = get_incident(session, ANA, incident_id)
-        assert analyst["latitude"] == 20.123456 and MARKER not in repr(analyst)
+        assert analyst.staff is not None and analyst.staff.latitude == 20.123456
+        assert analyst.confidential is None and MARKER not in repr(analyst.to_dict())
         admin = get_incident(session, ADMIN, incident_id)
-        assert admin["witness_identity"] == MARKER
+        assert admin.confidential is not None and admin.confidential.witness_identity == MARKER
+        assert admin.to_dict()["witness_identity"] == MARKER
 
 
 def test_restricted_records_are_hidden_and_search_never_reads_confidential_fields(
@@ -161,7 +167,7 @@ def test_contributors_submissions_are_restricted_and_readable_by_their_owner(
     with store.session() as session:
         assert list_incidents(session, ANONYMOUS).total == 0
         own = get_incident(session, CORA, incident_id)
-        assert own["confidentiality"] == Confidentiality.RESTRICTED and MARKER not in repr(own)
+        assert own.confidentiality == Confidentiality.RESTRICTED and MARKER not in repr(own)
         assert list_incidents(session, Principal("dan", Role.CONTRIBUTOR, 99)).total == 0
         with pytest.raises(PermissionDeniedError):
             update_incident(session, CORA, incident_id, {"title": "x"})
@@ -189,9 +195,13 @@ def test_sources_keep_their_own_confidentiality(store: Store) -> None:
         incident_id = create_incident(session, LOCAL_OPERATOR, draft).id
     with store.session() as session:
         public = get_incident(session, ANONYMOUS, incident_id)
-        assert [s["publisher"] for s in public["sources"]] == ["Example News"]
+        assert [s.publisher for s in public.sources] == ["Example News"]
+        # Who added a source is restricted: None for the public, absent from the JSON.
+        assert public.sources[0].added_by is None
+        assert "added_by" not in public.to_dict()["sources"][0]
         assert MARKER not in repr(public)
-        assert len(get_incident(session, ADMIN, incident_id)["sources"]) == 2
+        admin = get_incident(session, ADMIN, incident_id)
+        assert len(admin.sources) == 2 and all(s.added_by for s in admin.sources)
 
 
 def test_owners_totals_count_only_what_they_can_read(store: Store) -> None:
@@ -222,15 +232,16 @@ def test_owners_do_not_see_what_staff_add_to_their_record(store: Store) -> None:
         update_incident(session, ANA, incident_id, {"latitude": 20.111111, "longitude": 92.2})
     with store.session() as session:
         own = get_incident(session, CORA, incident_id)
-        assert "latitude" not in own and "updated_by" not in own
-        assert own["public_latitude"] == 20.11
+        assert own.staff is None
+        assert "latitude" not in own.to_dict() and "updated_by" not in own.to_dict()
+        assert own.public_latitude == 20.11
 
 
 def test_contributors_cannot_file_confidential_records_either(store: Store) -> None:
     incident_id = _create(store, CORA, confidentiality="confidential")
     with store.session() as session:
         own = get_incident(session, CORA, incident_id)
-        assert own["confidentiality"] == Confidentiality.RESTRICTED
+        assert own.confidentiality == Confidentiality.RESTRICTED
 
 
 def test_a_reviewers_note_is_bounded(store: Store) -> None:

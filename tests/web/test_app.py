@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from prevention_lens.accounts import tokens, users
 from prevention_lens.settings import Settings
@@ -552,3 +553,22 @@ def test_a_page_view_writes_one_audit_row_per_restricted_read(
     if "MMR" in path and path != "/api/v1/countries/MMR":
         # The admin read restricted incidents and a confidential assessment: both are logged.
         assert {"incident", "assessment"} <= {resource for resource, _ in keys}
+
+
+def test_one_country_page_view_looks_the_country_up_once(
+    hub_client: TestClient, sqlite_store: Store
+) -> None:
+    """The page checks the country in its URL and every part of the hub reads that one
+    lookup: the aliases imports added are read once, and the country with its neighbours once."""
+    seen: list[str] = []
+
+    def count(*args: object) -> None:
+        seen.append(" ".join(str(args[2]).split()))
+
+    event.listen(sqlite_store.engine, "before_cursor_execute", count)
+    try:
+        assert hub_client.get("/countries/MMR").status_code == 200
+    finally:
+        event.remove(sqlite_store.engine, "before_cursor_execute", count)
+    assert len([s for s in seen if "FROM country_aliases" in s]) == 1, seen
+    assert len([s for s in seen if s.startswith("SELECT countries.")]) == 1, seen

@@ -824,15 +824,15 @@ def test_alerts_count_only_what_the_reader_may_see(filled: Store) -> None:
     with filled.session() as session:
         public = alerts_for(session, ANONYMOUS, country="TCD")
         operator = alerts_for(session, LOCAL_OPERATOR, country="TCD", since="2017-01")
-        spike = next(a for a in operator if a["series"] == "one_sided_events")
-        assert spike["observed"] == 11.0
-        assert next(a for a in public if a["series"] == "one_sided_events")["observed"] == 10.0
+        spike = next(a for a in operator if a.series == "one_sided_events")
+        assert spike.observed == 11.0
+        assert next(a for a in public if a.series == "one_sided_events").observed == 10.0
         # A rejected record no longer counts.
         hidden = session.scalars(select(Incident).where(Incident.title.like("Hidden wave%"))).one()
         set_status(session, LOCAL_OPERATOR, hidden.id, "in_review")
         set_status(session, Principal("rita", Role.ANALYST, 99), hidden.id, "rejected")
         again = alerts_for(session, LOCAL_OPERATOR, country="TCD", since="2017-01")
-        assert next(a for a in again if a["series"] == "one_sided_events")["observed"] == 10.0
+        assert next(a for a in again if a.series == "one_sided_events").observed == 10.0
 
 
 def test_alerts_are_kept_until_a_record_changes(
@@ -848,8 +848,12 @@ def test_alerts_are_kept_until_a_record_changes(
     monkeypatch.setattr(monitoring, "_compute", counting)
     with filled.session() as session:
         first = alerts_for(session, LOCAL_OPERATOR, country="TCD")
-        first[0]["observed"] = -1.0  # a caller changing its copy changes nothing kept
-        assert alerts_for(session, LOCAL_OPERATOR, country="TCD")[0]["observed"] != -1.0
+        # Alerts are frozen, and the list is the caller's own: a caller changing it changes
+        # nothing kept.
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            first[0].observed = -1.0  # type: ignore[misc]
+        first.clear()
+        assert alerts_for(session, LOCAL_OPERATOR, country="TCD")
         assert computed == ["local-operator"]
         # A kept result read again is logged like the first read: it lists restricted records.
         # (Reads of one resource in one transaction are one audit row that counts them.)
@@ -861,7 +865,8 @@ def test_alerts_are_kept_until_a_record_changes(
         # Another reader never gets what was computed for someone cleared to see more.
         public = alerts_for(session, ANONYMOUS, country="TCD")
         assert computed == ["local-operator", "anonymous"]
-        assert sum(len(a["events"]) for a in public) < sum(len(a["events"]) for a in first)
+        kept = alerts_for(session, LOCAL_OPERATOR, country="TCD")
+        assert sum(len(a.events) for a in public) < sum(len(a.events) for a in kept)
         # A change made through the application moves the custody head: computed afresh.
         hidden = session.scalars(select(Incident).where(Incident.title.like("Hidden wave%"))).one()
         set_status(session, LOCAL_OPERATOR, hidden.id, "in_review")

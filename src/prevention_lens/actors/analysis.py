@@ -4,6 +4,8 @@ view, ranked for champions per region, and kept as dated snapshots so change sho
 Public API::
 
     network_for(session, principal, dataset="real", *, as_of=None) -> Network
+    network_of(session, principal, dataset, actors, *, as_of=None, country_regions=None)
+        -> Network                                          # over actors already read
     network_view(session, principal, dataset="real") -> NetworkView         # typed, frozen
     regional_champions(session, principal, dataset, *, region=None, limit=5)
         -> dict[region, list[Champion]]                    # each on the region's own network
@@ -36,6 +38,7 @@ from prevention_lens.actors.network import (
     reaches_international,
     suggest_connections,
 )
+from prevention_lens.actors.record_types import ActorRecord
 from prevention_lens.actors.records import DATASETS, ActorFilter, list_actors, list_relationships
 from prevention_lens.actors.vocabulary import KINDS, LEVELS, RELATIONSHIP_KINDS, SECTORS
 from prevention_lens.errors import ValidationError
@@ -75,14 +78,28 @@ def network_for(
     """The network the principal may see: anonymous users get the published one only. Rejected
     records are left out, and so are relationships not current on ``as_of`` (default today)."""
     _check_dataset(dataset)
+    actors = list_actors(session, principal, ActorFilter(dataset=dataset))
+    return network_of(session, principal, dataset, actors, as_of=as_of)
+
+
+def network_of(
+    session: Session,
+    principal: Principal,
+    dataset: str,
+    actors: Sequence[ActorRecord],
+    *,
+    as_of: date | None = None,
+    country_regions: Mapping[str, str] | None = None,
+) -> Network:
+    """``network_for`` over actors the caller has already read with ``list_actors`` (the whole
+    dataset, unfiltered), so that a page that lists them too reads them once. Pass
+    ``country_regions`` when already known, to spare reading them from the store."""
+    _check_dataset(dataset)
     day = as_of or date.today()
-    actors = [
-        row
-        for row in list_actors(session, principal, ActorFilter(dataset=dataset))
-        if row.get("status") != "rejected"
-    ]
-    ties = _ties(session, principal, dataset, {row["id"] for row in actors}, day)
-    return build_network(actors, ties, country_regions=_country_regions(session))
+    rows = [actor.to_dict() for actor in actors if actor.status != "rejected"]
+    ties = _ties(session, principal, dataset, {row["id"] for row in rows}, day)
+    regions = _country_regions(session) if country_regions is None else country_regions
+    return build_network(rows, ties, country_regions=regions)
 
 
 def _ties(

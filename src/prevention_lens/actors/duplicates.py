@@ -122,7 +122,7 @@ class DuplicateIndex:
 
 def _stored(session: Session, principal: Principal, dataset: str) -> list[dict[str, Any]]:
     rows = list_actors(session, principal, ActorFilter(dataset=dataset))
-    return [row for row in rows if row.get("status") != "rejected"]
+    return [row.to_dict() for row in rows if row.status != "rejected"]
 
 
 def find_duplicates(
@@ -183,9 +183,9 @@ def drafts_for_review(session: Session, principal: Principal) -> list[DraftRevie
     of its dataset it may duplicate."""
     found = []
     for dataset in DATASETS:
-        for row in list_actors(session, principal, ActorFilter(dataset=dataset, status="draft")):
+        for draft in list_actors(session, principal, ActorFilter(dataset=dataset, status="draft")):
             duplicates = find_duplicates(
-                session, principal, row["name"], row["country_keys"], dataset, exclude_id=row["id"]
+                session, principal, draft.name, draft.country_keys, dataset, exclude_id=draft.id
             )
-            found.append(DraftReview(actor=row, duplicates=tuple(duplicates)))
+            found.append(DraftReview(actor=draft.to_dict(), duplicates=tuple(duplicates)))
     return sorted(found, key=lambda item: (item.actor["created_at"], item.actor["id"]))

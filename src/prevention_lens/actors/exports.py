@@ -201,7 +201,7 @@ def export_actors(
     if contacts and not allowed(principal, "read", "actor_contact"):
         raise PermissionDeniedError("Only analysts and admins may export contacts.")
     chosen = replace(filters, dataset=dataset) if filters else ActorFilter(dataset=dataset)
-    actors = list_actors(session, principal, chosen)
+    actors = [actor.to_dict() for actor in list_actors(session, principal, chosen)]
     relations = [] if fmt == "csv" else list_relationships(session, principal, dataset)
     if filters is not None:
         kept = {int(actor["id"]) for actor in actors}

@@ -12,8 +12,8 @@ Public API::
     merge_actors(session, principal, keep_id, drop_id) -> Actor
     add_relationship(session, principal, RelationshipDraft, *, publish=False) -> ActorRelationship
     add_contact(session, principal, actor_id, ContactDraft) -> ActorContact
-    list_actors(session, principal, ActorFilter) -> list[dict]
-    get_actor(session, principal, actor_id) -> dict
+    list_actors(session, principal, ActorFilter) -> list[ActorRecord]     # typed (record_types)
+    get_actor(session, principal, actor_id) -> ActorProfile               # typed; NotFoundError
     list_relationships(session, principal, dataset) -> list[dict]
 """
 
@@ -26,8 +26,14 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import false, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
+from prevention_lens.actors.record_types import (
+    ActorProfile,
+    ActorRecord,
+    ContactRecord,
+    RelationshipRecord,
+)
 from prevention_lens.actors.vocabulary import (
     ACTIVITIES,
     ENTITIES,
@@ -444,28 +450,16 @@ class ActorFilter:
     ids: Sequence[int] | None = field(default=None)
 
 
-def _names(session: Session) -> dict[int, tuple[str, str]]:
-    return {
-        row.id: (row.key, row.name)
-        for row in session.execute(select(Country.id, Country.key, Country.name))
-    }
-
-
-def _shape(row: dict[str, Any], places: Mapping[int, tuple[str, str]]) -> dict[str, Any]:
-    hq = row.get("hq_country_id")
-    row["hq_country_key"] = places[hq][0] if isinstance(hq, int) and hq in places else None
-    row["kind_label"] = KINDS.get(row["kind"], row["kind"])
-    return row
-
-
 def list_actors(
     session: Session, principal: Principal, filters: ActorFilter | None = None
-) -> list[dict[str, Any]]:
-    """The actors the principal may see, by name, each through the policy."""
+) -> list[ActorRecord]:
+    """The actors the principal may see, by name, each through the policy and typed."""
     require(principal, "read", "actor")
     filters = filters or ActorFilter()
+    headquarters = aliased(Country)
     statement = (
-        select(Actor)
+        select(Actor, headquarters.key)
+        .outerjoin(headquarters, Actor.hq_country_id == headquarters.id)
         .where(Actor.dataset == filters.dataset, Actor.status != "merged")
         .options(selectinload(Actor.countries))
         .order_by(Actor.name, Actor.id)
@@ -479,9 +473,8 @@ def list_actors(
         statement = statement.where(Actor.kind == filters.kind)
     if filters.ids is not None:
         statement = statement.where(Actor.id.in_(list(filters.ids)))
-    places = _names(session)
     rows = []
-    for actor in session.scalars(statement):
+    for actor, hq_key in session.execute(statement):
         if filters.country and filters.country.upper() not in actor.country_keys:
             continue
         if filters.level and filters.level not in actor.levels:
@@ -496,41 +489,79 @@ def list_actors(
             continue
         projected = project(principal, "actor", actor)
         if projected is not None:
-            rows.append(_shape(projected, places))
+            rows.append(
+                ActorRecord.from_projection(
+                    projected, hq_country_key=hq_key, kind_label=_kind_label(actor.kind)
+                )
+            )
     return rows
 
 
-def get_actor(session: Session, principal: Principal, actor_id: int) -> dict[str, Any]:
-    """One actor with its relationships and, for analysts and admins, its contacts."""
+def _kind_label(kind: str) -> str:
+    return KINDS.get(kind, kind)
+
+
+def get_actor(session: Session, principal: Principal, actor_id: int) -> ActorProfile:
+    """One actor with its relationships and, for analysts and admins, its contacts, typed. An
+    actor the reader may not see raises NotFoundError, as a missing one does."""
     actor = session.get(Actor, actor_id)
     projected = None if actor is None else project(principal, "actor", actor)
     if actor is None or projected is None:
         raise NotFoundError(f"No actor {actor_id}.")
-    row = _shape(projected, _names(session))
+    hq_key = (
+        None
+        if actor.hq_country_id is None
+        else session.scalar(select(Country.key).where(Country.id == actor.hq_country_id))
+    )
     relations = session.scalars(
         select(ActorRelationship)
         .where(
             or_(ActorRelationship.source_id == actor_id, ActorRelationship.target_id == actor_id)
         )
+        .options(selectinload(ActorRelationship.source), selectinload(ActorRelationship.target))
         .order_by(ActorRelationship.id)
     )
-    row["relationships"] = []
+    relationships = []
     for relation in relations:
         shown = project(principal, "actor_relationship", relation)
         if shown is None:
             continue
         other = relation.target if relation.source_id == actor_id else relation.source
-        shown["other_id"], shown["other_name"] = other.id, other.name
-        shown["outgoing"] = relation.source_id == actor_id
-        row["relationships"].append(shown)
-    row["contacts"] = (
-        [c for contact in actor.contacts if (c := project(principal, "actor_contact", contact))]
+        relationships.append(
+            RelationshipRecord(
+                **{name: shown[name] for name in _RELATIONSHIP_FIELDS},
+                # Restricted: absent from the projection below analyst.
+                created_by=shown.get("created_by"),
+                other_id=other.id,
+                other_name=other.name,
+                outgoing=relation.source_id == actor_id,
+            )
+        )
+    contacts = (
+        tuple(
+            ContactRecord(**c)
+            for contact in actor.contacts
+            if (c := project(principal, "actor_contact", contact))
+        )
         if allowed(principal, "read", "actor_contact")
-        else []
+        else ()
     )
-    if row["contacts"]:
-        audit(session, principal, "read", "actor_contact", actor_id, count=len(row["contacts"]))
-    return row
+    if contacts:
+        audit(session, principal, "read", "actor_contact", actor_id, count=len(contacts))
+    return ActorProfile(
+        **ActorRecord.projected_parts(projected),
+        hq_country_key=hq_key,
+        kind_label=_kind_label(actor.kind),
+        relationships=tuple(relationships),
+        contacts=contacts,
+    )
+
+
+_RELATIONSHIP_FIELDS = tuple(
+    name
+    for name in (item.name for item in fields(RelationshipRecord))
+    if name not in ("created_by", "other_id", "other_name", "outgoing")
+)
 
 
 def list_relationships(

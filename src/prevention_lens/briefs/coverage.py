@@ -7,7 +7,8 @@ Public API::
     CountryRisk, CountryCoverage          typed rows (frozen); ``to_dict()`` for JSON
     coverage_gaps(session, principal, dataset="real", *, min_level="high") -> list[CountryCoverage]
     country_coverage(session, principal, country, dataset="real", *, min_level="high")
-        -> CountryCoverage                # one country by any name or code; NotFoundError if none
+        -> CountryCoverage                # one country by row, name or code; NotFoundError if none
+    coverage_of(country, network, risk, *, min_level="high") -> CountryCoverage   # no query
     high_risk_lacking(rows) -> list[CountryCoverage]
 """
 
@@ -169,6 +170,30 @@ def _missing(grid: Grid, actors: int, reaching: Mapping[str, int] | None) -> tup
     return tuple(missing)
 
 
+def _row(
+    key: str,
+    name: str,
+    region: str,
+    counts: Mapping[str, int],
+    grids: Mapping[str, dict[str, dict[str, int]]],
+    found: CountryRisk | None,
+    serious: frozenset[str],
+    reaching: Mapping[str, Mapping[str, int]],
+) -> CountryCoverage:
+    grid = grids.get(key) or _empty_grid()
+    at_risk = found is not None and found.level in serious
+    actors = counts.get(key, 0)
+    return CountryCoverage(
+        country_key=key,
+        country_name=name,
+        region=region,
+        actors=actors,
+        coverage=grid,
+        risk=found,
+        missing=_missing(grid, actors, reaching.get(key)) if at_risk else (),
+    )
+
+
 def _rows(
     session: Session,
     principal: Principal,
@@ -187,25 +212,30 @@ def _rows(
     counts, grids = _grids(network)
     if keys is None:
         keys = set(counts) | {key for key, found in risk.items() if found.level in serious}
-    rows = []
-    for key in keys:
-        grid = grids.get(key) or _empty_grid()
-        found = risk.get(key)
-        at_risk = found is not None and found.level in serious
-        name, region = places.get(key, (key, ""))
-        actors = counts.get(key, 0)
-        rows.append(
-            CountryCoverage(
-                country_key=key,
-                country_name=name,
-                region=region,
-                actors=actors,
-                coverage=grid,
-                risk=found,
-                missing=_missing(grid, actors, reaching.get(key)) if at_risk else (),
-            )
-        )
+    rows = [
+        _row(key, *places.get(key, (key, "")), counts, grids, risk.get(key), serious, reaching)
+        for key in keys
+    ]
     return sorted(rows, key=_risk_order)
+
+
+def coverage_of(
+    country: Country, network: Network, risk: CountryRisk | None, *, min_level: str = "high"
+) -> CountryCoverage:
+    """One country's coverage from a network and its risk the caller has already read (the
+    country hub reads both for its own parts): no query of its own."""
+    reaching = {row["place"]: row for row in local_international_gap(network, "country")}
+    counts, grids = _grids(network)
+    return _row(
+        country.key,
+        country.name,
+        country.region,
+        counts,
+        grids,
+        risk,
+        _serious(min_level),
+        reaching,
+    )
 
 
 def coverage_gaps(
@@ -220,14 +250,15 @@ def coverage_gaps(
 def country_coverage(
     session: Session,
     principal: Principal,
-    country: str,
+    country: str | Country,
     dataset: str = "real",
     *,
     min_level: str = "high",
 ) -> CountryCoverage:
-    """One country's coverage (any name or code the resolver accepts); a country with nothing
-    mapped has a row with no actors. An unknown country raises NotFoundError."""
-    key = find_country(session, country).key
+    """One country's coverage (its stored row, or any name or code the resolver accepts); a
+    country with nothing mapped has a row with no actors. An unknown country raises
+    NotFoundError."""
+    key = (find_country(session, country) if isinstance(country, str) else country).key
     return _rows(session, principal, dataset, min_level, [key])[0]
 
 

@@ -10,7 +10,8 @@ Public API::
 
     CountryHub, HubRisk, HubDriver, HubAssessment, HubFactor, HubSignals, HubAlert,
     HubIncidents, HubIncident, HubActors, HubActor, HubCoverage     typed rows (frozen)
-    country_hub(session, principal, country) -> CountryHub   # any name or code; NotFoundError
+    country_hub(session, principal, country) -> CountryHub   # any name or code, or a
+                                                             # CountryLookup; NotFoundError
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from urllib.parse import urlencode
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from prevention_lens.actors.analysis import network_of
 from prevention_lens.actors.example import EXAMPLE_NOTICE
+from prevention_lens.actors.record_types import ActorRecord
 from prevention_lens.actors.records import ActorFilter, list_actors
-from prevention_lens.briefs.coverage import country_coverage
+from prevention_lens.briefs.coverage import CountryRisk, coverage_of
 from prevention_lens.errors import NotFoundError
 from prevention_lens.incidents.monitoring import alerts_for
 from prevention_lens.incidents.records import IncidentFilter, list_incidents
@@ -34,7 +37,7 @@ from prevention_lens.risk.assessments import latest_by_factor
 from prevention_lens.risk.forecasts import risk_level
 from prevention_lens.store.access import Principal, allowed, project, read_record
 from prevention_lens.store.models import Actor, Country, CountryForecast, ForecastRun
-from prevention_lens.store.reference import find_country, stored_reference
+from prevention_lens.store.reference import CountryLookup, look_up_country
 
 # How many of each kind of item the hub lists; its pages list them all.
 LATEST_ALERTS = 3
@@ -190,23 +193,31 @@ class CountryHub:
         }
 
 
-def _risk(session: Session, principal: Principal, country: Country) -> HubRisk | None:
-    if not allowed(principal, "read", "country_forecast"):
-        return None
-    # One query: the newest stored forecast for this country with its run.
+def _risk(
+    session: Session, principal: Principal, country: Country
+) -> tuple[HubRisk | None, CountryRisk | None]:
+    """The country's newest stored forecast for the hub, and for its coverage the country's
+    place in the latest run (None when the latest run has no forecast for it)."""
+    if not (
+        allowed(principal, "read", "country_forecast")
+        and allowed(principal, "read", "forecast_run")
+    ):
+        return None, None
+    # One query: the newest stored forecast for this country, its run, and the latest run.
+    latest = select(func.max(ForecastRun.id)).scalar_subquery()
     found = session.execute(
-        select(CountryForecast, ForecastRun)
+        select(CountryForecast, ForecastRun, latest)
         .join(ForecastRun, CountryForecast.run_id == ForecastRun.id)
         .where(CountryForecast.country_id == country.id)
         .order_by(ForecastRun.id.desc())
         .limit(1)
     ).first()
     if found is None:
-        return None
+        return None, None
     row = project(principal, "country_forecast", found[0])
     run = project(principal, "forecast_run", found[1])
     if row is None:
-        return None
+        return None, None
     probability = float(row["probability"])
     previous = row["previous_probability"]
     drivers = tuple(
@@ -217,7 +228,7 @@ def _risk(session: Session, principal: Principal, country: Country) -> HubRisk |
         for driver in (row["drivers"] or [])[:TOP_DRIVERS]
         if isinstance(driver, Mapping)
     )
-    return HubRisk(
+    risk = HubRisk(
         probability=probability,
         rank=int(row["rank"]),
         level=risk_level(probability),
@@ -227,13 +238,25 @@ def _risk(session: Session, principal: Principal, country: Country) -> HubRisk |
         drivers=drivers,
         url=f"/risk/{country.key}",
     )
+    in_latest = run is not None and found[1].id == found[2]
+    placed = (
+        CountryRisk(
+            probability=probability,
+            level=risk.level,
+            rank=risk.rank,
+            run_id=int(found[1].id),
+        )
+        if in_latest
+        else None
+    )
+    return risk, placed
 
 
-def _assessment(session: Session, principal: Principal, key: str) -> HubAssessment | None:
+def _assessment(session: Session, principal: Principal, country: Country) -> HubAssessment | None:
     if not allowed(principal, "read", "assessment"):
         return None
     try:
-        latest, factors = latest_by_factor(session, principal, key)
+        latest, factors = latest_by_factor(session, principal, country)
     except NotFoundError:
         # The Framework is not loaded, so no assessment can have been recorded against it.
         return None
@@ -253,7 +276,7 @@ def _assessment(session: Session, principal: Principal, key: str) -> HubAssessme
             )
             for factor in factors
         ),
-        url=f"/risk/{key}#assessment",
+        url=f"/risk/{country.key}#assessment",
     )
 
 
@@ -265,10 +288,10 @@ def _signals(session: Session, principal: Principal, key: str) -> HubSignals | N
         total=len(alerts),
         latest=tuple(
             HubAlert(
-                month=str(alert["month"]),
-                series_label=str(alert.get("series_label") or alert.get("series") or ""),
-                observed=float(alert["observed"]),
-                expected=float(alert["expected"]),
+                month=alert.month,
+                series_label=alert.series_label,
+                observed=alert.observed,
+                expected=alert.expected,
             )
             for alert in alerts[:LATEST_ALERTS]
         ),
@@ -296,45 +319,48 @@ def _incidents(session: Session, principal: Principal, key: str) -> HubIncidents
     )
 
 
-def _actors(session: Session, principal: Principal, key: str) -> tuple[HubActors | None, str]:
-    """The actors in the country, and the dataset they come from: the real mapping, or the
+def _mapping(session: Session, principal: Principal) -> tuple[list[ActorRecord], str]:
+    """Every actor of the mapping the hub shows, and which it is: the real mapping, or the
     example while the real one shows this reader nothing."""
-    if not allowed(principal, "read", "actor"):
-        return None, "real"
-    # One read of the real mapping answers both which dataset and who is in the country.
+    # One read of the real mapping answers which dataset, who is in the country, and (as the
+    # network) what its coverage is.
     rows = list_actors(session, principal, ActorFilter(dataset="real"))
-    dataset = "real"
-    if not rows:
-        # Counted, not listed: only whether the example mapping exists matters here.
-        example = session.scalar(select(func.count(Actor.id)).where(Actor.dataset == "example"))
-        if example:
-            dataset = "example"
-            rows = list_actors(session, principal, ActorFilter(dataset="example", country=key))
-    present = [row for row in rows if key in row["country_keys"]]
+    if rows:
+        return rows, "real"
+    # Counted, not listed: only whether the example mapping exists matters here.
+    if session.scalar(select(func.count(Actor.id)).where(Actor.dataset == "example")):
+        return list_actors(session, principal, ActorFilter(dataset="example")), "example"
+    return rows, "real"
+
+
+def _actors(rows: Sequence[ActorRecord], dataset: str, key: str) -> HubActors:
+    present = [row for row in rows if key in row.country_keys]
     query = {"country": key} | ({"dataset": dataset} if dataset != "real" else {})
-    actors = HubActors(
+    return HubActors(
         dataset=dataset,
         is_example=dataset == "example",
         notice=EXAMPLE_NOTICE if dataset == "example" else "",
         count=len(present),
         names=tuple(
-            HubActor(
-                id=int(row["id"]),
-                name=str(row["name"]),
-                kind_label=str(row.get("kind_label") or row.get("kind") or ""),
-                url=f"/actors/{row['id']}",
-            )
+            HubActor(id=row.id, name=row.name, kind_label=row.kind_label, url=f"/actors/{row.id}")
             for row in present[:ACTOR_NAMES]
         ),
         url=_url("/actors", **query),
     )
-    return actors, dataset
 
 
-def _coverage(session: Session, principal: Principal, key: str, dataset: str) -> HubCoverage | None:
-    if not allowed(principal, "read", "actor"):
-        return None
-    row = country_coverage(session, principal, key, dataset)
+def _coverage(
+    session: Session,
+    principal: Principal,
+    found: CountryLookup,
+    mapping: tuple[list[ActorRecord], str],
+    risk: CountryRisk | None,
+) -> HubCoverage:
+    rows, dataset = mapping
+    # The regions come with the reference the country was found in; the store holds the same.
+    regions = {record.key: record.region for record in found.reference.records}
+    network = network_of(session, principal, dataset, rows, country_regions=regions)
+    row = coverage_of(found.country, network, risk)
     query = {"dataset": dataset} if dataset != "real" else {}
     return HubCoverage(
         dataset=dataset,
@@ -347,39 +373,35 @@ def _coverage(session: Session, principal: Principal, key: str, dataset: str) ->
     )
 
 
-def _related(
-    session: Session, principal: Principal, country: Mapping[str, Any]
-) -> tuple[Mapping[str, Any], ...]:
-    others = session.scalars(
-        select(Country).where(
-            (Country.successor_key == country["key"])
-            | (Country.key == (country["successor_key"] or ""))
-        )
-    )
-    return tuple(
-        row for other in others if (row := project(principal, "country", other)) is not None
-    )
+def country_hub(session: Session, principal: Principal, country: str | CountryLookup) -> CountryHub:
+    """The hub of a country named by any name, alias, key or code the resolver accepts, or
+    already looked up by the caller (``store.reference.look_up_country``), e.g. a page that
+    checked the country in its URL. Raises UnknownCountryError (a NotFoundError) when nothing
+    matches.
 
-
-def country_hub(session: Session, principal: Principal, country: str) -> CountryHub:
-    """The hub of a country named by any name, alias, key or code the resolver accepts.
-    Raises UnknownCountryError (a NotFoundError) when nothing matches."""
-    record = find_country(session, country)
+    The country is looked up once and its row passed to every part, and the actor mapping is
+    read once for both the actors and the coverage."""
+    found = look_up_country(session, country) if isinstance(country, str) else country
+    record = found.country
     row = read_record(session, principal, "country", record, record.key)
     key = record.key
-    actors, dataset = _actors(session, principal, key)
+    related = tuple(
+        shown for other in found.related if (shown := project(principal, "country", other))
+    )
+    risk, placed = _risk(session, principal, record)
+    mapping = _mapping(session, principal) if allowed(principal, "read", "actor") else None
     return CountryHub(
         key=key,
         name=str(row["name"]),
         country=row,
-        aliases=tuple(stored_reference(session).by_key(key).aliases),
-        related=_related(session, principal, row),
-        risk=_risk(session, principal, record),
-        assessment=_assessment(session, principal, key),
+        aliases=tuple(found.record.aliases),
+        related=related,
+        risk=risk,
+        assessment=_assessment(session, principal, record),
         signals=_signals(session, principal, key),
         incidents=_incidents(session, principal, key),
-        actors=actors,
-        coverage=_coverage(session, principal, key, dataset),
+        actors=None if mapping is None else _actors(*mapping, key),
+        coverage=None if mapping is None else _coverage(session, principal, found, mapping, placed),
         url=f"/countries/{key}",
     )
 

@@ -170,7 +170,7 @@ def list_command(
     _dataset(dataset)
     with context.store().session() as session:
         key = find_country(session, country).key if country else None
-        rows = list_actors(
+        records = list_actors(
             session,
             context.operator(),
             ActorFilter(
@@ -183,6 +183,7 @@ def list_command(
                 status=status,
             ),
         )
+    rows = [record.to_dict() for record in records]
     filtered = any((country, kind, level, sector, activity, status))
     if as_json:
         payload: dict[str, Any] = {"dataset": dataset, "actors": rows}
@@ -212,11 +213,11 @@ def show(
     from prevention_lens.actors.records import get_actor
 
     with context.store().session() as session:
-        record = get_actor(session, context.operator(), actor)
+        record = get_actor(session, context.operator(), actor).to_dict()
     if as_json:
         print_json(record)
         return
-    _example_notice(str(record.get("dataset")))
+    _example_notice(str(record["dataset"]))
     listed = {"relationships", "contacts"}
     print_record({k: v for k, v in record.items() if k not in listed}, f"Actor {actor}")
     if record["relationships"]:

@@ -161,24 +161,25 @@ def show(
 
     with context.store().session() as session:
         record = get_incident(session, context.operator(), incident)
+    shown = record.to_dict()
     if as_json:
-        print_json(record)
+        print_json(shown)
         return
     listed = {"sources", "attachments", "custody"}
-    print_record({k: v for k, v in record.items() if k not in listed}, f"Incident {incident}")
-    if record["sources"]:
+    print_record({k: v for k, v in shown.items() if k not in listed}, f"Incident {incident}")
+    if shown["sources"]:
         print_table(
-            record["sources"],
+            shown["sources"],
             ["id", "publisher", "url", "published_on", "archived_sha256"],
             title="Sources",
         )
-    if record["attachments"]:
+    if shown["attachments"]:
         print_table(
-            record["attachments"],
+            shown["attachments"],
             ["id", "filename", "media_type", "size_bytes", "sha256"],
             title="Attachments",
         )
-    print_table(record["custody"], ["seq", "at", "actor", "action", "detail"], title="Custody log")
+    print_table(shown["custody"], ["seq", "at", "actor", "action", "detail"], title="Custody log")
 
 
 @app.command()
@@ -369,21 +370,22 @@ def signals(
     first = (page - 1) * top
     shown = alerts[first : first + top]
     if as_json:
-        print(json.dumps(shown, default=str, ensure_ascii=False, indent=2))
+        payload = [alert.to_dict() for alert in shown]
+        print(json.dumps(payload, default=str, ensure_ascii=False, indent=2))
         return
     if not alerts:
         console.print(_no_alerts(stored, country, since))
         return
     rows = [
         {
-            "month": alert["month"] + (" ~" if alert["low_precision"] else ""),
-            "place": " / ".join(p for p in (alert["country_key"], alert.get("admin1")) if p),
-            "series": alert["series"],
-            "observed": round(float(alert["observed"]), 1),
-            "expected": round(float(alert["expected"]), 1),
-            "p": f"{alert['p_value']:.1e}",
-            "perpetrators": ", ".join(alert["perpetrator_kinds"]) or "unknown",
-            "events": len(alert["event_ids"]),
+            "month": alert.month + (" ~" if alert.low_precision else ""),
+            "place": alert.place,
+            "series": alert.series,
+            "observed": round(alert.observed, 1),
+            "expected": round(alert.expected, 1),
+            "p": f"{alert.p_value:.1e}",
+            "perpetrators": ", ".join(alert.perpetrator_kinds) or "unknown",
+            "events": len(alert.event_ids),
         }
         for alert in shown
     ]
@@ -394,7 +396,7 @@ def signals(
         ["month", "place", "series", "observed", "expected", "p", "perpetrators", "events"],
         title=f"{len(alerts)} escalation alerts ({level}), {ordered}; page {page} of {pages}",
     )
-    if any(alert["low_precision"] for alert in shown):
+    if any(alert.low_precision for alert in shown):
         console.print(
             "~ rests mostly on events dated only to the month or year (spread over those months)."
         )

@@ -13,17 +13,18 @@ record moves the head, so a kept result is never older than the records it came 
 Public API::
 
     alerts_for(session, principal, *, level="country", country=None, since=None,
-               order="recent") -> list[dict]
+               order="recent") -> list[RecordAlert]
+    RecordAlert, AlertEvent       typed (frozen); ``to_dict()`` for JSON
     events_frame(rows) -> DataFrame
 """
 
 from __future__ import annotations
 
-import copy
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import pandas as pd
@@ -38,6 +39,8 @@ from prevention_lens.incidents.signals import (
     LEVELS,
     OPTIONAL_COLUMNS,
     ORDERS,
+    SERIES,
+    Alert,
     escalation_signals,
 )
 from prevention_lens.incidents.taxonomy import CATEGORIES
@@ -51,7 +54,7 @@ ONE_SIDED = "one_sided_violence"
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _KEPT = 64  # results kept per process
 # key -> (alerts, records read, restricted records among them)
-_kept: OrderedDict[tuple[Any, ...], tuple[list[dict[str, Any]], int, int]] = OrderedDict()
+_kept: OrderedDict[tuple[Any, ...], tuple[tuple[RecordAlert, ...], int, int]] = OrderedDict()
 _kept_lock = threading.Lock()
 
 
@@ -79,19 +82,78 @@ def events_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     )
 
 
-def _event(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "title": row["title"] or row["category_label"],
-        "date": row["date_start"].isoformat(),
-        "category": row["category"],
-        "category_label": row["category_label"],
-        "admin1": row.get("admin1"),
-        "fatalities": row.get("fatalities_best"),
-        "status": row["status"],
-        "date_precision": row.get("date_precision") or "day",
-        "perpetrator_kind": row.get("perpetrator_kind") or "unknown",
-    }
+@dataclass(frozen=True)
+class AlertEvent:
+    """A record behind an alert, as the reader may see it."""
+
+    id: int
+    title: str  # the record's title, or its category in words when it has none
+    date: str  # the first day, ISO
+    category: str
+    category_label: str
+    admin1: str | None
+    fatalities: int | None
+    status: str
+    date_precision: str  # day, month or year
+    perpetrator_kind: str  # state, non_state or unknown
+
+
+@dataclass(frozen=True)
+class RecordAlert:
+    """An escalation alert (``signals.Alert``) over the records a reader may see, with the
+    country's name and the events behind it. Fields in ``Alert.to_dict()``'s order."""
+
+    level: str
+    country_key: str
+    admin1: str | None
+    series: str
+    month: str
+    observed: float
+    expected: float
+    p_value: float
+    score: float
+    event_ids: tuple[str, ...]
+    imprecise_share: float
+    perpetrator_kinds: tuple[str, ...]
+    low_precision: bool
+    series_label: str
+    place: str
+    country_name: str
+    events: tuple[AlertEvent, ...]
+
+    @classmethod
+    def of(cls, alert: Alert, country_name: str, events: tuple[AlertEvent, ...]) -> RecordAlert:
+        return cls(
+            **asdict(alert),
+            low_precision=alert.low_precision,
+            series_label=SERIES[alert.series],
+            place=alert.place,
+            country_name=country_name,
+            events=events,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The API's JSON shape (``Alert.to_dict()`` with ``country_name`` and ``events``)."""
+        shown = asdict(self)
+        shown["event_ids"] = list(self.event_ids)
+        shown["perpetrator_kinds"] = list(self.perpetrator_kinds)
+        shown["events"] = [asdict(event) for event in self.events]
+        return shown
+
+
+def _event(row: Mapping[str, Any]) -> AlertEvent:
+    return AlertEvent(
+        id=int(row["id"]),
+        title=str(row["title"] or row["category_label"]),
+        date=row["date_start"].isoformat(),
+        category=str(row["category"]),
+        category_label=str(row["category_label"]),
+        admin1=row.get("admin1"),
+        fatalities=row.get("fatalities_best"),
+        status=str(row["status"]),
+        date_precision=str(row.get("date_precision") or "day"),
+        perpetrator_kind=str(row.get("perpetrator_kind") or "unknown"),
+    )
 
 
 def alerts_for(
@@ -102,12 +164,14 @@ def alerts_for(
     country: str | None = None,
     since: str | None = None,
     order: str = "recent",
-) -> list[dict[str, Any]]:
+) -> list[RecordAlert]:
     """The escalation alerts in the records ``principal`` may see: newest month first, or with
     ``order="strength"`` the strongest of all time first.
 
     ``country`` is a country key; ``since`` ("YYYY-MM") keeps alerts from that month on. Each
-    alert is ``Alert.to_dict()`` with ``country_name`` and ``events`` (id, title, date, ...).
+    alert is typed and frozen, with ``country_name`` and its ``events``; ``to_dict()`` gives
+    ``Alert.to_dict()`` with those two added. A country with no records has no alerts (an
+    unknown country is the caller's to refuse, e.g. with ``store.reference.find_country``).
     """
     if level not in LEVELS:
         raise ValidationError(f"must be one of {', '.join(LEVELS)}, got {level!r}", field="level")
@@ -121,21 +185,22 @@ def alerts_for(
         with _kept_lock:
             if key in _kept:
                 _kept.move_to_end(key)
-                kept = copy.deepcopy(_kept[key])
+                kept = _kept[key]
     if kept is not None:
         # A kept result is a read like any other: checked and logged as list_incidents does.
         alerts, count, restricted = kept
         require(principal, "read", "incident")
         if restricted or (principal.clearance >= Confidentiality.CONFIDENTIAL and count):
             audit(session, principal, "read", "incident", count=count, restricted=restricted)
-        return alerts
+        return list(alerts)
     computed = _compute(session, principal, level=level, country=country, since=since, order=order)
     if key is not None:
         with _kept_lock:
-            _kept[key] = copy.deepcopy(computed)
+            # Frozen all the way down, so a kept result is shared rather than copied.
+            _kept[key] = computed
             while len(_kept) > _KEPT:
                 _kept.popitem(last=False)
-    return computed[0]
+    return list(computed[0])
 
 
 def _key(
@@ -164,7 +229,7 @@ def _compute(
     country: str | None,
     since: str | None,
     order: str,
-) -> tuple[list[dict[str, Any]], int, int]:
+) -> tuple[tuple[RecordAlert, ...], int, int]:
     """The alerts, the number of records read, and how many of them were restricted."""
     page = list_incidents(session, principal, IncidentFilter(country=country or None, limit=None))
     restricted = sum(1 for row in page.rows if row["confidentiality"] >= Confidentiality.RESTRICTED)
@@ -174,13 +239,15 @@ def _compute(
         if row["status"] not in EXCLUDED_STATUSES and not row.get("withdrawn")
     ]
     if not rows:
-        return [], len(page.rows), restricted
+        return (), len(page.rows), restricted
     by_id = {str(row["id"]): row for row in rows}
     names = {row["country_key"]: row["country_name"] for row in rows}
-    alerts = []
-    for alert in escalation_signals(events_frame(rows), level=level, since=since, order=order):
-        shown = alert.to_dict()
-        shown["country_name"] = names.get(alert.country_key, alert.country_key)
-        shown["events"] = [_event(by_id[event]) for event in alert.event_ids if event in by_id]
-        alerts.append(shown)
+    alerts = tuple(
+        RecordAlert.of(
+            alert,
+            names.get(alert.country_key, alert.country_key),
+            tuple(_event(by_id[event]) for event in alert.event_ids if event in by_id),
+        )
+        for alert in escalation_signals(events_frame(rows), level=level, since=since, order=order)
+    )
     return alerts, len(page.rows), restricted

@@ -13,7 +13,7 @@ Public API::
     set_status(session, principal, incident_id, status, note="") -> Incident
     upsert_imported(session, actor, draft, *, dataset, external_id, import_id, reference)
     withdraw_imported(session, actor, *, dataset, external_id, reason) -> bool
-    get_incident(session, principal, incident_id) -> dict
+    get_incident(session, principal, incident_id) -> IncidentRecord   # typed; NotFoundError
     list_incidents(session, principal, filters) -> IncidentPage
     visible_matches(session, principal, filters) -> Select   # the records a reader may see
 """
@@ -27,7 +27,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from prevention_lens.countries import CountryReference
 from prevention_lens.errors import NotFoundError, PermissionDeniedError, ValidationError
@@ -37,6 +37,12 @@ from prevention_lens.incidents.drafts import (
     IncidentDraft,
     SourceDraft,
     draft_from_mapping,
+)
+from prevention_lens.incidents.record_types import (
+    AttachmentRecord,
+    CustodyRecord,
+    IncidentRecord,
+    SourceRecord,
 )
 from prevention_lens.incidents.taxonomy import CATEGORIES, STATUSES
 from prevention_lens.store.access import (
@@ -467,15 +473,13 @@ def visible_matches(session: Session, principal: Principal, filters: IncidentFil
     return _visible(principal, _filtered(session, filters))
 
 
-def _countries(session: Session) -> dict[int, tuple[str, str]]:
-    return {
-        row.id: (row.key, row.name)
-        for row in session.execute(select(Country.id, Country.key, Country.name))
-    }
+def _placed(statement: Select[Any]) -> Select[Any]:
+    """The statement with each record's country key and name, joined rather than looked up."""
+    place = aliased(Country)
+    return statement.add_columns(place.key, place.name).join(place, Incident.country_id == place.id)
 
 
-def _shape(row: dict[str, Any], places: Mapping[int, tuple[str, str]]) -> dict[str, Any]:
-    key, name = places.get(row["country_id"], ("", ""))
+def _shape(row: dict[str, Any], key: str, name: str) -> dict[str, Any]:
     row["country_key"], row["country_name"] = key, name
     row["category_label"] = CATEGORIES[row["category"]].label
     return row
@@ -488,51 +492,67 @@ def list_incidents(
     require(principal, "read", "incident")
     filters = filters or IncidentFilter()
     statement = _visible(principal, _filtered(session, filters))
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    total = None
+    if filters.limit is not None:
+        # Without a limit every match is read below, so counting them apart is a wasted query.
+        total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     statement = statement.order_by(Incident.date_start.desc(), Incident.id.desc())
     if filters.limit is not None:
         statement = statement.limit(filters.limit).offset(filters.offset)
-    places = _countries(session)
+    found = session.execute(_placed(statement)).all()
     rows = [
-        _shape(projected, places)
-        for incident in session.scalars(statement)
+        _shape(projected, key, name)
+        for incident, key, name in found
         if (projected := project(principal, "incident", incident)) is not None
     ]
     sensitive = sum(1 for row in rows if row["confidentiality"] >= Confidentiality.RESTRICTED)
     if sensitive or (principal.clearance >= Confidentiality.CONFIDENTIAL and rows):
         audit(session, principal, "read", "incident", count=len(rows), restricted=sensitive)
-    return IncidentPage(total=int(total), rows=rows)
+    return IncidentPage(total=int(len(found) if total is None else total), rows=rows)
 
 
-def get_incident(session: Session, principal: Principal, incident_id: int) -> dict[str, Any]:
-    """One record with its sources, attachments, and (for analysts) custody and revisions."""
-    incident = session.scalar(
-        select(Incident)
+def get_incident(session: Session, principal: Principal, incident_id: int) -> IncidentRecord:
+    """One record with its sources, attachments, and (for analysts) custody, typed; what the
+    policy withholds from the reader is not in it. A record the reader may not see raises
+    NotFoundError, as a missing one does."""
+    found = session.execute(
+        select(Incident, Country.key, Country.name)
+        .join(Country, Incident.country_id == Country.id)
         .where(Incident.id == incident_id)
         .options(selectinload(Incident.sources), selectinload(Incident.attachments))
-    )
+    ).first()
+    incident = None if found is None else found[0]
     projected = None if incident is None else project(principal, "incident", incident)
-    if incident is None or projected is None:
+    if found is None or incident is None or projected is None:
         raise NotFoundError(f"No incident {incident_id}.")
-    row = _shape(projected, _countries(session))
-    row["sources"] = [
-        s for source in incident.sources if (s := project(principal, "incident_source", source))
-    ]
-    row["attachments"] = [
-        a
+    sources = tuple(
+        SourceRecord.from_projection(s)
+        for source in incident.sources
+        if (s := project(principal, "incident_source", source))
+    )
+    attachments = tuple(
+        AttachmentRecord.from_projection(a)
         for attachment in incident.attachments
         if (a := project(principal, "incident_attachment", attachment))
-    ]
-    row["custody"] = (
-        custody_of(session, principal, incident_id)
+    )
+    entries = (
+        tuple(CustodyRecord(**entry) for entry in custody_of(session, principal, incident_id))
         if allowed(principal, "read", "custody_entry")
-        else []
+        else ()
     )
     if incident.confidentiality >= Confidentiality.RESTRICTED or principal.clearance >= (
         Confidentiality.CONFIDENTIAL
     ):
         audit(session, principal, "read", "incident", incident_id)
-    return row
+    return IncidentRecord.from_projection(
+        projected,
+        country_key=str(found[1]),
+        country_name=str(found[2]),
+        category_label=CATEGORIES[incident.category].label,
+        sources=sources,
+        attachments=attachments,
+        custody=entries,
+    )
 
 
 def custody_of(session: Session, principal: Principal, incident_id: int) -> list[dict[str, Any]]:
@@ -569,9 +589,8 @@ def review_queue(session: Session, principal: Principal) -> list[dict[str, Any]]
             Incident.status.in_(("unverified", "in_review")), Incident.withdrawn.is_(False)
         ),
     ).order_by(Incident.created_at, Incident.id)
-    places = _countries(session)
     return [
-        _shape(projected, places)
-        for incident in session.scalars(statement)
+        _shape(projected, key, name)
+        for incident, key, name in session.execute(_placed(statement))
         if (projected := project(principal, "incident", incident)) is not None
     ]

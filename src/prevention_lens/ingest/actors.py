@@ -293,9 +293,9 @@ def load_actor_sheet(
     source = _source(data_import.file_name)
     countries = stored_reference(session)
     index = DuplicateIndex(
-        row
+        row.to_dict()
         for row in list_actors(session, principal, ActorFilter(dataset="real"))
-        if row.get("status") != "rejected"
+        if row.status != "rejected"
     )
     ids: dict[str, int] = {}
     created: set[str] = set()

@@ -1,15 +1,25 @@
-"""Keeps the stored countries table in step with the packaged country reference.
+"""Keeps the stored countries table in step with the packaged country reference, and finds a
+stored country by any name or code: the one country lookup every layer uses.
 
 Imported aliases (from `lens data import country-names`) live beside the reference ones.
+
+Public API::
+
+    sync_country_reference(session) -> bool
+    stored_reference(session) -> CountryReference      # packaged records + imported aliases
+    find_country(session, query, *, scheme=None, on=None) -> Country   # NotFoundError
+    look_up_country(session, query, ...) -> CountryLookup  # the row, its record and neighbours,
+                                                           # in two queries; NotFoundError
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from prevention_lens.countries import (
@@ -97,3 +107,40 @@ def find_country(
     if country is None:
         raise NotFoundError(f"Country {key} is not in the store; run `lens db upgrade`.")
     return country
+
+
+@dataclass(frozen=True)
+class CountryLookup:
+    """A country found once for a whole view: its stored row, its reference record (with the
+    aliases imports added), its predecessor and successor states, and the reference itself."""
+
+    country: Country
+    record: CountryRecord
+    related: tuple[Country, ...]
+    reference: CountryReference
+
+
+def look_up_country(
+    session: Session, query: str, *, scheme: str | None = None, on: date | None = None
+) -> CountryLookup:
+    """Like ``find_country``, with everything a country's page needs about the country itself,
+    in two queries (imported aliases; the country with its predecessors and successor)."""
+    reference = stored_reference(session)
+    key = reference.resolve(query, scheme=scheme, on=on).key
+    successor = select(Country.successor_key).where(Country.key == key).scalar_subquery()
+    rows = list(
+        session.scalars(
+            select(Country)
+            .where(or_(Country.key == key, Country.successor_key == key, Country.key == successor))
+            .order_by(Country.key)
+        )
+    )
+    country = next((row for row in rows if row.key == key), None)
+    if country is None:
+        raise NotFoundError(f"Country {key} is not in the store; run `lens db upgrade`.")
+    return CountryLookup(
+        country=country,
+        record=reference.by_key(key),
+        related=tuple(row for row in rows if row.key != key),
+        reference=reference,
+    )

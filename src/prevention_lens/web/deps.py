@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from prevention_lens.store.access import Principal
 from prevention_lens.store.models import Country
-from prevention_lens.store.reference import find_country
+from prevention_lens.store.reference import CountryLookup, find_country, look_up_country
 from prevention_lens.web.security import db_session, resolve_principal
 
 # Record ids and offsets are 32-bit integers in the store (PostgreSQL's INTEGER).
@@ -65,12 +65,25 @@ def country_in_path(request: Request, session: Session, query: str) -> Country:
     ``/risk/MMR``), so every page of a country has one address. Unknown names are a 404 with
     suggestions (UnknownCountryError)."""
     country = find_country(session, query)
-    if query == country.key:
-        return country
+    if query != country.key:
+        _redirect_to_key(request, query, country.key)
+    return country
+
+
+def country_lookup_in_path(request: Request, session: Session, query: str) -> CountryLookup:
+    """As ``country_in_path``, with the whole lookup (row, reference record, neighbouring
+    states) for pages that pass it down, so that a view looks its country up once."""
+    found = look_up_country(session, query)
+    if query != found.country.key:
+        _redirect_to_key(request, query, found.country.key)
+    return found
+
+
+def _redirect_to_key(request: Request, query: str, key: str) -> None:
     segments = request.url.path.split("/")
     for index, segment in enumerate(segments):
         if unquote(segment) == query:
-            segments[index] = quote(country.key)
+            segments[index] = quote(key)
             break
     location = "/".join(segments)
     if request.url.query:

@@ -130,10 +130,11 @@ def directory_page(
     rows = list_actors(session, principal, filters)
     countries = _country_choices(session, principal)
     names = {country["key"]: country["name"] for country in countries}
-    counts = Counter(key for row in rows for key in row["country_keys"])
-    for row in rows:
-        # Each country links to its hub page, named as the reader knows it.
-        row["country_links"] = [(key, names.get(key, key)) for key in row["country_keys"]]
+    counts = Counter(key for row in rows for key in row.country_keys)
+    # Each country links to its hub page, named as the reader knows it.
+    country_links = {
+        row.id: [(key, names.get(key, key)) for key in row.country_keys] for row in rows
+    }
     return render(
         request,
         "actors.html",
@@ -141,6 +142,7 @@ def directory_page(
             **vocabulary(),
             **_dataset_switch(session, principal, filters.dataset),
             "rows": rows,
+            "country_links": country_links,
             "query": request.query_params,
             "export_query": _query(request, dataset=filters.dataset),
             "counts_json": script_json(dict(counts)),
@@ -404,12 +406,10 @@ def profile_page(
         {
             **vocabulary(),
             "actor": actor,
-            "is_example": actor["dataset"] == "example",
+            "is_example": actor.is_example,
             "country_names": countries,
-            "metrics": analysis.snapshot_figures(session, principal, actor_id, actor["dataset"]),
-            "suggestions": analysis.actor_suggestions(
-                session, principal, actor_id, actor["dataset"]
-            ),
-            "can_review": allowed(principal, "publish", "actor") and actor["status"] == "draft",
+            "metrics": analysis.snapshot_figures(session, principal, actor_id, actor.dataset),
+            "suggestions": analysis.actor_suggestions(session, principal, actor_id, actor.dataset),
+            "can_review": allowed(principal, "publish", "actor") and actor.status == "draft",
         },
     )

@@ -210,7 +210,7 @@ def draft_from_body(body: NewActor) -> ActorDraft:
 @router.get("/actors")
 def list_records(session: DbSession, principal: CurrentPrincipal, filters: Filters) -> Record:
     """Actors the caller may see, by name; drafts only for analysts, admins and their authors."""
-    rows = list_actors(session, principal, filters)
+    rows = [row.to_dict() for row in list_actors(session, principal, filters)]
     return labelled(filters.dataset, {"total": len(rows), "actors": rows})
 
 
@@ -262,16 +262,16 @@ def export(
 def get_record(actor_id: RecordId, session: DbSession, principal: CurrentPrincipal) -> Record:
     """One actor with its relationships and, for analysts and admins, its contacts."""
     row = get_actor(session, principal, actor_id)
-    return labelled(row["dataset"], {"actor": row})
+    return labelled(row.dataset, {"actor": row.to_dict()})
 
 
 @router.get("/actors/{actor_id}/suggestions")
 def suggestions(actor_id: RecordId, session: DbSession, principal: CurrentPrincipal) -> Record:
     """Actors this one could connect with, each with its reasons."""
     row = get_actor(session, principal, actor_id)
-    found = analysis.actor_suggestions(session, principal, actor_id, row["dataset"])
+    found = analysis.actor_suggestions(session, principal, actor_id, row.dataset)
     shown = [asdict(suggestion) for suggestion in found]
-    return labelled(row["dataset"], {"actor_id": actor_id, "suggestions": shown})
+    return labelled(row.dataset, {"actor_id": actor_id, "suggestions": shown})
 
 
 @router.post("/actors", status_code=201)
@@ -283,7 +283,7 @@ def create_record(body: NewActor, session: DbSession, principal: CurrentPrincipa
     for contact in body.contacts:
         add_contact(session, principal, actor.id, ContactDraft(**contact.model_dump()))
     row = get_actor(session, principal, actor.id)
-    return labelled(row["dataset"], {"actor": row, "warnings": contact_warnings(draft)})
+    return labelled(row.dataset, {"actor": row.to_dict(), "warnings": contact_warnings(draft)})
 
 
 @router.post("/actors/{actor_id}/review")
@@ -293,4 +293,4 @@ def review(
     """Publish or reject a draft (admins)."""
     review_actor(session, principal, actor_id, body.decision)
     row = get_actor(session, principal, actor_id)
-    return labelled(row["dataset"], {"actor": row})
+    return labelled(row.dataset, {"actor": row.to_dict()})

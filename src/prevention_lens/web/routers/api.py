@@ -26,6 +26,7 @@ from prevention_lens.web.deps import (
     PathCode,
     code_query,
     country_in_path,
+    country_lookup_in_path,
 )
 from prevention_lens.web.security import verify_csrf
 
@@ -124,8 +125,8 @@ def get_country_hub(
 ) -> Record:
     """The country hub: latest risk, Framework assessment, signals, incidents, actors and
     coverage gap, each with its page's URL; only what the reader may see."""
-    record = country_in_path(request, session, key)
-    return country_hub(session, principal, record.key).to_dict()
+    found = country_lookup_in_path(request, session, key)
+    return country_hub(session, principal, found).to_dict()
 
 
 @router.get("/users", tags=["accounts"])

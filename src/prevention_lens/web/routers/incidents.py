@@ -31,6 +31,7 @@ from prevention_lens.incidents.evidence import (
     evidence_root,
     read_original,
 )
+from prevention_lens.incidents.record_types import IncidentRecord
 from prevention_lens.incidents.records import (
     MAX_NOTE,
     REVIEW_OUTCOMES,
@@ -219,7 +220,7 @@ def _form(
     principal: Principal,
     *,
     values: Mapping[str, str],
-    incident: Mapping[str, Any] | None,
+    incident: IncidentRecord | None,
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
@@ -303,16 +304,18 @@ async def create_from_form(
     return RedirectResponse(f"/incidents/{incident.id}", status_code=303)
 
 
-def _edit_values(incident: Mapping[str, Any]) -> dict[str, str]:
+def _edit_values(incident: IncidentRecord) -> dict[str, str]:
+    # Flat, as the form names them; fields withheld from the editor are absent, so blank.
+    shown = incident.to_dict()
     values: dict[str, str] = {}
     for name in (*ENTRY_FIELDS, *WRITE_ONLY_FIELDS):
-        value = incident.get(name)
+        value = shown.get(name)
         values[name] = "" if value is None else str(value)
-    values["country"] = incident["country_key"]
+    values["country"] = incident.country_key
     values["target_groups"] = "; ".join(
-        f"{group['dimension']}: {group['name']}" for group in incident.get("target_groups") or ()
+        f"{group.dimension}: {group.name}" for group in incident.target_groups
     )
-    values["confidentiality"] = Confidentiality(incident["confidentiality"]).label
+    values["confidentiality"] = Confidentiality(incident.confidentiality).label
     return values
 
 
@@ -351,12 +354,17 @@ async def edit(
 # --- one record -----------------------------------------------------------------------------
 
 
-def _actions(principal: Principal, incident: Mapping[str, Any]) -> dict[str, Any]:
+def _actions(principal: Principal, incident: IncidentRecord) -> dict[str, Any]:
     """The workflow buttons this reader may press on this record."""
-    following = TRANSITIONS[incident["status"]]
+    following = TRANSITIONS[incident.status]
     # created_by is restricted: only analysts and the record's own author are given it.
-    own = principal.username in (incident.get("created_by"), incident.get("updated_by"))
-    author = principal.user_id is not None and incident.get("created_by") == principal.username
+    staff = incident.staff
+    own = staff is not None and principal.username in (staff.created_by, staff.updated_by)
+    author = (
+        principal.user_id is not None
+        and staff is not None
+        and staff.created_by == principal.username
+    )
     reviewer = allowed(principal, "review", "incident")
     buttons = []
     if "in_review" in following and (allowed(principal, "update", "incident") or author):
@@ -365,7 +373,7 @@ def _actions(principal: Principal, incident: Mapping[str, Any]) -> dict[str, Any
         buttons.extend(status for status in following if status in REVIEW_OUTCOMES)
     return {
         "buttons": [(status, ACTION_LABELS[status]) for status in buttons],
-        "own_review_blocked": reviewer and own and incident["status"] == "in_review",
+        "own_review_blocked": reviewer and own and incident.status == "in_review",
     }
 
 
@@ -384,8 +392,8 @@ def record_page(
         "incidents_record.html",
         {
             "incident": incident,
-            "category": CATEGORIES[incident["category"]],
-            "level": Confidentiality(incident["confidentiality"]).label,
+            "category": CATEGORIES[incident.category],
+            "level": Confidentiality(incident.confidentiality).label,
             "statuses": STATUS_LABELS,
             "actions": _actions(principal, incident),
             "revisions": revisions,

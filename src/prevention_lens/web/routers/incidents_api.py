@@ -309,7 +309,7 @@ def export(
 @router.get("/incidents/{incident_id}")
 def get_record(incident_id: RecordId, session: DbSession, principal: CurrentPrincipal) -> Record:
     """One record with its sources, evidence files and (for analysts) its custody log."""
-    return get_incident(session, principal, incident_id)
+    return get_incident(session, principal, incident_id).to_dict()
 
 
 @router.post("/incidents", status_code=201)
@@ -320,7 +320,7 @@ def create_record(body: NewIncident, session: DbSession, principal: CurrentPrinc
     draft = draft_from_mapping(values)
     sources = draft_sources([source.model_dump() for source in body.sources])
     incident = create_incident(session, principal, dataclasses.replace(draft, sources=sources))
-    return get_incident(session, principal, incident.id)
+    return get_incident(session, principal, incident.id).to_dict()
 
 
 @router.patch("/incidents/{incident_id}")
@@ -332,7 +332,7 @@ def update_record(
     if "target_groups" in changes:
         changes["target_groups"] = [(g.dimension, g.name) for g in body.target_groups or []]
     update_incident(session, principal, incident_id, changes)
-    return get_incident(session, principal, incident_id)
+    return get_incident(session, principal, incident_id).to_dict()
 
 
 @router.post("/incidents/{incident_id}/status")
@@ -341,7 +341,7 @@ def change_status(
 ) -> Record:
     """Move a record along the workflow; nobody reviews a record they created or last edited."""
     set_status(session, principal, incident_id, body.status, body.note)
-    return get_incident(session, principal, incident_id)
+    return get_incident(session, principal, incident_id).to_dict()
 
 
 @router.post("/incidents/{incident_id}/sources", status_code=201)
@@ -405,7 +405,7 @@ def signals(
         session, principal, level=level, country=key, since=since.strip() or None, order=order
     )
     response.headers["X-Total-Count"] = str(len(alerts))
-    return alerts[offset : offset + limit]
+    return [alert.to_dict() for alert in alerts[offset : offset + limit]]
 
 
 @router.get("/custody/verify")

@@ -7,8 +7,9 @@ anonymous reader's alerts rest on public records only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -16,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from prevention_lens.errors import NotFoundError, ValidationError
-from prevention_lens.incidents.monitoring import alerts_for
+from prevention_lens.incidents.monitoring import AlertEvent, RecordAlert, alerts_for
 from prevention_lens.incidents.signals import LEVELS, ORDERS, SERIES
 from prevention_lens.store.access import read_records
 from prevention_lens.store.models import Country
@@ -40,11 +41,20 @@ def month_range(month: str) -> tuple[str, str]:
     return f"{month}-01", last.isoformat()
 
 
-def with_links(alert: dict[str, Any]) -> dict[str, Any]:
-    first, last = month_range(alert["month"])
-    alert["first_day"], alert["last_day"] = first, last
-    alert["shown_events"] = alert["events"][:EVENTS_PER_ALERT]
-    return alert
+@dataclass(frozen=True)
+class ShownAlert:
+    """An alert as the page shows it: its month's first and last day (for the link to the
+    incident list) and the events listed before "and N more"."""
+
+    alert: RecordAlert
+    first_day: str
+    last_day: str
+    shown_events: tuple[AlertEvent, ...]
+
+
+def with_links(alert: RecordAlert) -> ShownAlert:
+    first, last = month_range(alert.month)
+    return ShownAlert(alert, first, last, alert.events[:EVENTS_PER_ALERT])
 
 
 def page_query(request: Request, page: int) -> str:
@@ -66,7 +76,7 @@ def signals_page(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page of alerts")] = 1,
 ) -> Response:
     error = None
-    alerts: list[dict[str, Any]] = []
+    alerts: list[RecordAlert] = []
     key = None
     try:
         key = find_country(session, country).key if country.strip() else None

@@ -1,5 +1,6 @@
-"""How fast `lens` starts: the median wall time of `lens --version` and of
-`lens countries resolve Burma` (a command that opens the store), each run as a new process.
+"""How fast `lens` starts: the median wall time of `lens --version`, of `lens --help` (which
+loads every command group) and of `lens countries resolve Burma` (a command that opens the
+store), each run as a new process.
 
 Prints one JSON object: medians of wall time and of CPU time (which a busy machine does not
 inflate) and the 1-minute load while measuring. The store is a new one in a temporary LENS_HOME,
@@ -57,6 +58,7 @@ def main() -> int:
         subprocess.run([lens, "db", "upgrade"], env=env, check=True, capture_output=True)
         timed = {
             "version": _time([lens, "--version"], env, args.runs),
+            "help": _time([lens, "--help"], env, args.runs),
             "countries_resolve": _time([lens, "countries", "resolve", "Burma"], env, args.runs),
         }
         python, _ = _time([sys.executable, "-c", "pass"], env, args.runs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -126,3 +128,41 @@ def test_origin_names_the_environment_variable_or_the_dotenv_file(
     assert settings.home == tmp_path / "from-env"
     assert settings.origin("home") == "LENS_HOME environment variable"
     assert settings.origin("database_url") == "default: the SQLite file in LENS_HOME"
+
+
+def test_variables_are_read_in_any_case_and_over_the_dotenv_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("LENS_PORT", "LENS_WORKERS", "LENS_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    # A bare name in .env sets nothing; names match in any case, as LENS_* always did.
+    (tmp_path / ".env").write_text("lens_port=8124\nLENS_WORKERS\nLENS_HOST=0.0.0.0\nOTHER=1\n")
+    monkeypatch.setenv("Lens_Host", "10.0.0.1")
+    settings = load_settings()
+    assert settings.port == 8124 and settings.workers == 1 and settings.host == "10.0.0.1"
+    assert {
+        "port",
+        "host",
+    } <= settings.model_fields_set and "workers" not in settings.model_fields_set
+    # What the program passes wins over both.
+    assert load_settings(port=8200).port == 8200
+
+
+def test_only_load_settings_reads_the_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LENS_PORT", "9001")
+    assert settings_module.configured_values()["port"] == "9001"
+    assert Settings().port == 8000
+    assert load_settings().port == 9001
+
+
+def test_settings_load_without_pydantic_settings() -> None:
+    # pydantic-settings took a tenth of a second of every command's start (issue 11, item 3).
+    probe = (
+        "import sys; from prevention_lens.settings import get_settings; get_settings(); "
+        "print('pydantic_settings' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "False"

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from importlib import resources
 
-from rapidfuzz import fuzz, process
-
 from prevention_lens.errors import UnknownCountryError, ValidationError
 
 SCHEMES = ("cow", "gw", "iso3", "iso_numeric", "iso2", "vdem")
@@ -241,6 +239,10 @@ class CountryReference:
         wanted = normalize_name(query)
         if not wanted or limit <= 0:
             return []
+        # Imported here: only a name that does not resolve needs it, and every command that
+        # reads the store loads this module (issue 11, item 3).
+        from rapidfuzz import fuzz, process
+
         matches = process.extract(
             wanted,
             self._choices,

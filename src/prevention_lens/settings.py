@@ -1,25 +1,28 @@
 """One declared table of settings, read from LENS_* environment variables and a .env file.
 
 Every setting is typed and validated when the program starts; a bad value is one clear line.
+The table is a plain pydantic model and `load_settings` reads the variables itself: the
+pydantic-settings package cost every `lens` command a tenth of a second to load (issue 11, item 3).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from dotenv import dotenv_values
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from prevention_lens.errors import SettingsError
 
 _PACKAGE_FILE = Path(__file__).resolve()
 _SOURCE_TREE_ROOT = _PACKAGE_FILE.parents[2]
 ENV_FILE = ".env"
+ENV_PREFIX = "LENS_"
 
 
 def source_checkout() -> Path | None:
@@ -74,16 +77,13 @@ def free_cores() -> int:
     return max(1, min(usable, round(usable - load)))
 
 
-class Settings(BaseSettings):
-    """The settings table. Field descriptions are the documentation (docs/settings.md)."""
+class Settings(BaseModel):
+    """The settings table. Field descriptions are the documentation (docs/settings.md).
 
-    model_config = SettingsConfigDict(
-        env_prefix="LENS_",
-        env_file=ENV_FILE,
-        env_file_encoding="utf-8",
-        extra="ignore",
-        validate_default=True,
-    )
+    `load_settings` fills it from LENS_<FIELD> variables; constructing it directly reads none.
+    """
+
+    model_config = ConfigDict(extra="ignore", validate_default=True)
 
     home: Path = Field(
         default_factory=_default_home,
@@ -285,7 +285,7 @@ class Settings(BaseSettings):
     def origin(self, name: str) -> str:
         """Where the value of setting `name` came from, for `lens db status` and messages."""
         variable = f"LENS_{name.upper()}"
-        # pydantic-settings reads LENS_* case-insensitively and the environment over .env.
+        # `configured_values` reads LENS_* case-insensitively and the environment over .env.
         if variable in {key.upper() for key in os.environ}:
             return f"{variable} environment variable"
         env_file = Path(ENV_FILE)
@@ -322,10 +322,28 @@ class Settings(BaseSettings):
         return path.read_text().strip().encode()
 
 
+def _by_lowercase_name(variables: Mapping[str, str | None]) -> dict[str, str]:
+    # A variable without a value (a bare `LENS_PORT` line in .env) counts as unset.
+    return {name.lower(): value for name, value in variables.items() if value is not None}
+
+
+def configured_values() -> dict[str, str]:
+    """The settings given as LENS_<FIELD> variables, by field name: the environment's over
+    those of the .env file in the working folder, names in any case (`lens_port` too)."""
+    env_file = Path(ENV_FILE)
+    found = (
+        _by_lowercase_name(dotenv_values(env_file, encoding="utf-8")) if env_file.is_file() else {}
+    )
+    found.update(_by_lowercase_name(os.environ))
+    prefix = ENV_PREFIX.lower()
+    return {name: found[prefix + name] for name in Settings.model_fields if prefix + name in found}
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Read and validate the settings; raise SettingsError with one line per bad value."""
+    """Read and validate the settings (`overrides` over the LENS_* variables over the defaults);
+    raise SettingsError with one line per bad value."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings.model_validate({**configured_values(), **overrides})
     except ValidationError as error:
         problems = []
         for item in error.errors():

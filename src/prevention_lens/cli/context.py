@@ -27,6 +27,13 @@ def store() -> Store:
     return open_store(settings())
 
 
+def close_store() -> None:
+    """Close the store's connections if a command opened it (the next `store()` opens it anew)."""
+    if store.cache_info().currsize:
+        store().dispose()
+        store.cache_clear()
+
+
 def operator() -> Principal:
     """The person at the terminal: they hold the store file, so they act as its admin."""
     from prevention_lens.store.access import LOCAL_OPERATOR

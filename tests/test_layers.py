@@ -15,7 +15,7 @@ LAYERS = {
     "risk": 2,
     "incidents": 2,
     "actors": 2,
-    "evidence": 2,
+    "whatworks": 2,
     "lexicon": 2,
     "speech": 2,
     "ingest": 3,
@@ -23,9 +23,10 @@ LAYERS = {
     "cli": 4,
     "web": 4,
 }
-# Importable from everywhere: settings, errors, the package version, the country reference, and
-# the CSV cell guard (sources, domains and interfaces all write CSV).
-ANYWHERE = {"settings", "errors", "countries", "csvsafe", "__init__"}
+# Importable from everywhere: settings, errors, the package version, the country reference, the
+# prevention spectrum (actors and the evidence library classify activity on it), and the CSV
+# cell guard (sources, domains and interfaces all write CSV).
+ANYWHERE = {"settings", "errors", "countries", "spectrum", "csvsafe", "__init__"}
 # Packages of one layer that may use one another, each exemption named with its reason (the
 # application layer, ingest/ and briefs/, composes domains and needs none).
 EXEMPT: dict[tuple[str, str], str] = {}

@@ -76,12 +76,23 @@ class ValidationError(LensError):
         file: str | None = None,
         row: int | None = None,
         field: str | None = None,
+        entry: str | None = None,
     ) -> None:
         self.problem = problem
         self.file = file
         self.row = row
         self.field = field
-        where = [part for part in (file, f"row {row}" if row is not None else None) if part]
+        # A record named by its own key rather than a row (a BibTeX or RIS entry).
+        self.entry = entry
+        where = [
+            part
+            for part in (
+                file,
+                f"row {row}" if row is not None else None,
+                f"entry {entry!r}" if entry else None,
+            )
+            if part
+        ]
         prefix = ", ".join(where)
         if field:
             prefix = f"{prefix}, field {field!r}" if prefix else f"field {field!r}"

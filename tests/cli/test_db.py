@@ -13,6 +13,7 @@ from prevention_lens.incidents.drafts import draft_from_mapping
 from prevention_lens.incidents.evidence import add_attachment, evidence_root, original_path
 from prevention_lens.incidents.records import create_incident
 from prevention_lens.store.access import LOCAL_OPERATOR
+from prevention_lens.whatworks.packaged import packaged_drafts
 from tests.cli.conftest import Lens
 from tests.pg_server import PostgresServer
 
@@ -128,6 +129,14 @@ def test_upgrade_reseals_records_sealed_with_the_first_digest(
     assert last == ["create", "attach", "create", "attach", "reseal"]
 
 
+def test_upgrade_loads_the_shipped_evidence_library_once(lens: Lens) -> None:
+    first = lens("db", "upgrade")
+    assert first.code == 0
+    assert f"Evidence library: {len(packaged_drafts())} shipped entries added" in first.out
+    again = lens("db", "upgrade")
+    assert again.code == 0 and "Evidence library" not in again.out
+
+
 def test_status_names_the_store_where_it_came_from_and_what_it_holds(lens: Lens) -> None:
     assert lens("db", "upgrade").code == 0
     _record(lens)
@@ -139,6 +148,7 @@ def test_status_names_the_store_where_it_came_from_and_what_it_holds(lens: Lens)
     assert status["home"] == str(home) and status["up_to_date"] is True
     assert status["incidents"] == 1 and status["forecast_runs"] == 0
     assert status["actors"] == 0 and status["example_actors"] == 0
+    assert status["library_entries"] == len(packaged_drafts())
     shown = lens("db", "status")
     assert shown.code == 0
     assert "LENS_HOME environment variable" in shown.out and "incidents" in shown.out

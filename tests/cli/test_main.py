@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from prevention_lens.cli import context
-from prevention_lens.cli.main import THREAD_VARIABLES, app, cap_native_threads
+from prevention_lens.cli.main import COMMANDS as COMMAND_TABLE
+from prevention_lens.cli.main import THREAD_VARIABLES, app, cap_native_threads, finish
 from prevention_lens.cli.reference import render_cli_reference
 from prevention_lens.settings import free_cores, get_settings
 from prevention_lens.store.engine import declared_head
@@ -43,6 +44,14 @@ COMMANDS = [
     ["risk", "backtest"],
     ["risk", "forecast"],
     ["risk", "explain"],
+    ["evidence", "import"],
+    ["evidence", "export"],
+    ["evidence", "search"],
+    ["evidence", "show"],
+    ["evidence", "gapmap"],
+    ["evidence", "transfer"],
+    ["evidence", "review"],
+    ["evidence", "add"],
 ]
 
 
@@ -121,6 +130,104 @@ def test_importing_the_entry_point_loads_no_heavy_library() -> None:
     assert loaded == [], (
         f"`import prevention_lens.cli.main` loads {sorted({m.split('.')[0] for m in loaded})}"
     )
+
+
+def _loaded_after(code: str, home: Path) -> tuple[int, set[str]]:
+    """Run `code` (which sets `code`) in a fresh interpreter; its result and the modules loaded."""
+    probe = (
+        "import json, sys; from prevention_lens.cli.main import main; "
+        f"{code}; print(json.dumps([code, sorted(sys.modules)]))"
+    )
+    env = {**os.environ, "LENS_HOME": str(home)}
+    env.pop("LENS_DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env=env,
+    )
+    result, modules = json.loads(done.stdout.splitlines()[-1])
+    return int(result), set(modules)
+
+
+COMMAND_MODULES = {module for module, _ in COMMAND_TABLE.values()}
+
+
+def test_a_command_loads_its_own_group_and_no_other(lens: Lens, tmp_path: Path) -> None:
+    assert lens("db", "upgrade").code == 0
+    code, loaded = _loaded_after(
+        "code = main(['countries', 'resolve', 'Burma', '--json'])", tmp_path / "home"
+    )
+    assert code == 0
+    assert COMMAND_MODULES & loaded == {"prevention_lens.cli.countries"}
+    # Nor the libraries only other commands or other cases need: a name that resolves needs
+    # no fuzzy matching, a current store no Alembic, the settings no pydantic-settings.
+    heavy = {*HEAVY, "rapidfuzz", "alembic", "pydantic_settings", "fastapi", "uvicorn"}
+    assert not {name.split(".")[0] for name in loaded} & heavy
+
+
+def test_version_and_help_load_no_store(tmp_path: Path) -> None:
+    code, loaded = _loaded_after("code = main(['--version'])", tmp_path)
+    assert code == 0 and not COMMAND_MODULES & loaded
+    assert not {"sqlalchemy", "rich"} & {name.split(".")[0] for name in loaded}
+    code, loaded = _loaded_after("code = main(['countries', '--help'])", tmp_path)
+    assert code == 0 and COMMAND_MODULES & loaded == {"prevention_lens.cli.countries"}
+    assert "sqlalchemy" not in loaded
+
+
+def test_help_lists_every_command_in_the_table_order(lens: Lens) -> None:
+    result = lens("--help")
+    lines = result.out.split("Commands:")[1].splitlines()
+    # A command's line starts with its name; wrapped descriptions start with spaces only.
+    listed = [line.split()[0] for line in lines if line[2:3].strip()]
+    assert listed == list(COMMAND_TABLE)
+
+
+def test_a_mistyped_command_is_refused_with_suggestions(lens: Lens) -> None:
+    # The suggestions come from every command, although none was loaded before the typo.
+    result = lens("countrie", "list")
+    assert result.code == 2
+    assert "No such command 'countrie'. Did you mean 'countries'?" in result.err
+    assert "Did you mean" not in lens("zzzz").err
+
+
+def test_finish_closes_the_store_and_exempts_the_heap_from_collection(
+    lens: Lens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert lens("countries", "resolve", "Burma").code == 0
+    opened = context.store()
+    assert opened.engine.pool.checkedin() == 1
+    frozen: list[bool] = []
+    # Recorded, not done: a frozen heap would stay uncollected for the rest of the tests.
+    monkeypatch.setattr("gc.freeze", lambda: frozen.append(True))
+    finish()
+    assert frozen == [True]
+    assert opened.engine.pool.checkedin() == 0 and context.store.cache_info().currsize == 0
+    finish()  # nothing opened: nothing to close
+    assert context.store.cache_info().currsize == 0
+
+
+@pytest.mark.parametrize(("query", "code"), [("Burma", 0), ("Atlantis", 2)])
+def test_the_entry_point_exits_with_the_command_code_and_its_whole_output(
+    lens: Lens, tmp_path: Path, query: str, code: int
+) -> None:
+    assert lens("db", "upgrade").code == 0
+    probe = (
+        "import sys; from prevention_lens.cli.main import run; "
+        f"sys.argv = ['lens', 'countries', 'resolve', {query!r}, '--json']; run()"
+    )
+    env = {**os.environ, "LENS_HOME": str(tmp_path / "home")}
+    env.pop("LENS_DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert done.returncode == code
+    if code == 0:
+        assert json.loads(done.stdout)["key"] == "MMR" and done.stderr == ""
+    else:
+        assert done.stderr.startswith("Error: Unknown country 'Atlantis'")
 
 
 def test_native_thread_pools_are_capped_to_the_free_cores(monkeypatch: pytest.MonkeyPatch) -> None:

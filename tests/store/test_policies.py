@@ -40,6 +40,7 @@ POLICY_MODELS: dict[str, type[Base]] = {
     "actor_contact": models.ActorContact,
     "actor_relationship": models.ActorRelationship,
     "network_snapshot": models.NetworkSnapshot,
+    "library_entry": models.LibraryEntry,
 }
 # Models never handed to a reader through the policy, and why.
 INTERNAL: dict[str, str] = {

@@ -26,6 +26,7 @@ PARTS = {
     "incidents": "/incidents",
     "actors": "/actors",
     "gaps": "/actors/gaps",
+    "evidence": "/evidence/transfer/MMR",
 }
 
 

@@ -11,8 +11,23 @@ from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
 from prevention_lens.errors import ValidationError
+from prevention_lens.spectrum import ACTIVITIES, R2P_PILLARS, STAGES
 
 Code = TypeVar("Code", str, int)
+
+__all__ = [
+    "ACTIVITIES",
+    "ENTITIES",
+    "KINDS",
+    "LEVELS",
+    "R2P_PILLARS",
+    "RELATIONSHIP_KINDS",
+    "SECTORS",
+    "STAGES",
+    "STATUSES",
+    "STRENGTHS",
+    "check",
+]
 
 ENTITIES = {"organisation": "Organisation", "network": "Network", "person": "Person"}
 KINDS = {
@@ -50,28 +65,6 @@ SECTORS = {
     "education": "Education",
     "governance": "Governance",
     "faith": "Faith",
-}
-# The report's spectrum of prevention activity, from upstream to response.
-ACTIVITIES = {
-    "community_building": "Community building",
-    "identity_violence_roots": "Addressing the roots of identity-based violence",
-    "media_development": "Media development",
-    "early_warning": "Assessment, forecasting and early warning",
-    "social_cohesion": "Social cohesion",
-    "human_rights_standards": "Human-rights standards",
-    "normative_obligations": "Normative and treaty obligations",
-    "documentation": "Documentation",
-    "dialogue_mediation": "Dialogue and mediation",
-    "protection_of_civilians": "Protection of civilians",
-    "accountability": "Accountability",
-    "policy_advocacy": "Policy advocacy",
-    "training": "Training",
-}
-STAGES = {"upstream": "Upstream", "midstream": "Midstream", "response": "Response"}
-R2P_PILLARS = {
-    1: "Pillar 1: the state's responsibility to protect",
-    2: "Pillar 2: international assistance and capacity-building",
-    3: "Pillar 3: timely and decisive collective response",
 }
 RELATIONSHIP_KINDS = {
     "partnership": "Partnership",

@@ -21,18 +21,22 @@ app = typer.Typer(help="Create, migrate, inspect and check the store.")
 
 @app.command()
 def upgrade() -> None:
-    """Create the store or migrate it to the latest schema, load the country reference, and
-    reseal incident records whose custody entries hold an older digest."""
+    """Create the store or migrate it to the latest schema, load the country reference and the
+    evidence library's shipped entries, and reseal incident records whose custody entries hold
+    an older digest."""
     from prevention_lens.incidents import custody
     from prevention_lens.store import Store
     from prevention_lens.store.engine import describe_url
     from prevention_lens.store.reference import sync_country_reference
+    from prevention_lens.whatworks.packaged import load_packaged
 
     store = Store(context.settings().store_url)
     try:
         store.migrate()
         with store.session() as session:
             changed = sync_country_reference(session)
+        with store.session() as session:
+            library = load_packaged(session)
         with store.session() as session:
             resealed = custody.reseal(session, context.operator().username)
         revision = store.current_revision()
@@ -42,6 +46,13 @@ def upgrade() -> None:
         f"{describe_url(store.url)} is at revision {revision}"
         + (" (country reference updated)." if changed else ".")
     )
+    if library.created or library.updated:
+        console.print(
+            f"Evidence library: {library.created} shipped entries added, {library.updated} "
+            f"updated ({library.unchanged} unchanged)."
+        )
+    for skipped in library.skipped:
+        typer.echo(f"shipped evidence entry not loaded: {skipped}", err=True)
     if resealed.resealed:
         count = len(resealed.resealed)
         console.print(
@@ -58,7 +69,14 @@ def store_counts(session: Session) -> dict[str, int]:
     """What the store holds, in the figures a newcomer checks first."""
     from sqlalchemy import func, select
 
-    from prevention_lens.store.models import Actor, BacktestRecord, ForecastRun, Incident, User
+    from prevention_lens.store.models import (
+        Actor,
+        BacktestRecord,
+        ForecastRun,
+        Incident,
+        LibraryEntry,
+        User,
+    )
 
     def count(model: Any, *where: Any) -> int:
         return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
@@ -69,6 +87,7 @@ def store_counts(session: Session) -> dict[str, int]:
         "incidents": count(Incident),
         "actors": count(Actor, Actor.dataset == "real"),
         "example_actors": count(Actor, Actor.dataset == "example"),
+        "library_entries": count(LibraryEntry, LibraryEntry.status == "published"),
         "users": count(User),
     }
 

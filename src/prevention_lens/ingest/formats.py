@@ -10,6 +10,7 @@ from prevention_lens.ingest.incidents import (
     read_ged,
     read_incident_csv,
 )
+from prevention_lens.ingest.library import EVIDENCE_BIBTEX, EVIDENCE_CSV, EVIDENCE_RIS
 from prevention_lens.ingest.registry import ImportFormat, register_format
 from prevention_lens.risk.framework import CITATION, load_framework
 from prevention_lens.risk.panel_import import (
@@ -120,3 +121,8 @@ PANEL = register_format(
         load=load_panel_import,
     )
 )
+
+# The evidence library: reference-manager exports and our own CSV (whatworks/).
+register_format(EVIDENCE_CSV)
+register_format(EVIDENCE_BIBTEX)
+register_format(EVIDENCE_RIS)

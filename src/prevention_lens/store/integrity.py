@@ -9,6 +9,7 @@ Public API::
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from prevention_lens.errors import StoreError
 from prevention_lens.store.engine import Store
 from prevention_lens.store.models import Base
+from prevention_lens.store.models.whatworks import FULLTEXT_INDEX, FULLTEXT_TABLE
 
 # Rows named one by one per broken foreign key; beyond this a count says how many more.
 MAX_ROWS_NAMED = 20
@@ -230,8 +232,18 @@ def _check_amcheck(connection: Connection, result: StoreCheck) -> None:
 def _check_drift(connection: Connection, result: StoreCheck) -> None:
     """The tables as they stand against the models: a change made by hand shows here."""
     result.checks.append("schema drift")
-    for difference in compare_metadata(MigrationContext.configure(connection), Base.metadata):
+    context = MigrationContext.configure(connection, opts={"include_name": _mapped_name})
+    for difference in compare_metadata(context, Base.metadata):
         result.problems.append(StoreProblem("schema", _describe(difference)))
+
+
+def _mapped_name(name: str | None, kind: str, _parent: Mapping[str, str | None]) -> bool:
+    """Leave the evidence library's full-text index out: backend-specific, made by migration."""
+    if name is None:
+        return True
+    if kind == "table":
+        return not name.startswith(FULLTEXT_TABLE)
+    return not (kind == "index" and name == FULLTEXT_INDEX)
 
 
 def _describe(difference: Any) -> str:

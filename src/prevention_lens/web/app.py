@@ -25,6 +25,8 @@ from prevention_lens.web.routers import (
     actors,
     actors_api,
     api,
+    evidence,
+    evidence_api,
     incidents,
     incidents_api,
     pages,
@@ -48,6 +50,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     signals.router,
     actors_api.router,
     actors.router,
+    evidence_api.router,
+    evidence.router,
     pages.router,
 )
 

@@ -37,6 +37,7 @@ from prevention_lens.store.models.risk import (
     FrameworkIndicator,
     FrameworkIndicatorRevision,
 )
+from prevention_lens.store.models.whatworks import LibraryEntry
 
 __all__ = [
     "Actor",
@@ -61,6 +62,7 @@ __all__ = [
     "IncidentAttachment",
     "IncidentRevision",
     "IncidentSource",
+    "LibraryEntry",
     "LoginChallenge",
     "LoginSession",
     "LoginThrottle",

@@ -7,10 +7,10 @@ folder, so that type checkers, linters and packagers see every module.
 
 from __future__ import annotations
 
-from prevention_lens.store.policies import accounts, actors, data, incidents, risk
+from prevention_lens.store.policies import accounts, actors, data, incidents, risk, whatworks
 from prevention_lens.store.policies.mechanism import POLICIES
 
 # Every rules module, in the order they register.
-RULES = (data, accounts, risk, incidents, actors)
+RULES = (data, accounts, risk, incidents, actors, whatworks)
 
 __all__ = ["POLICIES", "RULES"]

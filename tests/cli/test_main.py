@@ -52,6 +52,16 @@ COMMANDS = [
     ["evidence", "transfer"],
     ["evidence", "review"],
     ["evidence", "add"],
+    ["lexicon", "schemes"],
+    ["lexicon", "list"],
+    ["lexicon", "show"],
+    ["lexicon", "term"],
+    ["lexicon", "reframe"],
+    ["lexicon", "export"],
+    ["lexicon", "import"],
+    ["lexicon", "propose"],
+    ["lexicon", "review"],
+    ["lexicon", "history"],
 ]
 
 

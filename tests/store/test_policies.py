@@ -41,6 +41,9 @@ POLICY_MODELS: dict[str, type[Base]] = {
     "actor_relationship": models.ActorRelationship,
     "network_snapshot": models.NetworkSnapshot,
     "library_entry": models.LibraryEntry,
+    "lexicon_concept": models.LexiconConcept,
+    "lexicon_mapping": models.LexiconMapping,
+    "lexicon_revision": models.LexiconRevision,
 }
 # Models never handed to a reader through the policy, and why.
 INTERNAL: dict[str, str] = {

@@ -21,10 +21,11 @@ app = typer.Typer(help="Create, migrate, inspect and check the store.")
 
 @app.command()
 def upgrade() -> None:
-    """Create the store or migrate it to the latest schema, load the country reference and the
-    evidence library's shipped entries, and reseal incident records whose custody entries hold
-    an older digest."""
+    """Create the store or migrate it to the latest schema, load the country reference, the
+    evidence library's shipped entries and the sector lexicon, and reseal incident records
+    whose custody entries hold an older digest."""
     from prevention_lens.incidents import custody
+    from prevention_lens.lexicon.records import load_shipped
     from prevention_lens.store import Store
     from prevention_lens.store.engine import describe_url
     from prevention_lens.store.reference import sync_country_reference
@@ -37,6 +38,8 @@ def upgrade() -> None:
             changed = sync_country_reference(session)
         with store.session() as session:
             library = load_packaged(session)
+        with store.session() as session:
+            lexicon = load_shipped(session)
         with store.session() as session:
             resealed = custody.reseal(session, context.operator().username)
         revision = store.current_revision()
@@ -53,6 +56,16 @@ def upgrade() -> None:
         )
     for skipped in library.skipped:
         typer.echo(f"shipped evidence entry not loaded: {skipped}", err=True)
+    if lexicon.created or lexicon.updated:
+        console.print(
+            f"Sector lexicon: {lexicon.created} concepts added, {lexicon.updated} updated "
+            f"({lexicon.unchanged} unchanged)."
+        )
+    if lexicon.kept_edited:
+        console.print(
+            f"Sector lexicon: {len(lexicon.kept_edited)} concepts changed by admins keep their "
+            "changes."
+        )
     if resealed.resealed:
         count = len(resealed.resealed)
         console.print(
@@ -74,6 +87,7 @@ def store_counts(session: Session) -> dict[str, int]:
         BacktestRecord,
         ForecastRun,
         Incident,
+        LexiconConcept,
         LibraryEntry,
         User,
     )
@@ -88,6 +102,7 @@ def store_counts(session: Session) -> dict[str, int]:
         "actors": count(Actor, Actor.dataset == "real"),
         "example_actors": count(Actor, Actor.dataset == "example"),
         "library_entries": count(LibraryEntry, LibraryEntry.status == "published"),
+        "lexicon_concepts": count(LexiconConcept),
         "users": count(User),
     }
 

@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "incidents": ("prevention_lens.cli.incidents", "app"),
     "actors": ("prevention_lens.cli.actors", "app"),
     "evidence": ("prevention_lens.cli.evidence", "app"),
+    "lexicon": ("prevention_lens.cli.lexicon", "app"),
     "countries": ("prevention_lens.cli.countries", "app"),
     "users": ("prevention_lens.cli.users", "app"),
     "data": ("prevention_lens.cli.data", "app"),

@@ -29,6 +29,8 @@ from prevention_lens.web.routers import (
     evidence_api,
     incidents,
     incidents_api,
+    lexicon,
+    lexicon_api,
     pages,
     risk,
     risk_api,
@@ -52,6 +54,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     actors.router,
     evidence_api.router,
     evidence.router,
+    lexicon_api.router,
+    lexicon_api.reframe_router,
+    lexicon.router,
     pages.router,
 )
 

@@ -39,6 +39,7 @@ NAVIGATION = (
     ("/signals", "Signals", Role.PUBLIC),
     ("/actors", "Actors", Role.PUBLIC),
     ("/evidence", "Evidence", Role.PUBLIC),
+    ("/lexicon", "Lexicon", Role.PUBLIC),
     ("/briefs", "Briefs", Role.PUBLIC),
     ("/countries", "Countries", Role.PUBLIC),
     ("/data", "Data", Role.ANALYST),

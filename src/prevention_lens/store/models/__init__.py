@@ -26,6 +26,11 @@ from prevention_lens.store.models.incidents import (
     IncidentSource,
     RateLimitHit,
 )
+from prevention_lens.store.models.lexicon import (
+    LexiconConcept,
+    LexiconMapping,
+    LexiconRevision,
+)
 from prevention_lens.store.models.provenance import DataImport
 from prevention_lens.store.models.risk import (
     Assessment,
@@ -62,6 +67,9 @@ __all__ = [
     "IncidentAttachment",
     "IncidentRevision",
     "IncidentSource",
+    "LexiconConcept",
+    "LexiconMapping",
+    "LexiconRevision",
     "LibraryEntry",
     "LoginChallenge",
     "LoginSession",

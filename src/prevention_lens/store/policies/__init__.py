@@ -7,10 +7,18 @@ folder, so that type checkers, linters and packagers see every module.
 
 from __future__ import annotations
 
-from prevention_lens.store.policies import accounts, actors, data, incidents, risk, whatworks
+from prevention_lens.store.policies import (
+    accounts,
+    actors,
+    data,
+    incidents,
+    lexicon,
+    risk,
+    whatworks,
+)
 from prevention_lens.store.policies.mechanism import POLICIES
 
 # Every rules module, in the order they register.
-RULES = (data, accounts, risk, incidents, actors, whatworks)
+RULES = (data, accounts, risk, incidents, actors, whatworks, lexicon)
 
 __all__ = ["POLICIES", "RULES"]

@@ -360,3 +360,11 @@ def test_build_script_check_passes() -> None:
         cwd=REPO_ROOT,
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("query", ["²", "٣", "७७५", "¹²"])
+def test_digits_of_other_scripts_are_names_not_codes(query: str) -> None:
+    # str.isdigit() accepts superscripts and other scripts' digits that int() refuses: such a
+    # query is an unknown name (404 with suggestions), never a server error.
+    with pytest.raises(UnknownCountryError):
+        reference().resolve(query)

@@ -220,7 +220,7 @@ class CountryReference:
             if prefix not in SCHEMES:
                 raise _unknown_scheme(prefix)
             return self.by_code(prefix, prefixed.group(2), on)
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             return self._by_number(int(text), on)
         if text.isascii() and text.isalpha() and len(text) in (2, 3):
             code_scheme = "iso2" if len(text) == 2 else "iso3"

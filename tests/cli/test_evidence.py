@@ -126,6 +126,8 @@ def test_show_prints_the_entry_and_a_missing_key_is_not_found(evidence: Evidence
     record = evidence("show", "paluck-2009-rwanda-radio", "--json").json()
     assert record["countries"] == ["RWA"] and record["status"] == "published"
     assert isinstance(evidence("show", "no-such-entry").error, NotFoundError)
+    # A superscript passes str.isdigit() but is no id: not found, never a crash.
+    assert isinstance(evidence("show", "²").error, NotFoundError)
 
 
 def test_gapmap_counts_match_the_shipped_entries(evidence: Evidence) -> None:

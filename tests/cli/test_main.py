@@ -62,6 +62,12 @@ COMMANDS = [
     ["lexicon", "propose"],
     ["lexicon", "review"],
     ["lexicon", "history"],
+    ["situations", "set"],
+    ["situations", "show"],
+    ["situations", "history"],
+    ["situations", "list"],
+    ["screen"],
+    ["brief"],
 ]
 
 

@@ -13,6 +13,8 @@ def test_free_cores_leave_out_the_work_already_running() -> None:
     # A machine busier than its cores still gets one thread, never none.
     assert free_cores(usable=lambda: 2, load=lambda: 12.0, environ={}) == 1
     assert free_cores(usable=lambda: 16, load=lambda: 0.0, environ={"OMP_NUM_THREADS": "4"}) == 4
+    # A value that is not a plain number (a superscript passes str.isdigit) is ignored.
+    assert free_cores(usable=lambda: 16, load=lambda: 0.0, environ={"OMP_NUM_THREADS": "²"}) == 16
 
 
 def test_native_threads_caps_the_pools_inside_the_block() -> None:

@@ -44,6 +44,7 @@ POLICY_MODELS: dict[str, type[Base]] = {
     "lexicon_concept": models.LexiconConcept,
     "lexicon_mapping": models.LexiconMapping,
     "lexicon_revision": models.LexiconRevision,
+    "country_situation": models.CountrySituation,
 }
 # Models never handed to a reader through the policy, and why.
 INTERNAL: dict[str, str] = {

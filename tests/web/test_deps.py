@@ -134,7 +134,7 @@ def test_search_text_at_the_limit_is_searched(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["/api/v1/countries/" + "X" * 5000, "/risk/" + "X" * 5000, "/" + "x" * 5000],
+    ["/api/v1/countries/" + "X" * 5000, "/risk/" + "X" * 5000, "/evidence/" + "x" * 5000],
 )
 def test_long_path_values_are_a_clear_422(client: TestClient, path: str) -> None:
     response = client.get(path)

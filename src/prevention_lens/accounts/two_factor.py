@@ -169,7 +169,7 @@ def verify_code(session: Session, user: User, code: str, now: datetime | None = 
     if not is_enabled(user):
         return None
     cleaned = _clean(code)
-    if len(cleaned) == 6 and cleaned.isdigit():
+    if len(cleaned) == 6 and cleaned.isascii() and cleaned.isdigit():
         return "totp" if _accept_totp(session, user, cleaned, now or utcnow()) else None
     return "recovery" if _use_recovery_code(session, user, cleaned, now or utcnow()) else None
 

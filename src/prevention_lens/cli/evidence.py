@@ -397,7 +397,7 @@ def _matched(text_rank: int | None, similarity: float | None) -> str:
 
 
 def _entry_id(key: str) -> int | str:
-    return int(key) if key.isdigit() else key
+    return int(key) if key.isascii() and key.isdigit() else key
 
 
 def _readable(entry: Entry) -> dict[str, Any]:

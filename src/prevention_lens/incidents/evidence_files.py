@@ -129,7 +129,7 @@ def _unknown_working_copies(root: Path, attachment_ids: set[int]) -> list[Eviden
     problems = []
     folder = root / "working"
     for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-        if not (path.is_dir() and path.name.isdigit()):
+        if not (path.is_dir() and path.name.isascii() and path.name.isdigit()):
             message = f"{path}: not a working copy (working copies sit in a folder per attachment)"
             problems.append(EvidenceFileProblem("stray", str(path), message))
         elif int(path.name) not in attachment_ids:

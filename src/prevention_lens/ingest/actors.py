@@ -181,7 +181,7 @@ def _strength(row: SheetRow) -> int:
     by_label = {label.lower(): code for code, label in STRENGTHS.items()}
     if raw in by_label:
         return by_label[raw]
-    if raw.isdigit() and int(raw) in STRENGTHS:
+    if raw.isascii() and raw.isdigit() and int(raw) in STRENGTHS:
         return int(raw)
     raise _bad(row, "strength", f"{raw!r} is not 1, 2 or 3 (weak, moderate, strong)")
 

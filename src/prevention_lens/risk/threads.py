@@ -47,7 +47,7 @@ def free_cores(
     free = max(1, cores - busy)
     variables = os.environ if environ is None else environ
     limit = variables.get("OMP_NUM_THREADS", "")
-    if limit.isdigit() and int(limit) > 0:
+    if limit.isascii() and limit.isdigit() and int(limit) > 0:
         free = min(free, int(limit))
     return free
 

@@ -25,6 +25,7 @@ from prevention_lens.web.routers import (
     actors,
     actors_api,
     api,
+    briefs,
     evidence,
     evidence_api,
     incidents,
@@ -34,14 +35,16 @@ from prevention_lens.web.routers import (
     pages,
     risk,
     risk_api,
+    screening,
     signals,
+    situations,
 )
 from prevention_lens.web.security import finish_response
 from prevention_lens.web.templating import render
 
 STATIC = Path(__file__).parent / "static"
-# Every router, in the order they are matched: the pages router ends with a catch-all section
-# route, so it comes last. Tests walk this tuple to check every route's parameters and answers.
+# Every router, in the order they are matched. Tests walk this tuple to check every route's
+# parameters and answers.
 ROUTERS: tuple[APIRouter, ...] = (
     account.router,
     api.router,
@@ -57,6 +60,12 @@ ROUTERS: tuple[APIRouter, ...] = (
     lexicon_api.router,
     lexicon_api.reframe_router,
     lexicon.router,
+    briefs.api_router,
+    briefs.router,
+    situations.api_router,
+    situations.router,
+    screening.api_router,
+    screening.router,
     pages.router,
 )
 

@@ -100,7 +100,7 @@ def parse_emmie(text: str) -> dict[str, int]:
     for part in split_list(text):
         name, sep, value = part.partition("=")
         name = name.strip()
-        if not sep or not value.strip().isdigit():
+        if not sep or not (value.strip().isascii() and value.strip().isdigit()):
             raise ValueError(f"{part!r} is not a rating such as effect=3")
         if name not in EMMIE:
             raise ValueError(f"unknown dimension {name!r}; choose from {', '.join(EMMIE)}")

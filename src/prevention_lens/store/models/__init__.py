@@ -42,6 +42,7 @@ from prevention_lens.store.models.risk import (
     FrameworkIndicator,
     FrameworkIndicatorRevision,
 )
+from prevention_lens.store.models.situations import CountrySituation
 from prevention_lens.store.models.whatworks import LibraryEntry
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "Country",
     "CountryAlias",
     "CountryForecast",
+    "CountrySituation",
     "CustodyEntry",
     "DataImport",
     "ForecastRun",

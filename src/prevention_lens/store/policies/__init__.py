@@ -14,11 +14,12 @@ from prevention_lens.store.policies import (
     incidents,
     lexicon,
     risk,
+    situations,
     whatworks,
 )
 from prevention_lens.store.policies.mechanism import POLICIES
 
 # Every rules module, in the order they register.
-RULES = (data, accounts, risk, incidents, actors, whatworks, lexicon)
+RULES = (data, accounts, risk, incidents, actors, whatworks, lexicon, situations)
 
 __all__ = ["POLICIES", "RULES"]

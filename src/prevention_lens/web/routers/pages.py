@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from prevention_lens import __version__
 from prevention_lens.briefs.hub import country_hub
-from prevention_lens.errors import NotFoundError, UnknownCountryError
+from prevention_lens.errors import UnknownCountryError
 from prevention_lens.store.access import allowed, read_records, require
 from prevention_lens.store.models import Country, DataImport, User
 from prevention_lens.store.reference import find_country
@@ -26,10 +26,6 @@ from prevention_lens.web.security import app_store
 from prevention_lens.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-SECTIONS = {
-    "briefs": "Briefs",
-}
 
 
 @router.get("/healthz")
@@ -106,10 +102,3 @@ def data_page(request: Request, session: DbSession, principal: CurrentPrincipal)
         session, principal, "data_import", select(DataImport).order_by(DataImport.id.desc())
     )
     return render(request, "data.html", {"imports": rows})
-
-
-@router.get("/{section}", response_class=HTMLResponse)
-def section_page(request: Request, principal: CurrentPrincipal, section: PathCode) -> Response:
-    if section not in SECTIONS:
-        raise NotFoundError("Page not found.")
-    return render(request, f"section_{section}.html", {"title": SECTIONS[section]})

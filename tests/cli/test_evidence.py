@@ -6,38 +6,19 @@ The command group is run through its own Typer app (the root `lens` registers it
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from prevention_lens.cli import context
 from prevention_lens.cli.evidence import app
 from prevention_lens.errors import ConflictError, NotFoundError, ValidationError
-from prevention_lens.settings import get_settings, load_settings
-from prevention_lens.store import open_store
+from prevention_lens.settings import get_settings
 from prevention_lens.whatworks.packaged import load_packaged, packaged_drafts
+from tests.cli.conftest import Outcome, group_runner, seeded_store
 from tests.conftest import sources_folder
-
-SECRET = "test-secret-key-that-is-long-enough-0123456789"
-
-
-@dataclass
-class Outcome:
-    code: int
-    out: str
-    error: BaseException | None
-
-    def json(self) -> dict[str, object]:
-        payload = json.loads(self.out)
-        assert isinstance(payload, dict)
-        return payload
-
 
 Evidence = Callable[..., Outcome]
 
@@ -45,36 +26,14 @@ Evidence = Callable[..., Outcome]
 @pytest.fixture(scope="module")
 def library_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated store holding the shipped entries, built once and copied for each test."""
-    home = tmp_path_factory.mktemp("library")
-    store = open_store(load_settings(home=home, database_url=None, secret_key=SECRET))
-    with store.session() as session:
-        load_packaged(session)
-    store.dispose()
-    return home / "lens.db"
+    return seeded_store(tmp_path_factory.mktemp("library"), load_packaged)
 
 
 @pytest.fixture
 def evidence(
     library_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Evidence]:
-    home = tmp_path / "home"
-    home.mkdir()
-    shutil.copy(library_file, home / "lens.db")
-    monkeypatch.setenv("LENS_HOME", str(home))
-    monkeypatch.setenv("LENS_SECRET_KEY", SECRET)
-    monkeypatch.delenv("LENS_DATABASE_URL", raising=False)
-    get_settings.cache_clear()
-    context.store.cache_clear()
-    runner = CliRunner()
-
-    def run(*args: str) -> Outcome:
-        result = runner.invoke(app, list(args))
-        error = None if isinstance(result.exception, SystemExit) else result.exception
-        return Outcome(result.exit_code, result.stdout, error)
-
-    yield run
-    context.store.cache_clear()
-    get_settings.cache_clear()
+    yield from group_runner(app, library_file, tmp_path, monkeypatch)
 
 
 def _entries(payload: dict[str, object]) -> list[dict[str, object]]:

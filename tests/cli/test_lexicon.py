@@ -6,27 +6,20 @@ The command group is run through its own Typer app (the root `lens` registers it
 
 from __future__ import annotations
 
-import json
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from prevention_lens.cli import context
 from prevention_lens.cli.lexicon import app
 from prevention_lens.errors import ConflictError, NotFoundError, ValidationError
 from prevention_lens.lexicon.content import shipped_lexicon
 from prevention_lens.lexicon.records import load_shipped
-from prevention_lens.settings import get_settings, load_settings
-from prevention_lens.store import open_store
+from tests.cli.conftest import Outcome, group_runner, seeded_store
 
-SECRET = "test-secret-key-that-is-long-enough-0123456789"
 # A paragraph on the report's themes: two terms with a close match in human-rights language,
 # one of them again inside a quotation (never rewritten), a term with only a related one
 # (marginalisation: kept), and terms with notes for that audience.
@@ -38,55 +31,20 @@ PARAGRAPH = (
 )
 
 
-@dataclass
-class Outcome:
-    code: int
-    out: str
-    err: str
-    error: BaseException | None
-
-    def json(self) -> dict[str, object]:
-        payload = json.loads(self.out)
-        assert isinstance(payload, dict)
-        return payload
-
-
 Lexicon = Callable[..., Outcome]
 
 
 @pytest.fixture(scope="module")
 def lexicon_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated store holding the shipped lexicon, built once and copied for each test."""
-    home = tmp_path_factory.mktemp("lexicon")
-    store = open_store(load_settings(home=home, database_url=None, secret_key=SECRET))
-    with store.session() as session:
-        load_shipped(session)
-    store.dispose()
-    return home / "lens.db"
+    return seeded_store(tmp_path_factory.mktemp("lexicon"), load_shipped)
 
 
 @pytest.fixture
 def lens_lexicon(
     lexicon_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Lexicon]:
-    home = tmp_path / "home"
-    home.mkdir()
-    shutil.copy(lexicon_file, home / "lens.db")
-    monkeypatch.setenv("LENS_HOME", str(home))
-    monkeypatch.setenv("LENS_SECRET_KEY", SECRET)
-    monkeypatch.delenv("LENS_DATABASE_URL", raising=False)
-    get_settings.cache_clear()
-    context.store.cache_clear()
-    runner = CliRunner()
-
-    def run(*args: str, stdin: str | None = None) -> Outcome:
-        result = runner.invoke(app, list(args), input=stdin)
-        error = None if isinstance(result.exception, SystemExit) else result.exception
-        return Outcome(result.exit_code, result.stdout, result.stderr, error)
-
-    yield run
-    context.store.cache_clear()
-    get_settings.cache_clear()
+    yield from group_runner(app, lexicon_file, tmp_path, monkeypatch)
 
 
 def test_schemes_count_the_shipped_concepts(lens_lexicon: Lexicon) -> None:

@@ -10,7 +10,10 @@ import pytest
 import uvicorn
 
 from prevention_lens.cli import serve
+from prevention_lens.lexicon.content import shipped_lexicon
 from prevention_lens.settings import load_settings
+from prevention_lens.whatworks.packaged import packaged_drafts
+from tests.cli.conftest import Lens
 
 
 def _client_seen(options: dict[str, Any], peer: str, forwarded_for: str) -> str:
@@ -51,3 +54,16 @@ def test_a_configured_proxy_forwards_its_clients_address(tmp_path: Path, through
     assert _client_seen(options, "10.0.0.2", "203.0.113.9") == "203.0.113.9"
     # Anyone else's header is still ignored.
     assert _client_seen(options, "198.51.100.7", "203.0.113.9") == "198.51.100.7"
+
+
+def test_serve_loads_the_shipped_library_and_lexicon_into_a_new_store(
+    lens: Lens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[str] = []
+    monkeypatch.setattr(uvicorn, "run", lambda target, **options: started.append(target))
+    assert lens("serve").code == 0
+    assert started == ["prevention_lens.web.app:create_app"]
+    status = lens("db", "status", "--json").json()
+    assert isinstance(status, dict)
+    assert status["library_entries"] == len(packaged_drafts())
+    assert status["lexicon_concepts"] == len(shipped_lexicon().concepts)

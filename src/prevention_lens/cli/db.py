@@ -25,21 +25,18 @@ def upgrade() -> None:
     evidence library's shipped entries and the sector lexicon, and reseal incident records
     whose custody entries hold an older digest."""
     from prevention_lens.incidents import custody
-    from prevention_lens.lexicon.records import load_shipped
+    from prevention_lens.ingest.shipped import load_shipped_content
     from prevention_lens.store import Store
     from prevention_lens.store.engine import describe_url
     from prevention_lens.store.reference import sync_country_reference
-    from prevention_lens.whatworks.packaged import load_packaged
 
     store = Store(context.settings().store_url)
     try:
         store.migrate()
         with store.session() as session:
             changed = sync_country_reference(session)
-        with store.session() as session:
-            library = load_packaged(session)
-        with store.session() as session:
-            lexicon = load_shipped(session)
+        shipped = load_shipped_content(store)
+        library, lexicon = shipped.library, shipped.lexicon
         with store.session() as session:
             resealed = custody.reseal(session, context.operator().username)
         revision = store.current_revision()

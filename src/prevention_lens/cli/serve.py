@@ -56,7 +56,11 @@ def serve(
     settings = context.settings()
     import uvicorn
 
-    context.store()  # migrate once here, before workers start, so they never race to do it
+    from prevention_lens.ingest.shipped import load_shipped_content
+
+    # Migrate and load the shipped evidence library and lexicon once here, before workers
+    # start, so they never race to do it and a new store shows both from its first page.
+    load_shipped_content(context.store())
     uvicorn.run(
         "prevention_lens.web.app:create_app",
         **uvicorn_options(settings, host, port, workers, forwarded_allow_ips),

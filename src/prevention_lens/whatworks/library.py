@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from prevention_lens.countries import CountryReference
 from prevention_lens.errors import ConflictError, NotFoundError, ValidationError
 from prevention_lens.store.access import (
     Principal,
@@ -74,10 +75,11 @@ def search_text(entry: EntryDraft | LibraryEntry) -> str:
 
 
 def _resolve_places(
-    session: Session, draft: EntryDraft, where: dict[str, Any]
+    reference: CountryReference, draft: EntryDraft, where: dict[str, Any]
 ) -> tuple[list[str], list[str]]:
-    """Country keys for the draft's names or codes, and its regions (given, or the countries')."""
-    reference = stored_reference(session)
+    """Country keys for the draft's names or codes, and its regions (given, or the countries').
+    The reference is built once per batch by the caller (``stored_reference``): it reads the
+    aliases imports added, which takes longer than resolving a whole file."""
     keys: list[str] = []
     regions: list[str] = list(draft.regions)
     for value in draft.countries:
@@ -204,8 +206,9 @@ def add_entries(
     checked = [draft.checked(file=file, entry=draft.key) for draft in drafts]
     _duplicates(session, checked, file)
     rows = []
+    reference = stored_reference(session)
     for draft in checked:
-        countries, regions = _resolve_places(session, draft, {"file": file, "entry": draft.key})
+        countries, regions = _resolve_places(reference, draft, {"file": file, "entry": draft.key})
         row = LibraryEntry(
             created_by=principal.username,
             created_by_id=principal.user_id,
@@ -246,7 +249,7 @@ def update_entry(
         entry=row.key
     )
     _duplicates(session, [checked], None, ignore_ids=[row.id])
-    countries, regions = _resolve_places(session, checked, {"entry": row.key})
+    countries, regions = _resolve_places(stored_reference(session), checked, {"entry": row.key})
     if _apply(row, checked, countries, regions):
         row.updated_at = datetime.now(UTC)
         if row.status == "published" and row.origin != "packaged":

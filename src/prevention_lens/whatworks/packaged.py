@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from prevention_lens.errors import ValidationError
 from prevention_lens.store.models import LibraryEntry
+from prevention_lens.store.reference import stored_reference
 from prevention_lens.whatworks import embeddings
 from prevention_lens.whatworks.entries import EntryDraft
 from prevention_lens.whatworks.library import _apply, _resolve_places, embedded_text
@@ -106,6 +107,7 @@ def load_packaged(session: Session) -> PackagedLoad:
     skipped: list[str] = []
     fresh: list[LibraryEntry] = []
     now = datetime.now(UTC)
+    reference = stored_reference(session)
     for number, draft in enumerate(drafts, start=1):
         key = str(draft.key)
         row = existing.get(key)
@@ -115,7 +117,7 @@ def load_packaged(session: Session) -> PackagedLoad:
         if draft.doi and draft.doi in taken_dois:
             skipped.append(f"{key}: DOI {draft.doi} is already entry {taken_dois[draft.doi]!r}")
             continue
-        countries, regions = _resolve_places(session, draft, {"file": SOURCE, "row": number})
+        countries, regions = _resolve_places(reference, draft, {"file": SOURCE, "row": number})
         if row is None:
             row = LibraryEntry(
                 created_by=PACKAGE_USER,

@@ -24,7 +24,7 @@ import pytest
 from tests.risk.conftest import SMALL_FRAMEWORK
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext
+    from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -193,3 +193,16 @@ def browsing(browser: Browser, live_server: LiveServer) -> Iterator[Browsing]:
     yield session
     context.close()
     assert session.foreign_requests() == [], "the browser asked a host other than 127.0.0.1"
+
+
+def watch_console(page: Page) -> list[str]:
+    """Every console error or warning and page error the page raises, as it happens."""
+    problems: list[str] = []
+
+    def console(message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning"):
+            problems.append(f"{page.url}: console {message.type}: {message.text}")
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: problems.append(f"{page.url}: page error: {error}"))
+    return problems

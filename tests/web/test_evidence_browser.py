@@ -12,48 +12,19 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from prevention_lens.settings import load_settings
-from prevention_lens.store import open_store
-from prevention_lens.whatworks.packaged import load_packaged
-from tests.web.conftest import SECRET_KEY, Browsing, LiveServer
+from tests.web.conftest import Browsing, LiveServer, watch_console
 
 if TYPE_CHECKING:
-    from playwright.sync_api import ConsoleMessage, Page
+    pass
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def shipped(live_server: LiveServer) -> LiveServer:
-    """The server's store holds the shipped entries (as after `lens db upgrade`); loading them
-    again changes nothing."""
-    home = live_server.log.parent / "home"
-    store = open_store(load_settings(home=home, database_url=None, secret_key=SECRET_KEY))
-    try:
-        with store.session() as session:
-            load_packaged(session)
-    finally:
-        store.dispose()
-    return live_server
-
-
-def _watch(page: Page) -> list[str]:
-    problems: list[str] = []
-
-    def console(message: ConsoleMessage) -> None:
-        if message.type in ("error", "warning"):
-            problems.append(f"{page.url}: console {message.type}: {message.text}")
-
-    page.on("console", console)
-    page.on("pageerror", lambda error: problems.append(f"{page.url}: page error: {error}"))
-    return problems
-
-
 def test_a_french_search_finds_an_english_entry_that_opens(
-    browsing: Browsing, shipped: LiveServer
+    browsing: Browsing, live_server: LiveServer
 ) -> None:
     page = browsing.context.new_page()
-    problems = _watch(page)
+    problems = watch_console(page)
     page.goto("/evidence")
     page.get_by_label("Search", exact=True).fill("prévention du génocide")
     with page.expect_navigation():
@@ -74,10 +45,10 @@ def test_a_french_search_finds_an_english_entry_that_opens(
 
 
 def test_a_gap_map_cell_leads_to_the_entries_it_counts(
-    browsing: Browsing, shipped: LiveServer
+    browsing: Browsing, live_server: LiveServer
 ) -> None:
     page = browsing.context.new_page()
-    problems = _watch(page)
+    problems = watch_console(page)
     page.goto("/evidence/gaps")
     cells = page.locator("td.gap-cell[data-count]:not([data-count='0'])")
     assert cells.count() > 0

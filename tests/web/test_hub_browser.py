@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.web.conftest import Browsing, LiveServer
+from tests.web.conftest import Browsing, LiveServer, watch_console
 
 if TYPE_CHECKING:
-    from playwright.sync_api import ConsoleMessage, Page
+    pass
 
 pytestmark = pytest.mark.browser
 
@@ -30,23 +30,11 @@ PARTS = {
 }
 
 
-def _watch(page: Page) -> list[str]:
-    problems: list[str] = []
-
-    def console(message: ConsoleMessage) -> None:
-        if message.type in ("error", "warning"):
-            problems.append(f"{page.url}: console {message.type}: {message.text}")
-
-    page.on("console", console)
-    page.on("pageerror", lambda error: problems.append(f"{page.url}: page error: {error}"))
-    return problems
-
-
 def test_home_to_a_country_hub_to_every_linked_page_and_back(
     browsing: Browsing, live_server: LiveServer
 ) -> None:
     page = browsing.context.new_page()
-    problems = _watch(page)
+    problems = watch_console(page)
     page.goto("/")
     # The home page finds a country by any name the resolver knows.
     page.get_by_label("Go to a country").fill("Burma")

@@ -13,50 +13,22 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from prevention_lens.lexicon.content import shipped_lexicon
-from prevention_lens.lexicon.records import load_shipped
-from prevention_lens.settings import load_settings
-from prevention_lens.store import open_store
-from tests.web.conftest import SECRET_KEY, Browsing, LiveServer
+from tests.web.conftest import Browsing, LiveServer, watch_console
 
 if TYPE_CHECKING:
-    from playwright.sync_api import ConsoleMessage, Page
+    pass
 
 pytestmark = pytest.mark.browser
 
 MASS = "ap/mass-atrocity-crimes"
 
 
-@pytest.fixture
-def shipped(live_server: LiveServer) -> LiveServer:
-    """The server's store holds the shipped lexicon (as after `lens db upgrade`)."""
-    home = live_server.log.parent / "home"
-    store = open_store(load_settings(home=home, database_url=None, secret_key=SECRET_KEY))
-    try:
-        with store.session() as session:
-            load_shipped(session)
-    finally:
-        store.dispose()
-    return live_server
-
-
-def _watch(page: Page) -> list[str]:
-    problems: list[str] = []
-
-    def console(message: ConsoleMessage) -> None:
-        if message.type in ("error", "warning"):
-            problems.append(f"{page.url}: console {message.type}: {message.text}")
-
-    page.on("console", console)
-    page.on("pageerror", lambda error: problems.append(f"{page.url}: page error: {error}"))
-    return problems
-
-
 def test_french_labels_a_concept_and_a_mapped_concept_through_the_diagram(
-    browsing: Browsing, shipped: LiveServer
+    browsing: Browsing, live_server: LiveServer
 ) -> None:
     lexicon = shipped_lexicon()
     page = browsing.context.new_page()
-    problems = _watch(page)
+    problems = watch_console(page)
     page.goto("/lexicon")
     assert page.locator("section.lexicon-scheme").count() == 7
     with page.expect_navigation():
@@ -84,10 +56,10 @@ def test_french_labels_a_concept_and_a_mapped_concept_through_the_diagram(
 
 
 def test_the_reframe_box_rewrites_a_sentence_for_human_rights_readers(
-    browsing: Browsing, shipped: LiveServer
+    browsing: Browsing, live_server: LiveServer
 ) -> None:
     page = browsing.context.new_page()
-    problems = _watch(page)
+    problems = watch_console(page)
     page.goto("/lexicon/reframe")
     page.get_by_role("textbox", name="Text").fill("The risk of mass atrocities is rising.")
     page.get_by_label("Audience").select_option("hr")

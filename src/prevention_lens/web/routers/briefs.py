@@ -12,7 +12,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
-from sqlalchemy.orm import Session
 
 from prevention_lens.briefs.brief import SECTIONS, CountryBrief, compose_brief
 from prevention_lens.briefs.render import (
@@ -26,7 +25,6 @@ from prevention_lens.errors import NotFoundError
 from prevention_lens.lexicon.model import LANGUAGES, SCHEMES
 from prevention_lens.risk.forecasts import risk_table
 from prevention_lens.risk.situations import CATEGORIES, list_situations
-from prevention_lens.store.access import Principal
 from prevention_lens.web.deps import CurrentPrincipal, DbSession, PathCode, country_lookup_in_path
 from prevention_lens.web.security import app_settings, verify_csrf
 from prevention_lens.web.templating import render
@@ -42,18 +40,23 @@ AudienceQuery = Annotated[
 LanguageQuery = Annotated[str, Query(max_length=5, description=", ".join(LANGUAGES))]
 
 
-def _brief(
+def requested_brief(
     request: Request,
-    session: Session,
-    principal: Principal,
-    key: str,
-    audience: str,
-    language: str = "en",
+    session: DbSession,
+    principal: CurrentPrincipal,
+    key: PathCode,
+    audience: AudienceQuery = "ap",
+    language: LanguageQuery = "en",
 ) -> CountryBrief:
+    """The brief a URL asks for, composed for the reader who asks (another name of the country
+    redirects to its key)."""
     found = country_lookup_in_path(request, session, key)
     return compose_brief(
         session, principal, app_settings(request), found, audience=audience, language=language
     )
+
+
+RequestedBrief = Annotated[CountryBrief, Depends(requested_brief)]
 
 
 def _download(content: bytes, media_type: str, filename: str) -> Response:
@@ -90,15 +93,7 @@ def briefs_page(request: Request, session: DbSession, principal: CurrentPrincipa
 
 
 @router.get("/countries/{key}/brief", response_class=HTMLResponse)
-def brief_page(
-    request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    key: PathCode,
-    audience: AudienceQuery = "ap",
-    language: LanguageQuery = "en",
-) -> Response:
-    brief = _brief(request, session, principal, key, audience, language)
+def brief_page(request: Request, brief: RequestedBrief) -> Response:
     body = Markup(brief_body_html(brief))  # noqa: S704  (escaped by the brief's template)
     return render(
         request,
@@ -114,30 +109,14 @@ def brief_page(
 
 
 @router.get("/countries/{key}/brief.md")
-def brief_markdown(
-    request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    key: PathCode,
-    audience: AudienceQuery = "ap",
-    language: LanguageQuery = "en",
-) -> Response:
-    brief = _brief(request, session, principal, key, audience, language)
+def brief_markdown(brief: RequestedBrief) -> Response:
     return _download(
         to_markdown(brief).encode("utf-8"), "text/markdown; charset=utf-8", _name(brief, ".md")
     )
 
 
 @router.get("/countries/{key}/brief.html")
-def brief_document(
-    request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    key: PathCode,
-    audience: AudienceQuery = "ap",
-    language: LanguageQuery = "en",
-) -> Response:
-    brief = _brief(request, session, principal, key, audience, language)
+def brief_document(brief: RequestedBrief) -> Response:
     response = _download(
         to_html(brief).encode("utf-8"), "text/html; charset=utf-8", _name(brief, ".html")
     )
@@ -147,28 +126,13 @@ def brief_document(
 
 
 @router.get("/countries/{key}/brief.pdf")
-def brief_pdf_download(
-    request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    key: PathCode,
-    audience: AudienceQuery = "ap",
-    language: LanguageQuery = "en",
-) -> Response:
+def brief_pdf_download(brief: RequestedBrief) -> Response:
     from prevention_lens.briefs.pdf import brief_pdf
 
-    brief = _brief(request, session, principal, key, audience, language)
     return _download(brief_pdf(brief), "application/pdf", _name(brief, ".pdf"))
 
 
 @api_router.get("/countries/{key}/brief")
-def brief_api(
-    request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    key: PathCode,
-    audience: AudienceQuery = "ap",
-    language: LanguageQuery = "en",
-) -> dict[str, Any]:
+def brief_api(brief: RequestedBrief) -> dict[str, Any]:
     """A country's brief as JSON, composed for the reader who asks, in ``audience``'s terms."""
-    return _brief(request, session, principal, key, audience, language).to_dict()
+    return brief.to_dict()

@@ -57,7 +57,7 @@ def store(request: pytest.FixtureRequest, settings: Settings, tmp_path: Path) ->
     else:
         url = f"sqlite:///{tmp_path / 'lens.db'}"
     _backend_counts[request.param] = _backend_counts.get(request.param, 0) + 1
-    opened = open_store(settings.model_copy(update={"database_url": url}))
+    opened = open_store(settings.replace(database_url=url))
     yield opened
     opened.dispose()
 

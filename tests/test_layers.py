@@ -25,8 +25,18 @@ LAYERS = {
 }
 # Importable from everywhere: settings, errors, the package version, the country reference, the
 # prevention spectrum (actors and the evidence library classify activity on it), and the CSV
-# cell guard (sources, domains and interfaces all write CSV).
-ANYWHERE = {"settings", "errors", "countries", "spectrum", "csvsafe", "__init__"}
+# cell guard (sources, domains and interfaces all write CSV); the shared embedding model and
+# surge test (decision 0005).
+ANYWHERE = {
+    "settings",
+    "errors",
+    "countries",
+    "spectrum",
+    "embedding",
+    "surges",
+    "csvsafe",
+    "__init__",
+}
 # Packages of one layer that may use one another, each exemption named with its reason (the
 # application layer, ingest/ and briefs/, composes domains and needs none).
 EXEMPT: dict[tuple[str, str], str] = {}

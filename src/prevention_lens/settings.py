@@ -1,21 +1,30 @@
 """One declared table of settings, read from LENS_* environment variables and a .env file.
 
 Every setting is typed and validated when the program starts; a bad value is one clear line.
-The table is a plain pydantic model and `load_settings` reads the variables itself: the
-pydantic-settings package cost every `lens` command a tenth of a second to load (issue 11, item 3).
+`Settings` is a frozen dataclass whose fields declare the table (type, default, limits, further
+checks, description); this module reads and checks the values itself, so that no `lens` command
+pays at start for pydantic (45–70 ms) or pydantic-settings (a tenth of a second; issue 11, item 3).
+The messages keep pydantic's wording, which docs/settings.md quotes.
+
+Public API: `Settings` (`replace`, `origin`, `given`, `store_url`, `native_threads`,
+`hash_threads`, `require_sources`, `signing_key`), `SettingField` and `FIELDS` (the table),
+`load_settings`, `get_settings`, `configured_values`, `source_checkout`, `per_user_home`,
+`default_sources`, `free_cores`, `ENV_FILE`, `ENV_PREFIX`.
 """
 
 from __future__ import annotations
 
+import math
 import os
-import secrets
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from types import NoneType, UnionType
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from prevention_lens.errors import SettingsError
 
@@ -77,193 +86,337 @@ def free_cores() -> int:
     return max(1, min(usable, round(usable - load)))
 
 
-class Settings(BaseModel):
+# --- reading one value: a LENS_* string, or a value the program gives -----------------------
+
+# Digits with single underscores between them, and a zero fraction ("8000.0"); ASCII only.
+_INTEGER = re.compile(r"[+-]?[0-9]+(?:_[0-9]+)*(?:\.0+)?")
+
+
+def _integer(value: object) -> int:
+    if isinstance(value, int):  # bool too: True is 1
+        return int(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("Input should be a finite number")
+        if not value.is_integer():
+            raise ValueError("Input should be a valid integer, got a number with a fractional part")
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if _INTEGER.fullmatch(text) and len(text) <= 4300:  # int()'s limit on digits
+            return int(text.partition(".")[0])
+        raise ValueError("Input should be a valid integer, unable to parse string as an integer")
+    raise ValueError("Input should be a valid integer")
+
+
+def _number(value: object) -> float:
+    if isinstance(value, int | float):
+        try:
+            return float(value)
+        except OverflowError:
+            raise ValueError("Input should be a valid number") from None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isascii():  # float() would read other scripts' digits too
+            try:
+                return float(text)  # also inf and nan, which the limits then refuse
+            except ValueError:
+                pass
+        raise ValueError("Input should be a valid number, unable to parse string as a number")
+    raise ValueError("Input should be a valid number")
+
+
+def _text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    raise ValueError("Input should be a valid string")
+
+
+def _path(value: object) -> Path:
+    if isinstance(value, Path):
+        return value
+    if isinstance(value, str):
+        return Path(value)  # "" is the working folder, as it always was
+    raise ValueError(f"Input is not a valid path for {Path!r}")
+
+
+_READERS: dict[type, Callable[[object], object]] = {
+    int: _integer,
+    float: _number,
+    str: _text,
+    Path: _path,
+}
+
+Check = Callable[[Any, Mapping[str, object]], Any]
+"""A further rule: (value, the settings before it that are valid) → value, or ValueError."""
+
+
+@dataclass(frozen=True)
+class SettingField:
+    """One row of the settings table: what `load_settings` checks and docs/settings.md documents."""
+
+    name: str
+    kind: type  # int, float, str or Path: what a LENS_* string is read as
+    description: str
+    default: object = None  # unless `factory` makes the default when it is needed
+    factory: Callable[[], object] | None = None
+    optional: bool = False  # None (no value) is allowed
+    choices: tuple[str, ...] = ()  # when not empty, the only values allowed
+    ge: int | float | None = None
+    gt: int | float | None = None
+    le: int | float | None = None
+    check: Check | None = None
+
+    @property
+    def variable(self) -> str:
+        """The environment variable: LENS_ and the name in capitals."""
+        return ENV_PREFIX + self.name.upper()
+
+    def default_value(self) -> object:
+        """The default, made now when a factory makes it (it may depend on the folders)."""
+        return self.factory() if self.factory is not None else self.default
+
+    def read(self, value: object, earlier: Mapping[str, object]) -> object:
+        """`value` as this setting, checked; ValueError in the words pydantic used."""
+        if value is None and self.optional:
+            checked: object = None
+        elif self.choices:
+            if not (isinstance(value, str) and value in self.choices):
+                raise ValueError(f"Input should be {_either(self.choices)}")
+            checked = value
+        else:
+            checked = _READERS[self.kind](value)
+            if isinstance(checked, int | float):
+                _within(checked, self)
+        return self.check(checked, earlier) if self.check is not None else checked
+
+
+def _either(choices: tuple[str, ...]) -> str:
+    quoted = [repr(choice) for choice in choices]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+
+
+def _within(number: float, limits: SettingField) -> None:
+    # The order pydantic checks them in; `not <=` also refuses nan.
+    if limits.le is not None and not number <= limits.le:
+        raise ValueError(f"Input should be less than or equal to {limits.le}")
+    if limits.ge is not None and not number >= limits.ge:
+        raise ValueError(f"Input should be greater than or equal to {limits.ge}")
+    if limits.gt is not None and not number > limits.gt:
+        raise ValueError(f"Input should be greater than {limits.gt}")
+
+
+def _setting(
+    description: str,
+    default: object = None,
+    *,
+    factory: Callable[[], object] | None = None,
+    ge: int | None = None,
+    gt: int | None = None,
+    le: int | None = None,
+    check: Check | None = None,
+) -> Any:
+    """Declare a field of `Settings`; `FIELDS` reads its type from the annotation."""
+    rule = {"description": description, "ge": ge, "gt": gt, "le": le, "check": check}
+    if factory is not None:
+        return field(default_factory=factory, metadata=rule)
+    return field(default=default, metadata=rule)
+
+
+# --- the further checks ----------------------------------------------------------------------
+
+
+def _known_database(value: str | None, _earlier: Mapping[str, object]) -> str | None:
+    if not value:  # None or empty: not set
+        return None
+    if not value.startswith(("sqlite", "postgresql")):
+        raise ValueError("must start with sqlite:// or postgresql+psycopg://")
+    return value
+
+
+def _long_enough(value: str | None, _earlier: Mapping[str, object]) -> str | None:
+    if not value:  # None or empty: not set
+        return None
+    if len(value) < 32:
+        raise ValueError(f"must be at least 32 characters, got {len(value)}")
+    return value
+
+
+def _existing_folder(value: Path | None, _earlier: Mapping[str, object]) -> Path | None:
+    if value is not None and not value.is_dir():
+        raise ValueError(f"folder {str(value)!r} does not exist")
+    return value
+
+
+def _more_than(other: str) -> Check:
+    """The rule that a setting exceed the setting `other` (when that one is valid)."""
+
+    def check(value: int, earlier: Mapping[str, object]) -> int:
+        below = earlier.get(other)
+        if isinstance(below, int) and value <= below:
+            raise ValueError(f"must be greater than {ENV_PREFIX}{other.upper()} ({below})")
+        return value
+
+    return check
+
+
+@dataclass(frozen=True, init=False)
+class Settings:
     """The settings table. Field descriptions are the documentation (docs/settings.md).
 
-    `load_settings` fills it from LENS_<FIELD> variables; constructing it directly reads none.
+    `Settings(**values)` checks the values it is given (a setting's name → a value of its type
+    or a LENS_* string; other names are ignored) and fills in the defaults, raising
+    SettingsError with one part per bad value; it reads no variable: `load_settings` does.
     """
 
-    model_config = ConfigDict(extra="ignore", validate_default=True)
-
-    home: Path = Field(
-        default_factory=_default_home,
-        description=(
-            "Folder for the embedded SQLite store, the secret key file and uploads "
-            "(default: .lens in the checkout when running from one, else the per-user folder)."
-        ),
+    home: Path = _setting(  # noqa: RUF009 (it returns a dataclasses.field)
+        "Folder for the embedded SQLite store, the secret key file and uploads "
+        "(default: .lens in the checkout when running from one, else the per-user folder).",
+        factory=_default_home,
     )
-    database_url: str | None = Field(
-        default=None,
-        description=(
-            "SQLAlchemy URL of the store. Empty: a SQLite file lens.db in LENS_HOME. "
-            "For PostgreSQL: postgresql+psycopg://user:password@host:5432/dbname."
-        ),
+    database_url: str | None = _setting(
+        "SQLAlchemy URL of the store. Empty: a SQLite file lens.db in LENS_HOME. "
+        "For PostgreSQL: postgresql+psycopg://user:password@host:5432/dbname.",
+        check=_known_database,
     )
-    sources: Path | None = Field(
-        default_factory=default_sources,
-        description=(
-            "Folder of source data files that `lens data import` reads "
-            "(default: ../shared/data beside the checkout, when present)."
-        ),
+    sources: Path | None = _setting(  # noqa: RUF009 (it returns a dataclasses.field)
+        "Folder of source data files that `lens data import` reads "
+        "(default: ../shared/data beside the checkout, when present).",
+        factory=default_sources,
+        check=_existing_folder,
     )
-    secret_key: str | None = Field(
-        default=None,
-        description=(
-            "Key that signs CSRF tokens; at least 32 characters. Empty: a random key is created "
-            "once in LENS_HOME/secret_key."
-        ),
+    secret_key: str | None = _setting(
+        "Key that signs CSRF tokens; at least 32 characters. Empty: a random key is created "
+        "once in LENS_HOME/secret_key.",
+        check=_long_enough,
     )
-    host: str = Field(default="127.0.0.1", description="Address `lens serve` listens on.")
-    port: int = Field(default=8000, ge=1, le=65535, description="Port `lens serve` listens on.")
-    workers: int = Field(
-        default=1, ge=1, le=64, description="Web worker processes for `lens serve`."
+    host: str = _setting("Address `lens serve` listens on.", "127.0.0.1")
+    port: int = _setting("Port `lens serve` listens on.", 8000, ge=1, le=65535)
+    workers: int = _setting("Web worker processes for `lens serve`.", 1, ge=1, le=64)
+    session_hours: int = _setting("Hours a web login session stays valid.", 12, ge=1, le=24 * 30)
+    cookie_secure: Literal["auto", "always", "never"] = _setting(
+        "Mark login cookies Secure: auto = when the request came over HTTPS "
+        "(directly or through a proxy's X-Forwarded-Proto), always, or never.",
+        "auto",
     )
-    session_hours: int = Field(
-        default=12, ge=1, le=24 * 30, description="Hours a web login session stays valid."
+    log_level: Literal["debug", "info", "warning", "error"] = _setting(
+        "Logging level of the web server.", "info"
     )
-    cookie_secure: Literal["auto", "always", "never"] = Field(
-        default="auto",
-        description=(
-            "Mark login cookies Secure: auto = when the request came over HTTPS "
-            "(directly or through a proxy's X-Forwarded-Proto), always, or never."
-        ),
+    forwarded_allow_ips: str = _setting(
+        "Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto headers `lens serve` "
+        "trusts: comma-separated addresses or networks, or * for any. Empty (the default): "
+        "nobody's, so no client can fake its address; behind a proxy, set it to the proxy's "
+        "address or every client shares the proxy's address for rate limits.",
+        "",
     )
-    log_level: Literal["debug", "info", "warning", "error"] = Field(
-        default="info", description="Logging level of the web server."
-    )
-    forwarded_allow_ips: str = Field(
-        default="",
-        description=(
-            "Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto headers `lens serve` "
-            "trusts: comma-separated addresses or networks, or * for any. Empty (the default): "
-            "nobody's, so no client can fake its address; behind a proxy, set it to the proxy's "
-            "address or every client shares the proxy's address for rate limits."
-        ),
-    )
-    login_free_failures: int = Field(
-        default=5,
+    login_free_failures: int = _setting(
+        "Wrong logins to one account before each further try must wait.",
+        5,
         ge=1,
         le=1_000_000,
-        description="Wrong logins to one account before each further try must wait.",
     )
-    login_delay_seconds: float = Field(
-        default=1.0,
+    login_delay_seconds: float = _setting(
+        "Wait after the first throttled wrong login; it doubles with each further one.",
+        1.0,
         gt=0,
         le=3600,
-        description=(
-            "Wait after the first throttled wrong login; it doubles with each further one."
-        ),
     )
-    login_max_delay_seconds: float = Field(
-        default=60.0,
-        gt=0,
-        le=86_400,
-        description="Longest wait between wrong logins before the lockout.",
+    login_max_delay_seconds: float = _setting(
+        "Longest wait between wrong logins before the lockout.", 60.0, gt=0, le=86_400
     )
-    login_lockout_failures: int = Field(
-        default=20,
+    login_lockout_failures: int = _setting(
+        "Wrong logins to one account that lock it for LENS_LOGIN_LOCKOUT_MINUTES.",
+        20,
         ge=2,
         le=1_000_000,
-        description="Wrong logins to one account that lock it for LENS_LOGIN_LOCKOUT_MINUTES.",
+        check=_more_than("login_free_failures"),
     )
-    login_lockout_minutes: int = Field(
-        default=15, ge=1, le=24 * 60, description="How long a locked account refuses logins."
+    login_lockout_minutes: int = _setting(
+        "How long a locked account refuses logins.", 15, ge=1, le=24 * 60
     )
-    login_client_free_failures: int = Field(
-        default=20,
+    login_client_free_failures: int = _setting(
+        "Wrong logins from one client address (any accounts) before it must wait; higher "
+        "than the per-account figure because offices share an address.",
+        20,
         ge=1,
         le=1_000_000,
-        description=(
-            "Wrong logins from one client address (any accounts) before it must wait; higher "
-            "than the per-account figure because offices share an address."
-        ),
     )
-    login_client_lockout_failures: int = Field(
-        default=100,
+    login_client_lockout_failures: int = _setting(
+        "Wrong logins from one client address that lock it out.",
+        100,
         ge=2,
         le=1_000_000,
-        description="Wrong logins from one client address that lock it out.",
+        check=_more_than("login_client_free_failures"),
     )
-    login_forget_minutes: int = Field(
-        default=60,
+    login_forget_minutes: int = _setting(
+        "Wrong logins older than this (and past any lockout) are forgotten.",
+        60,
         ge=1,
         le=7 * 24 * 60,
-        description="Wrong logins older than this (and past any lockout) are forgotten.",
     )
-    login_hash_threads: int = Field(
-        default=0,
+    login_hash_threads: int = _setting(
+        "Password checks that may run at once per worker; 0: half the CPU cores (at least "
+        "1), so a flood of logins leaves the rest of the app a core.",
+        0,
         ge=0,
         le=64,
-        description=(
-            "Password checks that may run at once per worker; 0: half the CPU cores (at least "
-            "1), so a flood of logins leaves the rest of the app a core."
-        ),
     )
-    login_refusal_pause_seconds: float = Field(
-        default=1.0,
+    login_refusal_pause_seconds: float = _setting(
+        "Pause before answering a refused (429) login, without holding a thread, so a client "
+        "that retries in a tight loop gets at most about one answer per pause.",
+        1.0,
         ge=0,
         le=10,
-        description=(
-            "Pause before answering a refused (429) login, without holding a thread, so a client "
-            "that retries in a tight loop gets at most about one answer per pause."
-        ),
     )
-    threads: int = Field(
-        default=0,
+    threads: int = _setting(
+        "Threads the numerical libraries (OpenMP, BLAS) of one `lens` command may use; 0: "
+        "the cores free when it starts (CPU cores less the 1-minute load, at least 1).",
+        0,
         ge=0,
         le=256,
-        description=(
-            "Threads the numerical libraries (OpenMP, BLAS) of one `lens` command may use; 0: "
-            "the cores free when it starts (CPU cores less the 1-minute load, at least 1)."
-        ),
     )
-    login_code_minutes: int = Field(
-        default=5,
+    login_code_minutes: int = _setting(
+        "How long the second step of a two-factor login stays open after the password.",
+        5,
         ge=1,
         le=60,
-        description="How long the second step of a two-factor login stays open after the password.",
     )
+    # The settings given rather than defaulted (pydantic's `model_fields_set`), for `origin`.
+    _given: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
-    @field_validator("database_url")
-    @classmethod
-    def _known_database(cls, value: str | None) -> str | None:
-        if value in (None, ""):
-            return None
-        if not value.startswith(("sqlite", "postgresql")):
-            raise ValueError("must start with sqlite:// or postgresql+psycopg://")
-        return value
+    def __init__(self, **values: object) -> None:
+        self._fill(values, frozenset(values).intersection(_NAMES))
 
-    @field_validator("secret_key")
-    @classmethod
-    def _long_enough(cls, value: str | None) -> str | None:
-        if value in (None, ""):
-            return None
-        if len(value) < 32:
-            raise ValueError(f"must be at least 32 characters, got {len(value)}")
-        return value
+    def _fill(self, values: Mapping[str, object], given: frozenset[str]) -> None:
+        valid: dict[str, object] = {}
+        problems = []
+        for setting in FIELDS:
+            value = values[setting.name] if setting.name in values else setting.default_value()
+            try:
+                valid[setting.name] = setting.read(value, valid)
+            except ValueError as error:
+                problems.append(f"{setting.variable}: {error} (got {value!r})")
+        if problems:
+            raise SettingsError("; ".join(problems))
+        for name, value in valid.items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_given", given)
 
-    @field_validator("login_lockout_failures")
-    @classmethod
-    def _lockout_after_free(cls, value: int, info: ValidationInfo) -> int:
-        free = info.data.get("login_free_failures")
-        if free is not None and value <= free:
-            raise ValueError(f"must be greater than LENS_LOGIN_FREE_FAILURES ({free})")
-        return value
+    def replace(self, **changes: object) -> Settings:
+        """A copy with `changes` (setting name → value), checked as `load_settings` checks;
+        the changed settings count as given by the program (see `origin`)."""
+        unknown = sorted(set(changes) - set(_NAMES))
+        if unknown:
+            raise TypeError(f"no such setting: {', '.join(unknown)}")
+        values = {name: getattr(self, name) for name in _NAMES}
+        copy = object.__new__(Settings)
+        copy._fill({**values, **changes}, self._given | changes.keys())
+        return copy
 
-    @field_validator("login_client_lockout_failures")
-    @classmethod
-    def _client_lockout_after_free(cls, value: int, info: ValidationInfo) -> int:
-        free = info.data.get("login_client_free_failures")
-        if free is not None and value <= free:
-            raise ValueError(f"must be greater than LENS_LOGIN_CLIENT_FREE_FAILURES ({free})")
-        return value
-
-    @field_validator("sources")
-    @classmethod
-    def _existing_folder(cls, value: Path | None) -> Path | None:
-        if value is not None and str(value) != "" and not value.is_dir():
-            raise ValueError(f"folder {str(value)!r} does not exist")
-        return value
+    @property
+    def given(self) -> frozenset[str]:
+        """The names of the settings given (by a variable, .env or the program), not defaulted."""
+        return self._given
 
     @property
     def native_threads(self) -> int:
@@ -284,14 +437,14 @@ class Settings(BaseModel):
 
     def origin(self, name: str) -> str:
         """Where the value of setting `name` came from, for `lens db status` and messages."""
-        variable = f"LENS_{name.upper()}"
+        variable = f"{ENV_PREFIX}{name.upper()}"
         # `configured_values` reads LENS_* case-insensitively and the environment over .env.
         if variable in {key.upper() for key in os.environ}:
             return f"{variable} environment variable"
         env_file = Path(ENV_FILE)
         if env_file.is_file() and variable in {key.upper() for key in dotenv_values(env_file)}:
             return f"{variable} in {env_file.resolve()}"
-        if name in self.model_fields_set:
+        if name in self._given:
             return "given by the program"
         if name == "home":
             if source_checkout() is not None:
@@ -316,10 +469,51 @@ class Settings(BaseModel):
             return self.secret_key.encode()
         path = self.home / "secret_key"
         if not path.exists():
+            import secrets  # only here: it costs every command's start a few milliseconds
+
             self.home.mkdir(parents=True, exist_ok=True)
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip().encode()
+
+
+def _table() -> tuple[SettingField, ...]:
+    types = get_type_hints(Settings)
+    rows = []
+    for item in fields(Settings):
+        if "description" not in item.metadata:
+            continue  # `_given`
+        kind, optional = types[item.name], False
+        if isinstance(kind, UnionType) and NoneType in get_args(kind):
+            (kind,) = (part for part in get_args(kind) if part is not NoneType)
+            optional = True
+        choices: tuple[str, ...] = ()
+        if get_origin(kind) is Literal:
+            kind, choices = str, get_args(kind)
+        if kind not in _READERS:
+            raise TypeError(f"setting {item.name}: no reader for {kind!r}")
+        has_factory = callable(item.default_factory)
+        rows.append(
+            SettingField(
+                name=item.name,
+                kind=kind,
+                description=item.metadata["description"],
+                default=None if has_factory else item.default,
+                factory=item.default_factory if has_factory else None,  # type: ignore[arg-type]
+                optional=optional,
+                choices=choices,
+                ge=item.metadata["ge"],
+                gt=item.metadata["gt"],
+                le=item.metadata["le"],
+                check=item.metadata["check"],
+            )
+        )
+    return tuple(rows)
+
+
+FIELDS: tuple[SettingField, ...] = _table()
+"""The settings table, in the order the settings are checked (and documented)."""
+_NAMES = tuple(setting.name for setting in FIELDS)
 
 
 def _by_lowercase_name(variables: Mapping[str, str | None]) -> dict[str, str]:
@@ -336,21 +530,13 @@ def configured_values() -> dict[str, str]:
     )
     found.update(_by_lowercase_name(os.environ))
     prefix = ENV_PREFIX.lower()
-    return {name: found[prefix + name] for name in Settings.model_fields if prefix + name in found}
+    return {name: found[prefix + name] for name in _NAMES if prefix + name in found}
 
 
 def load_settings(**overrides: object) -> Settings:
     """Read and validate the settings (`overrides` over the LENS_* variables over the defaults);
-    raise SettingsError with one line per bad value."""
-    try:
-        return Settings.model_validate({**configured_values(), **overrides})
-    except ValidationError as error:
-        problems = []
-        for item in error.errors():
-            name = "LENS_" + "_".join(str(part) for part in item["loc"]).upper()
-            message = str(item["msg"]).removeprefix("Value error, ")
-            problems.append(f"{name}: {message} (got {item.get('input')!r})")
-        raise SettingsError("; ".join(problems)) from None
+    raise SettingsError with one `LENS_NAME: message (got value)` part per bad value."""
+    return Settings(**{**configured_values(), **overrides})
 
 
 @lru_cache(maxsize=1)

@@ -25,7 +25,7 @@ def test_twenty_wrong_passwords_then_the_right_one_does_not_log_in(
     store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A long first wait, so that a slow machine cannot outlast it within the loop.
-    settings = settings.model_copy(update={"login_delay_seconds": 30.0})
+    settings = settings.replace(login_delay_seconds=30.0)
     with store.session() as session:
         users.add_user(session, LOCAL_OPERATOR, "amina", PASSWORD, Role.ANALYST)
     checked = []

@@ -19,17 +19,15 @@ T0 = datetime(2026, 12, 1, 12, 0, tzinfo=utcnow().tzinfo)
 
 @pytest.fixture
 def rules(settings: Settings) -> Settings:
-    return settings.model_copy(
-        update={
-            "login_free_failures": 3,
-            "login_delay_seconds": 2.0,
-            "login_max_delay_seconds": 10.0,
-            "login_lockout_failures": 6,
-            "login_lockout_minutes": 15,
-            "login_client_free_failures": 5,
-            "login_client_lockout_failures": 50,
-            "login_forget_minutes": 60,
-        }
+    return settings.replace(
+        login_free_failures=3,
+        login_delay_seconds=2.0,
+        login_max_delay_seconds=10.0,
+        login_lockout_failures=6,
+        login_lockout_minutes=15,
+        login_client_free_failures=5,
+        login_client_lockout_failures=50,
+        login_forget_minutes=60,
     )
 
 

@@ -1,4 +1,5 @@
-"""Country briefs built by hand (no store), for the renderers' tests: every part filled."""
+"""Country briefs built by hand (no store), for the renderers' tests: every part filled
+(``speech=None`` gives a country without monitored posts)."""
 
 from __future__ import annotations
 
@@ -11,16 +12,49 @@ from prevention_lens.briefs.parts import (
     BriefAssessment,
     BriefEvidence,
     BriefFactor,
+    BriefIndicator,
     BriefOption,
     BriefRisk,
     BriefSigns,
     BriefSituation,
+    BriefSpeech,
+    BriefSpeechSurge,
     CountryBrief,
     Figure,
 )
 
 BURMESE = "မြန်မာ"
 ARABIC = "ميانمار"
+SPEECH = BriefSpeech(
+    trend=(
+        "1,240 posts monitored from the week of 2026-06-01 to the week of 2026-10-26; "
+        "96 (7.7%) count as hate speech.",
+        "In the latest 4 weeks 12.0% of posts were hate speech, up from 6.1% in the 8 weeks "
+        "before.",
+    ),
+    surges=(
+        BriefSpeechSurge(
+            date(2026, 10, 19),
+            "religion",
+            14,
+            2.5,
+            ("7.14", "13.7"),
+            ("2026-11: events of violence against civilians rose to 9 against about 1.2 expected",),
+            False,
+        ),
+        BriefSpeechSurge(date(2026, 9, 7), "origin", 9, 1.5, ("7.14",), (), False),
+    ),
+    indicators=(
+        BriefIndicator("7.14", "Inflammatory rhetoric or hate speech increases.", "moderate"),
+        BriefIndicator("13.7", "Discourse threatens or incites violence.", None),
+    ),
+    assessed_on=date(2026, 10, 1),
+    link_rule="A surge is linked to the alerts of the month of its week and the 2 after.",
+    example=False,
+    notice="",
+    url="/speech/MMR",
+    figures=(Figure("Monitored posts", "1,240 (96)", "Speech monitoring", "2026-10-26"),),
+)
 
 
 def sample_brief(key: str = "MMR", name: str = "Myanmar", **changes: Any) -> CountryBrief:
@@ -97,5 +131,6 @@ def sample_brief(key: str = "MMR", name: str = "Myanmar", **changes: Any) -> Cou
             Figure("Incidents", "12", f"UCDP GED; local press in {BURMESE} and {ARABIC}", "2026"),
         ),
         terms=(("atrocity prevention", "conflict sensitivity", "development term"),),
+        speech=SPEECH,
     )
     return replace(brief, **changes)

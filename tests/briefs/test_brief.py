@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from prevention_lens.briefs.brief import SECTIONS, CountryBrief, compose_brief
+from prevention_lens.briefs.parts import SPEECH
 from prevention_lens.briefs.render import section_id, to_html, to_markdown
 from prevention_lens.errors import UnknownCountryError, ValidationError
 from prevention_lens.lexicon.records import load_shipped, stored_lexicon
@@ -85,9 +86,12 @@ def _brief(
 def test_every_section_is_titled_in_every_format(planted: Store, settings: Settings) -> None:
     brief = _brief(planted, settings)
     markdown, html = to_markdown(brief), to_html(brief, charts=False)
-    for title in SECTIONS:
+    # No post is monitored in Myanmar here: every section but the speech section.
+    assert brief.speech is None and brief.sections() == tuple(t for t in SECTIONS if t != SPEECH)
+    for title in brief.sections():
         assert f"## {title}" in markdown
         assert f'id="{section_id(title)}"' in html and f"<h2>{title}</h2>" in html
+    assert SPEECH not in markdown and SPEECH not in html
     assert "<script" not in html and "<style>" in html
     assert html.index("Situation") < html.index("Options by R2P pillar")
 
@@ -159,7 +163,7 @@ def test_unknown_audience_or_country_is_a_clear_error(planted: Store, settings: 
 def test_without_the_data_folder_the_evidence_section_says_so(
     planted: Store, settings: Settings
 ) -> None:
-    brief = _brief(planted, settings.model_copy(update={"sources": None}))
+    brief = _brief(planted, settings.replace(sources=None))
     assert brief.evidence == ()
     assert "LENS_SOURCES" in (brief.note("What works") or "")
     assert "LENS\\_SOURCES" in to_markdown(brief)  # escaped for Markdown

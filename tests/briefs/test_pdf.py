@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
 from prevention_lens.briefs import pdf
-from prevention_lens.briefs.parts import SECTIONS, BriefEvidence
+from prevention_lens.briefs.parts import SECTIONS, SPEECH, BriefEvidence
 from prevention_lens.briefs.pdf import (
     brief_pdf,
     brief_png_pages,
@@ -83,6 +83,11 @@ def test_every_section_title_is_in_the_pdf_text() -> None:
     for title in SECTIONS:
         assert title in text, title
     assert "Myanmar" in text and "Current crisis" in text and "9.1%" in text
+
+
+def test_without_monitored_posts_the_speech_section_is_left_out() -> None:
+    text = "\n".join(_pages(brief_pdf(sample_brief(speech=None))))
+    assert SPEECH not in text and "Warning signs" in text and "Actors and coverage" in text
 
 
 def test_the_summary_takes_at_most_two_pages_then_the_annex() -> None:
@@ -200,6 +205,10 @@ def test_user_text_in_every_part_is_escaped() -> None:
         terms=((nasty, nasty, nasty),),
     )
     brief = replace(brief, situation=replace(brief.situation, label=nasty, rationale=nasty))
+    assert brief.speech is not None
+    surge = replace(brief.speech.surges[0], targeted_group=nasty, signals=(nasty,))
+    brief = replace(brief, speech=replace(brief.speech, trend=(nasty,), surges=(surge,)))
     text = "".join(_pages(brief_pdf(brief)))
-    # Header, title, summary, situation label and rationale, and the three cells of the term.
-    assert text.count(nasty) >= 8
+    # Header, title, summary, situation label and rationale, the three cells of the term, and
+    # the speech section's trend, targeted group and linked alert.
+    assert text.count(nasty) >= 11

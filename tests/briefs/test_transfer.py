@@ -37,6 +37,6 @@ def test_myanmar_is_compared_on_real_contexts_with_reasons(
 def test_transfer_without_the_data_folder_says_what_to_set(
     sqlite_store: Store, settings: Settings
 ) -> None:
-    without = settings.model_copy(update={"sources": None})
+    without = settings.replace(sources=None)
     with sqlite_store.session() as session, pytest.raises(SettingsError, match="LENS_SOURCES"):
         transfer_ranking(session, ANONYMOUS, without, "Myanmar")

@@ -165,7 +165,7 @@ def test_the_myanmar_ged_file_imports_every_event_once(
     sqlite_store: Store, settings: Settings
 ) -> None:
     folder = sources_folder()
-    configured = settings.model_copy(update={"sources": folder})
+    configured = settings.replace(sources=folder)
     with (folder / MYANMAR_GED).open(newline="", encoding="utf-8") as handle:
         events = sum(1 for _ in csv.DictReader(handle))
     assert events == 5289

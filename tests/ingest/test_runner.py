@@ -110,9 +110,7 @@ def test_unknown_format_and_missing_file_are_clear(
 @pytest.mark.shared_data
 def test_ewp_name_sheet_imports_from_the_sources_folder(store: Store, settings: Settings) -> None:
     folder = sources_folder()
-    report = run_import(
-        store, settings.model_copy(update={"sources": folder}), LOCAL_OPERATOR, NAMES
-    )
+    report = run_import(store, settings.replace(sources=folder), LOCAL_OPERATOR, NAMES)
     with (folder / "ewp-2025" / "countrynamesheet_complete.csv").open(encoding="utf-8") as handle:
         data_rows = sum(1 for _ in csv.DictReader(handle))
     assert report.rows_read == data_rows and report.rows_rejected == 0

@@ -29,7 +29,7 @@ def test_migrated_store_is_at_head_with_the_country_reference(store: Store) -> N
 def test_migrating_twice_changes_nothing(store: Store, settings: Settings) -> None:
     with store.session() as session:
         before = session.scalar(select(func.count()).select_from(CountryAlias))
-    again = open_store(settings.model_copy(update={"database_url": store.url}))
+    again = open_store(settings.replace(database_url=store.url))
     with again.session() as session:
         assert session.scalar(select(func.count()).select_from(CountryAlias)) == before
     again.dispose()
@@ -62,7 +62,7 @@ def test_sqlite_store_uses_wal(sqlite_store: Store) -> None:
 def test_unreachable_database_is_one_clear_error(settings: Settings) -> None:
     url = "postgresql+psycopg://lens:secret@127.0.0.1:1/nothing"
     with pytest.raises(StoreError) as caught:
-        open_store(settings.model_copy(update={"database_url": url}))
+        open_store(settings.replace(database_url=url))
     message = str(caught.value)
     assert message.startswith("Cannot reach the database postgresql+psycopg://lens:***@127.0.0.1:1")
     assert "secret" not in message

@@ -45,6 +45,9 @@ POLICY_MODELS: dict[str, type[Base]] = {
     "lexicon_mapping": models.LexiconMapping,
     "lexicon_revision": models.LexiconRevision,
     "country_situation": models.CountrySituation,
+    "speech_term": models.SpeechTerm,
+    "speech_post": models.SpeechPost,
+    "speech_assessment": models.SpeechAssessment,
 }
 # Models never handed to a reader through the policy, and why.
 INTERNAL: dict[str, str] = {
@@ -58,6 +61,11 @@ INTERNAL: dict[str, str] = {
     "RecoveryCode": "hashed two-factor recovery codes, checked, never read out",
     "RoleRequirement": "which roles must use two-factor login: admin settings",
     "RateLimitHit": "the public forms' rate-limit counters",
+    "SpeechTermSense": "read with its term, through the speech_term policy",
+    "SpeechAssessmentRevision": (
+        "read through the speech_assessment policy: each snapshot is projected field by field "
+        "with that policy's levels"
+    ),
 }
 
 

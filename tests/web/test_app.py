@@ -221,7 +221,7 @@ def test_cookies_are_secure_only_over_https(settings: Settings, sqlite_store: St
     assert "HttpOnly" in first_cookie(settings)
     assert "Secure" not in first_cookie(settings)
     assert "Secure" in first_cookie(settings, **{"X-Forwarded-Proto": "https"})
-    assert "Secure" in first_cookie(settings.model_copy(update={"cookie_secure": "always"}))
+    assert "Secure" in first_cookie(settings.replace(cookie_secure="always"))
 
 
 # --- no enumeration: anonymous answers do not depend on what exists --------------------------

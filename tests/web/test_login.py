@@ -37,9 +37,7 @@ def app_store(settings: Settings, sqlite_store: Store) -> Store:
 def client(settings: Settings, app_store: Store) -> Iterator[TestClient]:
     # A long first wait, so that a slow machine cannot outlast it during a test; refusals
     # answered at once, so the tests run quickly.
-    slow = settings.model_copy(
-        update={"login_delay_seconds": 30.0, "login_refusal_pause_seconds": 0.0}
-    )
+    slow = settings.replace(login_delay_seconds=30.0, login_refusal_pause_seconds=0.0)
     with TestClient(create_app(slow, app_store), base_url="https://testserver") as test_client:
         yield test_client
 
@@ -112,9 +110,7 @@ def test_failed_and_throttled_logins_are_audited_without_passwords(
 def test_refusals_are_answered_after_a_pause_and_only_the_first_is_audited(
     settings: Settings, app_store: Store
 ) -> None:
-    paused = settings.model_copy(
-        update={"login_delay_seconds": 30.0, "login_refusal_pause_seconds": 0.3}
-    )
+    paused = settings.replace(login_delay_seconds=30.0, login_refusal_pause_seconds=0.3)
     with TestClient(create_app(paused, app_store), base_url="https://testserver") as client:
         for _ in range(5):
             _post_login(client, "ana", "wrong password 12")

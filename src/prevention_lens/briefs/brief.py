@@ -7,7 +7,7 @@ actor and library reads), so a brief made for an anonymous reader holds public d
 Public API::
 
     Figure, BriefSituation, BriefRisk, BriefFactor, BriefAssessment, BriefSigns, BriefActors,
-    BriefEvidence, BriefOption, BriefPillar, CountryBrief, SECTIONS   (from ``briefs.parts``)
+    BriefEvidence, BriefOption, BriefPillar, BriefSpeech, CountryBrief, SECTIONS  (briefs.parts)
     compose_brief(session, principal, settings, country, *, audience="ap", language="en")
         -> CountryBrief
 """
@@ -36,11 +36,13 @@ from prevention_lens.briefs.parts import (
     BriefRisk,
     BriefSigns,
     BriefSituation,
+    BriefSpeech,
     CountryBrief,
     Figure,
 )
 from prevention_lens.briefs.reframing import Reframer
 from prevention_lens.briefs.situations import suggest_situation
+from prevention_lens.briefs.speech import brief_speech
 from prevention_lens.briefs.transfer import transfer_ranking
 from prevention_lens.errors import NotFoundError, SettingsError, ValidationError
 from prevention_lens.incidents.records import IncidentFilter, list_incidents, visible_matches
@@ -68,6 +70,7 @@ __all__ = [
     "BriefRisk",
     "BriefSigns",
     "BriefSituation",
+    "BriefSpeech",
     "CountryBrief",
     "Figure",
     "compose_brief",
@@ -231,15 +234,16 @@ def _situation(session: Session, principal: Principal, lookup: CountryLookup) ->
 
 def _assessment(
     session: Session, principal: Principal, lookup: CountryLookup
-) -> tuple[BriefAssessment | None, dict[int, int | None], Figure | None]:
+) -> tuple[BriefAssessment | None, dict[int, int | None], Figure | None, dict[str, int | None]]:
+    """The section, each factor's highest score, its figure, and each indicator's score."""
     if not allowed(principal, "read", "assessment"):
-        return None, {}, None
+        return None, {}, None, {}
     try:
         latest, summaries = latest_by_factor(session, principal, lookup.country)
     except NotFoundError:  # the Framework is not loaded
-        return None, {}, None
+        return None, {}, None, {}
     if latest is None:
-        return None, {}, None
+        return None, {}, None, {}
     factors = []
     for summary in summaries:
         if summary.highest is None:
@@ -264,7 +268,8 @@ def _assessment(
         FRAMEWORK_CITATION,
         f"assessed {day.isoformat()}",
     )
-    return BriefAssessment(date=day, factors=tuple(factors)), scored, figure
+    codes = {s["code"]: s.get("score") for summary in summaries for s in summary.scores}
+    return BriefAssessment(date=day, factors=tuple(factors)), scored, figure, codes
 
 
 # --- Warning signs ------------------------------------------------------------------------
@@ -544,7 +549,7 @@ def compose_brief(
     hub = country_hub(session, principal, lookup)
     risk, latest = _risk(session, principal, lookup)
     situation = _situation(session, principal, lookup)
-    assessment, scored, assessment_figure = _assessment(session, principal, lookup)
+    assessment, scored, assessment_figure, codes = _assessment(session, principal, lookup)
     signs = _signs(session, principal, hub.key, hub)
     actors = _actors(session, principal, hub)
     evidence, evidence_note, context_figures = _evidence(session, principal, settings, hub.key)
@@ -562,6 +567,7 @@ def compose_brief(
         notes.append(("Actors and coverage", hub.actors.notice if hub.actors else ""))
 
     reframer = Reframer(stored_lexicon(session), audience, language)
+    speech = brief_speech(session, principal, hub.speech, codes, assessment, reframer)
     brief = CountryBrief(
         key=hub.key,
         name=hub.name,
@@ -578,6 +584,7 @@ def compose_brief(
         risk=replace(risk, drivers=reframer.all(risk.drivers)),
         assessment=assessment,
         signs=None if signs is None else replace(signs, alerts=reframer.all(signs.alerts)),
+        speech=speech,
         actors=actors,
         evidence=tuple(replace(item, reasons=reframer.all(item.reasons)) for item in evidence),
         options=tuple(
@@ -589,6 +596,7 @@ def compose_brief(
                 *risk.figures,
                 *([assessment_figure] if assessment_figure else []),
                 *(signs.figures if signs else ()),
+                *(speech.figures if speech else ()),
                 *context_figures,
             ]
         ),

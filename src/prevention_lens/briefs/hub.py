@@ -1,15 +1,18 @@
 """The country hub: one country's risk, latest Framework assessment, recent signals and incidents,
-actors present and coverage gap, each with the address of the page that shows it in full.
+speech monitoring, actors present and coverage gap, each with the address of the page that shows
+it in full.
 
-It composes four domains (risk, incidents, actors, and coverage from ``briefs/coverage.py``), so
-it lives in the application layer. Every part is read through the access policy: a reader sees
-only what the policy gives them (an anonymous reader: public records, published actors, no
-contacts), and a part they may not read at all is None, never an error.
+It composes five domains (risk, incidents, speech, actors, and coverage from
+``briefs/coverage.py``), so it lives in the application layer. Every part is read through the
+access policy: a reader sees only what the policy gives them (an anonymous reader: public
+records, published actors, no contacts; of speech, counts only), and a part they may not read
+at all is None, never an error.
 
 Public API::
 
     CountryHub, HubRisk, HubDriver, HubAssessment, HubFactor, HubSignals, HubAlert,
     HubIncidents, HubIncident, HubActors, HubActor, HubCoverage     typed rows (frozen)
+    SpeechPanel (the speech part, from ``briefs.speech``)
     country_hub(session, principal, country) -> CountryHub   # any name or code, or a
                                                              # CountryLookup; NotFoundError
 """
@@ -30,8 +33,9 @@ from prevention_lens.actors.example import EXAMPLE_NOTICE
 from prevention_lens.actors.record_types import ActorRecord
 from prevention_lens.actors.records import ActorFilter, list_actors
 from prevention_lens.briefs.coverage import CountryRisk, coverage_of
+from prevention_lens.briefs.speech import SpeechPanel, speech_panel
 from prevention_lens.errors import NotFoundError
-from prevention_lens.incidents.monitoring import alerts_for
+from prevention_lens.incidents.monitoring import RecordAlert, alerts_for
 from prevention_lens.incidents.records import IncidentFilter, list_incidents
 from prevention_lens.risk.assessments import latest_by_factor
 from prevention_lens.risk.forecasts import risk_level
@@ -184,12 +188,14 @@ class CountryHub:
     actors: HubActors | None
     coverage: HubCoverage | None
     url: str
+    speech: SpeechPanel | None = None  # None: no monitored posts for the country
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready apart from dates (the API's encoder writes them as ISO strings)."""
         return asdict(self) | {
             "country": dict(self.country),
             "related": [dict(row) for row in self.related],
+            "speech": None if self.speech is None else self.speech.to_dict(),
         }
 
 
@@ -280,10 +286,16 @@ def _assessment(session: Session, principal: Principal, country: Country) -> Hub
     )
 
 
-def _signals(session: Session, principal: Principal, key: str) -> HubSignals | None:
+def _alerts(session: Session, principal: Principal, key: str) -> list[RecordAlert] | None:
+    """The country's escalation alerts (read once: for the signals and the speech surges)."""
     if not allowed(principal, "read", "incident"):
         return None
-    alerts = alerts_for(session, principal, country=key)
+    return alerts_for(session, principal, country=key)
+
+
+def _signals(alerts: Sequence[RecordAlert] | None, key: str) -> HubSignals | None:
+    if alerts is None:
+        return None
     return HubSignals(
         total=len(alerts),
         latest=tuple(
@@ -389,6 +401,7 @@ def country_hub(session: Session, principal: Principal, country: str | CountryLo
         shown for other in found.related if (shown := project(principal, "country", other))
     )
     risk, placed = _risk(session, principal, record)
+    alerts = _alerts(session, principal, key)
     mapping = _mapping(session, principal) if allowed(principal, "read", "actor") else None
     return CountryHub(
         key=key,
@@ -398,11 +411,12 @@ def country_hub(session: Session, principal: Principal, country: str | CountryLo
         related=related,
         risk=risk,
         assessment=_assessment(session, principal, record),
-        signals=_signals(session, principal, key),
+        signals=_signals(alerts, key),
         incidents=_incidents(session, principal, key),
         actors=None if mapping is None else _actors(*mapping, key),
         coverage=None if mapping is None else _coverage(session, principal, found, mapping, placed),
         url=f"/countries/{key}",
+        speech=speech_panel(session, principal, record, alerts=alerts),
     )
 
 
@@ -412,6 +426,7 @@ def links(hub: CountryHub) -> Sequence[tuple[str, str]]:
         ("Risk", hub.risk.url if hub.risk else f"/risk/{hub.key}"),
         ("Signals", hub.signals.url if hub.signals else None),
         ("Incidents", hub.incidents.url if hub.incidents else None),
+        ("Speech", hub.speech.url if hub.speech else None),
         ("Actors", hub.actors.url if hub.actors else None),
         ("Coverage gaps", hub.coverage.url if hub.coverage else None),
     ]

@@ -5,7 +5,9 @@ Public API::
 
     Figure, BriefSituation, BriefRisk, BriefFactor, BriefAssessment, BriefSigns, BriefActors,
     BriefEvidence, BriefOption, BriefPillar, CountryBrief         typed parts (frozen)
+    BriefSpeech, BriefSpeechSurge, BriefIndicator                  the speech section's parts
     SECTIONS                                                       the section titles, in order
+    SPEECH                        the speech section's title: shown only when there is speech data
 """
 
 from __future__ import annotations
@@ -14,13 +16,17 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
-# The section titles every renderer uses, in order (tests look for each).
+# The section titles every renderer uses, in order (tests look for each). The speech section
+# shows only for a country with monitored posts (``CountryBrief.sections()``): most countries
+# are not monitored, and a section saying so in every brief would read as "no hate speech".
+SPEECH = "Hate speech trends"
 SECTIONS = (
     "Situation",
     "Statistical risk",
     "Drivers",
     "Framework assessment",
     "Warning signs",
+    SPEECH,
     "Actors and coverage",
     "What works",
     "Options by R2P pillar",
@@ -100,6 +106,47 @@ class BriefSigns:
 
 
 @dataclass(frozen=True)
+class BriefSpeechSurge:
+    """A week whose count of hateful posts about one targeted group rose above its baseline,
+    with the Framework indicators it bears on and the country's escalation alerts that follow
+    it (``briefs.speech.LINK_RULE``), in words."""
+
+    week: date  # the Monday of the ISO week
+    targeted_group: str  # the group in words
+    observed: int
+    expected: float
+    indicators: tuple[str, ...]  # Framework of Analysis codes, e.g. ("7.14", "13.5")
+    signals: tuple[str, ...]  # linked escalation alerts, e.g. "2024-05: fatalities rose to ..."
+    example: bool
+
+
+@dataclass(frozen=True)
+class BriefIndicator:
+    """A Framework of Analysis indicator that speech monitoring informs, with its score in the
+    latest Framework assessment the reader may see (None: not scored there, or no assessment)."""
+
+    code: str
+    text: str
+    score: str | None
+
+
+@dataclass(frozen=True)
+class BriefSpeech:
+    """Weekly counts of monitored posts and those scored hateful, aggregates only: no post's
+    text, speaker or place is ever part of a brief, whoever reads it."""
+
+    trend: tuple[str, ...]  # plain sentences
+    surges: tuple[BriefSpeechSurge, ...]
+    indicators: tuple[BriefIndicator, ...]
+    assessed_on: date | None  # the Framework assessment the indicator scores come from
+    link_rule: str  # how surges are linked to escalation alerts, in words
+    example: bool  # the posts are the generated example feed, not monitoring
+    notice: str  # what the reader must know about the data (e.g. that it is an example)
+    url: str  # the app's speech page for the country
+    figures: tuple[Figure, ...]
+
+
+@dataclass(frozen=True)
 class BriefActors:
     count: int
     by_level: tuple[tuple[str, int], ...]
@@ -158,6 +205,12 @@ class CountryBrief:
     headings: tuple[tuple[str, str], ...] = ()  # (section title, the audience's heading)
     notes: tuple[tuple[str, str], ...] = ()  # (section title, a note the section shows)
     pillars: tuple[BriefPillar, ...] = ()
+    speech: BriefSpeech | None = None  # None: no monitored posts for the country
+
+    def sections(self) -> tuple[str, ...]:
+        """The titles of the sections this brief shows, in order: ``SECTIONS`` without the
+        speech section when the country has no monitored posts."""
+        return tuple(title for title in SECTIONS if title != SPEECH or self.speech is not None)
 
     def heading(self, section: str) -> str:
         """The heading shown for a section: the audience's term where the lexicon has one."""

@@ -27,7 +27,7 @@ from typing import Literal
 import typst
 
 from prevention_lens.briefs.charts import risk_history_png, signs_map_png
-from prevention_lens.briefs.parts import SECTIONS, BriefEvidence, CountryBrief
+from prevention_lens.briefs.parts import SPEECH, BriefEvidence, CountryBrief
 from prevention_lens.errors import SettingsError, ValidationError
 
 # Where Noto lives on Debian/Ubuntu (fonts-noto-core), Fedora and Arch, and a user's own folder.
@@ -307,6 +307,39 @@ def _signs(brief: CountryBrief, chart: str | None) -> str:
     return _join((*head, _side_by_side(_join(body), chart, "42%")))
 
 
+def _speech(brief: CountryBrief) -> str:
+    """Aggregates only, as in every format: counts per week and group, never a post."""
+    sp = brief.speech
+    if sp is None:  # not typeset: the section shows only with monitored posts
+        return ""
+    lines = [_heading(brief, SPEECH), _note(brief, SPEECH)]
+    if sp.notice:
+        lines.append(f"*{typst_text(sp.notice)}*\n")
+    lines.append(typst_text(" ".join(sp.trend)) + "\n")
+    if sp.surges:
+        header = "[*Week of*], [*Group*], [*Posts*], [*Usual*], [*Indicators*], [*Alerts after*]"
+        rows = ", ".join(
+            ", ".join(
+                f"[{typst_text(cell)}]"
+                for cell in (
+                    s.week.isoformat(),
+                    s.targeted_group,
+                    str(s.observed),
+                    f"{s.expected:.1f}",
+                    ", ".join(s.indicators),
+                    "; ".join(s.signals) or "none",
+                )
+            )
+            for s in sp.surges
+        )
+        lines.append(f"#table(columns: (auto, auto, auto, auto, auto, 1fr), {header}, {rows})")
+        lines.append(_muted(sp.link_rule))
+    scored = ", ".join(f"{i.code} {i.score or 'not scored'}" for i in sp.indicators)
+    when = f" (assessment of {sp.assessed_on.isoformat()})" if sp.assessed_on else ""
+    lines.append("\n" + _muted(f"Framework of Analysis indicators{when}: {scored}."))
+    return _join(lines)
+
+
 def _actors(brief: CountryBrief) -> str:
     a = brief.actors
     lines = [_heading(brief, "Actors and coverage"), _note(brief, "Actors and coverage")]
@@ -407,7 +440,8 @@ def _annex(brief: CountryBrief) -> str:
 
 
 def _brief_body(brief: CountryBrief, risk_chart: str | None, map_chart: str | None) -> str:
-    """One brief: the summary sections in SECTIONS order, then the annex (its last section)."""
+    """One brief: the summary sections in ``brief.sections()`` order, then the annex (its last
+    section)."""
     summary = _bullets(brief.summary) if brief.summary else ""
     made = brief.generated_at.date().isoformat()
     parts = {
@@ -416,13 +450,16 @@ def _brief_body(brief: CountryBrief, risk_chart: str | None, map_chart: str | No
         "Drivers": _drivers(brief),
         "Framework assessment": _assessment(brief),
         "Warning signs": _signs(brief, map_chart),
+        SPEECH: _speech(brief),
         "Actors and coverage": _actors(brief),
         "What works": _evidence(brief),
         "Options by R2P pillar": _options(brief),
         "Sources and data dates": _annex(brief),
     }
-    if tuple(parts) != SECTIONS:  # a section added to SECTIONS must be typeset here too
-        raise RuntimeError(f"the PDF sections {tuple(parts)} differ from {SECTIONS}")
+    if brief.speech is None:
+        del parts[SPEECH]
+    if tuple(parts) != brief.sections():  # a section added to SECTIONS must be typeset here too
+        raise RuntimeError(f"the PDF sections {tuple(parts)} differ from {brief.sections()}")
     return _join(
         (
             _page_rule(brief),

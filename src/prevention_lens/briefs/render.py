@@ -1,5 +1,6 @@
 """A country brief as Markdown and as a standalone HTML document (inline CSS, no JavaScript,
-charts as inline SVG), both with the same sections in the same order (``parts.SECTIONS``).
+charts as inline SVG), both with the same sections in the same order (``parts.SECTIONS``; the
+speech section only when the country has monitored posts, ``CountryBrief.sections()``).
 
 Every value is escaped for its format: HTML through Jinja's autoescape, Markdown by
 backslash-escaping the characters that would start markup, so no stored text can add a link,
@@ -24,7 +25,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from prevention_lens.briefs.parts import SECTIONS, BriefOption, CountryBrief
+from prevention_lens.briefs.parts import SECTIONS, SPEECH, BriefOption, BriefSpeech, CountryBrief
 from prevention_lens.lexicon.model import SCHEMES
 from prevention_lens.risk.situations import CATEGORIES
 from prevention_lens.spectrum import R2P_PILLARS
@@ -126,6 +127,7 @@ def brief_body_html(brief: CountryBrief, *, charts: bool = True) -> str:
     return template.render(
         brief=brief,
         ids={title: section_id(title) for title in SECTIONS},
+        speech_title=SPEECH,
         audience_name=SCHEMES.get(brief.audience, brief.audience).lower(),
         reader_words=READERS.get(brief.reader_role, brief.reader_role),
         category_labels={code: category.label for code, category in CATEGORIES.items()},
@@ -175,6 +177,50 @@ def _md_link(url: str, label: str) -> str:
     if link is None:
         return md(label)
     return f"[{md(label)}](<{link.replace('>', '%3E').replace(' ', '%20')}>)"
+
+
+SPEECH_COLUMNS = (
+    "Week of",
+    "Targeted group",
+    "Hateful posts",
+    "Usual",
+    "Indicators",
+    "Alerts after",
+)
+
+
+def _speech_markdown(speech: BriefSpeech) -> list[str]:
+    """The speech section's body: counts only, as in every format."""
+    out = [f"*{md(speech.notice)}*", ""] if speech.notice else []
+    for sentence in speech.trend:
+        out.extend([md(sentence), ""])
+    if speech.surges:
+        example = " (example data)" if speech.example else ""
+        out.extend([f"Weeks when hateful posts about a group rose above usual{example}:", ""])
+        rows = [
+            (
+                s.week.isoformat(),
+                s.targeted_group,
+                s.observed,
+                f"{s.expected:.1f}",
+                ", ".join(s.indicators),
+                "; ".join(s.signals) or "none",
+            )
+            for s in speech.surges
+        ]
+        out.extend([*_table(SPEECH_COLUMNS, rows), "", f"*{md(speech.link_rule)}*", ""])
+    scored = f", scored in the assessment of {speech.assessed_on}" if speech.assessed_on else ""
+    out.extend([f"UN Framework of Analysis indicators this monitoring informs{scored}:", ""])
+    scores = [(f"{i.code} {i.text}", i.score or "not scored") for i in speech.indicators]
+    out.extend(_table(("Indicator", "Score"), scores))
+    out.extend(
+        [
+            "",
+            "*Counts of posts only: no post's words, speaker or place. Trends by group in the "
+            f"app: {md(speech.url)}*",
+        ]
+    )
+    return out
 
 
 def to_markdown(brief: CountryBrief) -> str:
@@ -278,6 +324,10 @@ def to_markdown(brief: CountryBrief) -> str:
             out.extend(_table(("Latitude", "Longitude", "Records"), g.points[:12]))
     else:
         out.append("The incident records are not open to this reader.")
+
+    if brief.speech is not None:
+        heading(SPEECH)
+        out.extend(_speech_markdown(brief.speech))
 
     heading("Actors and coverage")
     act = brief.actors

@@ -22,8 +22,8 @@ app = typer.Typer(help="Create, migrate, inspect and check the store.")
 @app.command()
 def upgrade() -> None:
     """Create the store or migrate it to the latest schema, load the country reference, the
-    evidence library's shipped entries and the sector lexicon, and reseal incident records
-    whose custody entries hold an older digest."""
+    evidence library's shipped entries, the sector lexicon and the verified hate-speech terms,
+    and reseal incident records whose custody entries hold an older digest."""
     from prevention_lens.incidents import custody
     from prevention_lens.ingest.shipped import load_shipped_content
     from prevention_lens.store import Store
@@ -57,6 +57,12 @@ def upgrade() -> None:
         console.print(
             f"Sector lexicon: {lexicon.created} concepts added, {lexicon.updated} updated "
             f"({lexicon.unchanged} unchanged)."
+        )
+    added, updated, unchanged = shipped.speech_terms
+    if added or updated:
+        console.print(
+            f"Hate-speech lexicon: {added} verified terms added, {updated} updated "
+            f"({unchanged} unchanged)."
         )
     if lexicon.kept_edited:
         console.print(

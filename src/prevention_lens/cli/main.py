@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "actors": ("prevention_lens.cli.actors", "app"),
     "evidence": ("prevention_lens.cli.evidence", "app"),
     "lexicon": ("prevention_lens.cli.lexicon", "app"),
+    "speech": ("prevention_lens.cli.speech", "app"),
     "situations": ("prevention_lens.cli.situations", "app"),
     "screen": ("prevention_lens.cli.screening", "screen"),
     "brief": ("prevention_lens.cli.briefs", "brief"),

@@ -1,7 +1,8 @@
 """Escalation signals: each place's monthly event and death counts judged against its own past.
 
 A month alerts when its count is improbably high under a negative binomial fitted to the same
-place's trailing months only; every alert lists the events behind it. ``docs/signals.md``.
+place's trailing months only (``prevention_lens.surges``, shared with speech surges); every
+alert lists the events behind it. ``docs/signals.md``.
 Episodes and the backtest are in ``prevention_lens.incidents.episodes``.
 
 Public API::
@@ -38,8 +39,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from prevention_lens import surges
 from prevention_lens.errors import ValidationError
 
 # The input's columns are part of this module's public API; they are defined with the input.
@@ -48,6 +49,7 @@ from prevention_lens.incidents.signal_events import COLUMNS as COLUMNS
 from prevention_lens.incidents.signal_events import OPTIONAL_COLUMNS as OPTIONAL_COLUMNS
 from prevention_lens.incidents.signal_events import _prepare
 from prevention_lens.incidents.taxonomy import PERPETRATOR_KINDS
+from prevention_lens.surges import SCORE_CAP as SCORE_CAP
 
 SERIES: dict[str, str] = {
     "one_sided_events": "Events of violence against civilians",
@@ -69,9 +71,6 @@ _BEHIND = {name: f"{name}:events" if _DEATHS[name] else name for name in SERIES}
 # For each series, the panel column holding the part of it that rests on month/year dates.
 _IMPRECISE = {name: f"{name}:imprecise" for name in SERIES}
 _COUNTS = list(dict.fromkeys([*SERIES, *_BEHIND.values(), *_IMPRECISE.values()]))
-# A score is -log10(p), computed from log p so that it stays finite where p itself underflows
-# to 0 (below about 1e-308); it stops at this cap.
-SCORE_CAP = 1000.0
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -280,40 +279,13 @@ def monthly_series(events: pd.DataFrame, level: str = "country") -> pd.DataFrame
     return out
 
 
-# --- the baseline model ---------------------------------------------------------------------
-
-
-def _trailing(
-    values: np.ndarray[Any, Any], panel: pd.DataFrame, months: int
-) -> np.ndarray[Any, Any]:
-    """Per row, the sum of ``values`` over the place's previous ``months`` rows (not itself)."""
-    before = pd.Series(values).groupby(panel["place"].to_numpy()).cumsum().to_numpy() - values
-    position = panel["position"].to_numpy()
-    rows = np.arange(len(values))
-    dropped = np.where(position >= months, before[np.maximum(rows - months, 0)], 0.0)
-    return np.asarray(before - dropped, dtype=float)
-
-
-def _upper_tail(
-    observed: np.ndarray[Any, Any], mean: np.ndarray[Any, Any], variance: np.ndarray[Any, Any]
-) -> np.ndarray[Any, Any]:
-    """log P(X >= observed) for a negative binomial with this mean and variance (Poisson when
-    the variance does not exceed the mean). Death counts that are not whole are rounded down."""
-    k = np.floor(observed) - 1
-    poisson = variance <= mean * (1 + 1e-9)
-    size = np.where(poisson, 1.0, mean**2 / np.maximum(variance - mean, 1e-300))
-    log_tail = np.where(
-        poisson,
-        stats.poisson.logsf(k, mean),
-        stats.nbinom.logsf(k, size, np.where(poisson, 0.5, mean / variance)),
-    )
-    return np.asarray(log_tail, dtype=float)
+# --- the baseline model (prevention_lens.surges, shared with speech surges) ---------------
 
 
 def _score_panel(panel: pd.DataFrame, settings: SignalSettings) -> pd.DataFrame:
     """One row per (place, month, series) that alerts, with its observed, expected and p."""
-    window = np.minimum(panel["position"].to_numpy(), settings.baseline_months).astype(float)
-    judged = window >= settings.min_history
+    place = panel["place"].to_numpy()
+    position = panel["position"].to_numpy()
     found = []
     for name in settings.series:
         x = panel[name].to_numpy(dtype=float)
@@ -322,30 +294,29 @@ def _score_panel(panel: pd.DataFrame, settings: SignalSettings) -> pd.DataFrame:
         enough = panel[_BEHIND[name]].to_numpy(dtype=float) >= settings.min_count
         if _DEATHS[name]:
             enough &= x >= settings.min_fatalities
-        rows = np.flatnonzero(judged & enough)
-        if not rows.size:
-            continue
-        total = _trailing(x, panel, settings.baseline_months)[rows]
-        squares = _trailing(x**2, panel, settings.baseline_months)[rows]
-        n = window[rows]
-        mean = total / n
-        variance = np.maximum(squares - n * mean**2, 0.0) / (n - 1)
         # Floors: never rarer than rate_floor events a month and never less spread than Poisson
         # events; deaths come in clusters, so for deaths both are scaled by deaths_per_event.
-        cluster = settings.deaths_per_event if _DEATHS[name] else 1.0
-        model_mean = np.maximum(mean, settings.rate_floor * cluster)
-        model_variance = np.maximum(variance, model_mean * cluster)
-        log_tail = _upper_tail(x[rows], model_mean, model_variance)
-        alerting = log_tail < math.log(settings.alpha)
+        scores = surges.score_series(
+            x,
+            place,
+            position,
+            periods=settings.baseline_months,
+            min_history=settings.min_history,
+            rate_floor=settings.rate_floor,
+            cluster=settings.deaths_per_event if _DEATHS[name] else 1.0,
+            eligible=enough,
+        ).surges(settings.alpha)
+        if not len(scores):
+            continue
         found.append(
             pd.DataFrame(
                 {
-                    "row": rows[alerting],
+                    "row": scores.rows,
                     "series": name,
-                    "observed": x[rows][alerting],
-                    "expected": mean[alerting],
-                    "log_p": log_tail[alerting],
-                    "imprecise": panel[_IMPRECISE[name]].to_numpy(dtype=float)[rows][alerting],
+                    "observed": scores.observed,
+                    "expected": scores.expected,
+                    "log_p": scores.log_p,
+                    "imprecise": panel[_IMPRECISE[name]].to_numpy(dtype=float)[scores.rows],
                 }
             )
         )
@@ -417,7 +388,7 @@ def _alerts(
     for row, series, observed, expected, log_p, imprecise in hits.itertuples(index=False):
         record = panel.iloc[int(row)]
         place = tuple(record[key] for key in keys)
-        score = min(-float(log_p) / math.log(10), SCORE_CAP)
+        score = surges.strength(float(log_p))
         event_ids, kinds = behind(place, int(record["month"]), str(series))
         alerts.append(
             Alert(

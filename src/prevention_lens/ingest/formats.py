@@ -12,6 +12,8 @@ from prevention_lens.ingest.incidents import (
 )
 from prevention_lens.ingest.library import EVIDENCE_BIBTEX, EVIDENCE_CSV, EVIDENCE_RIS
 from prevention_lens.ingest.registry import ImportFormat, register_format
+from prevention_lens.ingest.speech_posts import SPEECH_POSTS
+from prevention_lens.ingest.speech_terms import SPEECH_HURTLEX, SPEECH_TERMS_CSV
 from prevention_lens.risk.framework import CITATION, load_framework
 from prevention_lens.risk.panel_import import (
     DESCRIPTION,
@@ -126,3 +128,10 @@ PANEL = register_format(
 register_format(EVIDENCE_CSV)
 register_format(EVIDENCE_BIBTEX)
 register_format(EVIDENCE_RIS)
+
+# The hate-speech lexicon: our CSV and HurtLex (speech/).
+register_format(SPEECH_TERMS_CSV)
+register_format(SPEECH_HURTLEX)
+
+# Monitored posts, scored as they are imported (speech/).
+register_format(SPEECH_POSTS)

@@ -38,6 +38,10 @@ from prevention_lens.web.routers import (
     screening,
     signals,
     situations,
+    speech,
+    speech_api,
+    speech_assessments,
+    speech_terms,
 )
 from prevention_lens.web.security import finish_response
 from prevention_lens.web.templating import render
@@ -66,6 +70,13 @@ ROUTERS: tuple[APIRouter, ...] = (
     situations.router,
     screening.api_router,
     screening.router,
+    speech_api.router,
+    speech_api.score_router,
+    speech_terms.api_router,
+    speech_assessments.api_router,
+    speech_terms.router,
+    speech_assessments.router,
+    speech.router,
     pages.router,
 )
 

@@ -37,6 +37,7 @@ NAVIGATION = (
     ("/risk", "Risk", Role.PUBLIC),
     ("/incidents", "Incidents", Role.PUBLIC),
     ("/signals", "Signals", Role.PUBLIC),
+    ("/speech", "Speech", Role.PUBLIC),
     ("/actors", "Actors", Role.PUBLIC),
     ("/evidence", "Evidence", Role.PUBLIC),
     ("/lexicon", "Lexicon", Role.PUBLIC),

@@ -43,6 +43,13 @@ from prevention_lens.store.models.risk import (
     FrameworkIndicatorRevision,
 )
 from prevention_lens.store.models.situations import CountrySituation
+from prevention_lens.store.models.speech import (
+    SpeechAssessment,
+    SpeechAssessmentRevision,
+    SpeechPost,
+    SpeechTerm,
+    SpeechTermSense,
+)
 from prevention_lens.store.models.whatworks import LibraryEntry
 
 __all__ = [
@@ -80,6 +87,11 @@ __all__ = [
     "RateLimitHit",
     "RecoveryCode",
     "RoleRequirement",
+    "SpeechAssessment",
+    "SpeechAssessmentRevision",
+    "SpeechPost",
+    "SpeechTerm",
+    "SpeechTermSense",
     "StoreMeta",
     "User",
 ]

@@ -15,11 +15,12 @@ from prevention_lens.store.policies import (
     lexicon,
     risk,
     situations,
+    speech,
     whatworks,
 )
 from prevention_lens.store.policies.mechanism import POLICIES
 
 # Every rules module, in the order they register.
-RULES = (data, accounts, risk, incidents, actors, whatworks, lexicon, situations)
+RULES = (data, accounts, risk, incidents, actors, whatworks, lexicon, situations, speech)
 
 __all__ = ["POLICIES", "RULES"]

@@ -123,8 +123,9 @@ def get_country(
 def get_country_hub(
     key: PathCode, request: Request, session: DbSession, principal: CurrentPrincipal
 ) -> Record:
-    """The country hub: latest risk, Framework assessment, signals, incidents, actors and
-    coverage gap, each with its page's URL; only what the reader may see."""
+    """The country hub: latest risk, Framework assessment, signals, incidents, speech
+    monitoring, actors and coverage gap, each with its page's URL; only what the reader may
+    see."""
     found = country_lookup_in_path(request, session, key)
     return country_hub(session, principal, found).to_dict()
 

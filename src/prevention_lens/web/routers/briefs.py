@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-from prevention_lens.briefs.brief import SECTIONS, CountryBrief, compose_brief
+from prevention_lens.briefs.brief import CountryBrief, compose_brief
 from prevention_lens.briefs.render import (
     HTML_CONTENT_SECURITY_POLICY,
     brief_body_html,
@@ -103,7 +103,7 @@ def brief_page(request: Request, brief: RequestedBrief) -> Response:
             "body": body,
             "audiences": SCHEMES,
             "languages": LANGUAGES,
-            "contents": [(section_id(title), brief.heading(title)) for title in SECTIONS],
+            "contents": [(section_id(title), brief.heading(title)) for title in brief.sections()],
         },
     )
 

@@ -1,0 +1,401 @@
+"""`lens speech terms`: the hate-speech term lexicon — list, show a term with its hateful and
+neutral senses, add terms for review, admin review, import CSV or HurtLex files with provenance,
+and export.
+
+The lexicon domain, the store and YAML load inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from prevention_lens.cli import context
+from prevention_lens.cli.output import console, print_json, print_record, print_table
+from prevention_lens.errors import ValidationError
+
+if TYPE_CHECKING:
+    from prevention_lens.speech.lexicon import TermRecord
+
+app = typer.Typer(
+    help="The hate-speech term lexicon: terms with their hateful and neutral senses, targeted "
+    "groups, why they inflame and what to say instead; drafts are reviewed by an admin."
+)
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+# `--format` of `lens speech terms import`, and the ingest format each one runs.
+IMPORT_FORMATS = {"csv": "speech-terms-csv", "hurtlex": "speech-hurtlex"}
+EXPORT_FORMATS = ("csv", "json")
+
+
+def _say(text: str) -> None:
+    console.print(text, markup=False, highlight=False)
+
+
+def _senses(record: TermRecord) -> str:
+    return "; ".join(f"{sense.kind}: {sense.meaning}" for sense in record.senses)
+
+
+def _row(record: TermRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "term": record.term,
+        "language": record.language,
+        "status": record.status,
+        "severity": record.severity,
+        "targeted_groups": list(record.targeted_groups),
+        "countries": list(record.countries),
+        "senses": ", ".join(
+            f"{count} {kind}" for kind, count in Counter(s.kind for s in record.senses).items()
+        ),
+        "origin": record.origin,
+    }
+
+
+@app.command("list")
+def list_command(
+    language: Annotated[str | None, typer.Option(help="Language code (en, fr, my, …).")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="draft, published or rejected (default: all you may see).")
+    ] = None,
+    country: Annotated[str | None, typer.Option(help="Terms used in this country.")] = None,
+    search: Annotated[
+        str | None, typer.Option(help="Words in the term, its variants or its meanings.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Lexicon terms with their language, status, severity, targeted groups and senses."""
+    from prevention_lens.speech.lexicon import list_terms
+
+    with context.store().session() as session:
+        records = list_terms(
+            session,
+            context.operator(),
+            language=language,
+            status=status,
+            country=country,
+            query=search,
+        )
+    if as_json:
+        print_json({"terms": [record.to_dict() for record in records]})
+        return
+    if not records:
+        _say(
+            "No lexicon terms match these filters. `lens speech terms import FILE` imports a "
+            "lexicon; `lens speech terms add` adds a term."
+        )
+        return
+    rows = [_row(record) for record in records]
+    print_table(rows, list(rows[0]), title=f"{len(rows)} lexicon term(s)")
+    licences = Counter(record.licence for record in records if record.licence)
+    for licence, count in sorted(licences.items()):
+        _say(f"Licence of {count} of these terms: {licence}")
+
+
+@app.command()
+def show(
+    term_id: Annotated[int, typer.Argument(help="The term's number (`lens speech terms list`).")],
+    as_json: JsonOption = False,
+) -> None:
+    """One term: variants, countries, targeted groups, severity, why it inflames, alternatives,
+    first and last seen, origin and licence, and each sense with its phrases, cues and examples."""
+    from prevention_lens.speech.lexicon import get_term
+
+    with context.store().session() as session:
+        record = get_term(session, context.operator(), term_id)
+    if as_json:
+        print_json(record.to_dict())
+        return
+    from prevention_lens.speech.lexicon import SEVERITIES
+
+    # Short fields as a record; prose as paragraphs, which stay readable in a log.
+    print_record(
+        {
+            "term": record.term,
+            "language": record.language,
+            "status": record.status,
+            "severity": f"{record.severity} ({SEVERITIES.get(record.severity, '')})",
+            "also_written": list(record.script_variants),
+            "countries": list(record.countries),
+            "targeted_groups": list(record.targeted_groups),
+            "instead_say": list(record.alternatives),
+            "first_seen": record.first_seen,
+            "last_seen": record.last_seen,
+            "origin": record.origin,
+            "import": record.import_id,
+            "created": _by(record.created_at, record.created_by),
+            "reviewed": _by(record.reviewed_at, record.reviewed_by),
+            "example": "yes: a made-up example term" if record.example else "",
+        },
+        title=f"Lexicon term {record.id}",
+    )
+    rows = [
+        {
+            "sense": sense.kind,
+            "meaning": sense.meaning,
+            "phrases": list(sense.phrases),
+            "cues": list(sense.cues),
+            "examples": list(sense.examples),
+        }
+        for sense in record.senses
+    ]
+    if rows:
+        print_table(rows, list(rows[0]), title="Senses (phrases: where the term has that sense)")
+    for label, text in (
+        ("Why it inflames", record.why_inflames),
+        ("Source", record.source_url),
+        ("Notes", record.notes),
+        ("Licence", record.licence),
+    ):
+        if text:
+            _say(f"{label}: {text}")
+
+
+def _by(when: object, who: str | None) -> str:
+    moment = when.strftime("%Y-%m-%d %H:%M") if isinstance(when, datetime) else ""
+    return " by ".join(part for part in (moment, who or "") if part)
+
+
+def _read_terms(path: Path) -> list[dict[str, Any]]:
+    """Terms as mappings from a YAML or JSON file: one mapping, a list, or `terms:` a list."""
+    import yaml
+
+    if not path.is_file():
+        raise ValidationError("file does not exist", file=str(path))
+    try:
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ValidationError(f"not valid YAML or JSON: {error}", file=str(path)) from None
+    except UnicodeDecodeError:
+        raise ValidationError("not UTF-8 text", file=str(path)) from None
+    if isinstance(content, dict) and isinstance(content.get("terms"), list):
+        content = content["terms"]
+    items = content if isinstance(content, list) else [content]
+    if not items or not all(isinstance(item, dict) for item in items):
+        raise ValidationError(
+            "the file must hold a term as a mapping (term:, language:, senses:, …) or a list "
+            "of them",
+            file=str(path),
+        )
+    return [{str(key): value for key, value in item.items()} for item in items]
+
+
+@app.command()
+def add(
+    source: Annotated[
+        Path | None,
+        typer.Option("--from", help="A YAML or JSON file: one term as a mapping, or a list."),
+    ] = None,
+    term: Annotated[str | None, typer.Option(help="The term as written.")] = None,
+    language: Annotated[str | None, typer.Option(help="Its language code (en, my, …).")] = None,
+    hateful: Annotated[
+        str | None, typer.Option(help="What the term means in its hateful sense.")
+    ] = None,
+    neutral: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A neutral sense as MEANING=PHRASE[,PHRASE] (repeat), e.g. 'chair=kalar htaing'."
+        ),
+    ] = None,
+    variant: Annotated[
+        list[str] | None, typer.Option(help="Another spelling or script (repeat).")
+    ] = None,
+    country: Annotated[
+        list[str] | None, typer.Option(help="A country it is used in (repeat).")
+    ] = None,
+    group: Annotated[
+        list[str] | None, typer.Option("--group", help="A group it targets (repeat).")
+    ] = None,
+    severity: Annotated[int | None, typer.Option(min=1, max=3, help="1 mild … 3 severe.")] = None,
+    why: Annotated[str | None, typer.Option(help="Why it inflames.")] = None,
+    alternative: Annotated[
+        list[str] | None, typer.Option(help="A word to use instead (repeat).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add terms as drafts for admin review, from a YAML or JSON file or from options."""
+    from prevention_lens.speech.lexicon import TermDraft, add_terms
+
+    if source is not None:
+        if term is not None:
+            raise ValidationError("give --from FILE or --term, not both", field="--term")
+        items = _read_terms(source)
+    elif term is not None:
+        items = [
+            _from_options(
+                term,
+                language,
+                hateful,
+                neutral or [],
+                variant,
+                country,
+                group,
+                severity,
+                why,
+                alternative,
+            )
+        ]
+    else:
+        raise ValidationError("give --from FILE or --term TERM --language XX", field="--term")
+    where = str(source) if source is not None else None
+    drafts = []
+    for number, item in enumerate(items, start=1):
+        try:
+            drafts.append(TermDraft.from_mapping(item))
+        except ValidationError as error:
+            if where is None:
+                raise
+            raise ValidationError(
+                error.problem,
+                file=where,
+                entry=error.entry or f"term {number}",
+                field=error.field,
+            ) from None
+    with context.store().session() as session:
+        records = add_terms(session, context.operator(), drafts, origin="manual", file=where)
+    if as_json:
+        print_json({"terms": [record.to_dict() for record in records]})
+        return
+    for record in records:
+        _say(f"Added term {record.id} ({record.term}, {record.language}) as a {record.status}.")
+    _say("`lens speech terms review ID --publish` publishes one (admins).")
+
+
+def _from_options(
+    term: str,
+    language: str | None,
+    hateful: str | None,
+    neutral: list[str],
+    variants: list[str] | None,
+    countries: list[str] | None,
+    groups: list[str] | None,
+    severity: int | None,
+    why: str | None,
+    alternatives: list[str] | None,
+) -> dict[str, Any]:
+    senses: list[dict[str, Any]] = []
+    if hateful:
+        senses.append({"kind": "hateful", "meaning": hateful})
+    for value in neutral:
+        meaning, sep, phrases = value.partition("=")
+        if not sep or not meaning.strip():
+            raise ValidationError(
+                f"{value!r} is not MEANING=PHRASE[,PHRASE] (e.g. 'chair=kalar htaing')",
+                field="--neutral",
+            )
+        senses.append(
+            {
+                "kind": "neutral",
+                "meaning": meaning.strip(),
+                "phrases": [phrase.strip() for phrase in phrases.split(",") if phrase.strip()],
+            }
+        )
+    item: dict[str, Any] = {
+        "term": term,
+        "language": language,
+        "senses": senses,
+        "script_variants": variants or [],
+        "countries": countries or [],
+        "targeted_groups": groups or [],
+        "why_inflames": why or "",
+        "alternatives": alternatives or [],
+    }
+    if severity is not None:
+        item["severity"] = severity
+    return item
+
+
+@app.command()
+def review(
+    term_id: Annotated[
+        int | None, typer.Argument(help="The term to decide on (without it: list the drafts).")
+    ] = None,
+    publish: Annotated[bool, typer.Option("--publish", help="Publish the term.")] = False,
+    reject: Annotated[bool, typer.Option("--reject", help="Reject the term.")] = False,
+    note: Annotated[str, typer.Option(help="Why, kept with the decision.")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Admin review: without ID, the drafts waiting; with it, publish (the matcher uses it from
+    then on) or reject it."""
+    from prevention_lens.speech.lexicon import list_terms, review_term
+
+    chosen = [name for name, flag in (("publish", publish), ("reject", reject)) if flag]
+    if term_id is None:
+        if chosen or note:
+            raise ValidationError(
+                "name the term to decide on: lens speech terms review ID --publish", field="ID"
+            )
+        with context.store().session() as session:
+            drafts = list_terms(session, context.operator(), status="draft")
+        if as_json:
+            print_json({"drafts": [record.to_dict() for record in drafts]})
+            return
+        if not drafts:
+            _say("No draft terms wait for review.")
+            return
+        rows = [_row(record) | {"senses": _senses(record)} for record in drafts]
+        print_table(rows, list(rows[0]), title=f"{len(rows)} draft term(s) for review")
+        _say("`lens speech terms review ID --publish` (or --reject) decides one.")
+        return
+    if len(chosen) != 1:
+        raise ValidationError("give exactly one of --publish or --reject", field="decision")
+    with context.store().session() as session:
+        record = review_term(session, context.operator(), term_id, chosen[0], note)
+    if as_json:
+        print_json(record.to_dict())
+        return
+    _say(f"Term {record.id} ({record.term}, {record.language}) is now {record.status}.")
+
+
+@app.command("import")
+def import_command(
+    path: Annotated[Path, typer.Argument(help="A lexicon CSV, or a HurtLex TSV (hurtlex_XX.tsv).")],
+    fmt: Annotated[str, typer.Option("--format", help="csv or hurtlex.")] = "csv",
+    as_json: JsonOption = False,
+) -> None:
+    """Import terms as drafts for admin review, with provenance (file, checksum, import); a
+    file with a bad row writes nothing. HurtLex's language comes from its file name, and its
+    licence (CC BY-NC-SA 4.0, non-commercial) is kept on every term and shown with it."""
+    from prevention_lens.cli.data import import_file
+
+    if fmt not in IMPORT_FORMATS:
+        raise ValidationError(
+            f"unknown format {fmt!r}; choose from {', '.join(IMPORT_FORMATS)}", field="--format"
+        )
+    import_file(IMPORT_FORMATS[fmt], path, skip_invalid=False, as_json=as_json)
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="csv (imports back) or json.")] = "csv",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File to write (default: standard output)."),
+    ] = None,
+    language: Annotated[str | None, typer.Option(help="Only this language.")] = None,
+    public: Annotated[
+        bool, typer.Option(help="Only what an anonymous reader may see (published terms).")
+    ] = False,
+) -> None:
+    """Export terms through the access policy: CSV in the import's columns, or JSON."""
+    from prevention_lens.speech.lexicon import export_terms, list_terms
+    from prevention_lens.store.access import ANONYMOUS
+
+    if fmt not in EXPORT_FORMATS:
+        raise ValidationError(
+            f"unknown format {fmt!r}; choose from {', '.join(EXPORT_FORMATS)}", field="--format"
+        )
+    with context.store().session() as session:
+        records = list_terms(
+            session, ANONYMOUS if public else context.operator(), language=language
+        )
+    content = export_terms(records, fmt)
+    if output is None:
+        sys.stdout.write(content)
+        return
+    output.write_text(content, encoding="utf-8")
+    _say(f"Wrote {len(records)} term(s) to {output} ({fmt}).")

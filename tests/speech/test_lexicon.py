@@ -1,0 +1,280 @@
+"""The lexicon in the store through the speech_term policy, on both backends: drafts for staff,
+admin review, published terms for everyone, duplicates refused, the cached matcher, export."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from prevention_lens.errors import (
+    AuthenticationError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from prevention_lens.sources.speech_lexicon import parse_terms_csv
+from prevention_lens.speech import text as speech_text
+from prevention_lens.speech.lexicon import (
+    MATCHERS,
+    add_terms,
+    export_terms,
+    export_terms_csv,
+    get_term,
+    list_terms,
+    published_matcher,
+    review_term,
+)
+from prevention_lens.speech.matching import TermSense
+from prevention_lens.speech.terms import TermDraft
+from prevention_lens.store import Store
+from prevention_lens.store.access import ANONYMOUS, Principal, Role
+from prevention_lens.store.models import AuditEntry, SpeechTerm, SpeechTermSense
+
+ADMIN = Principal(username="adam", role=Role.ADMIN, user_id=1)
+ANALYST = Principal(username="ana", role=Role.ANALYST, user_id=2)
+CONTRIBUTOR = Principal(username="cora", role=Role.CONTRIBUTOR, user_id=3)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _zawgyi_detector() -> None:
+    # myanmartools 1.2 opens its model with a deprecated importlib call when first loaded.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        speech_text._detector()
+
+
+def _kalar(**changes: Any) -> TermDraft:
+    values: dict[str, Any] = {
+        "term": "ကုလား",
+        "language": "my",
+        "script_variants": ("kalar",),
+        "senses": (
+            TermSense("hateful", "a slur for Muslims"),
+            TermSense("neutral", "chair", phrases=("ကုလားထိုင်", "kalar htaing")),
+        ),
+        "countries": ("Burma",),
+        "targeted_groups": ("religion",),
+        "why_inflames": "Nationalists use it against Muslims.",
+        "source_url": "https://www.irrawaddy.com/news/burma/facebook-ban-of-racial-slur-sparks-debate-in-burma.html",
+    }
+    values.update(changes)
+    return TermDraft(**values)
+
+
+def _spots(**changes: Any) -> TermDraft:
+    values: dict[str, Any] = {
+        "term": "madoadoa",
+        "language": "sw",
+        "senses": (TermSense("hateful", "outsiders"), TermSense("neutral", "spots")),
+        "countries": ("Kenya",),
+        "severity": 3,
+    }
+    values.update(changes)
+    return TermDraft(**values)
+
+
+def _count(store: Store) -> int:
+    with store.session() as session:
+        return int(session.scalar(select(func.count(SpeechTerm.id))) or 0)
+
+
+@pytest.fixture
+def lexicon(store: Store) -> Iterator[tuple[Store, int, int]]:
+    """A store with one published term (kalar) and one draft (madoadoa)."""
+    with store.session() as session:
+        (kalar,) = add_terms(session, ADMIN, [_kalar()], origin="manual", status="published")
+        (spots,) = add_terms(session, ANALYST, [_spots()], origin="manual")
+    yield store, kalar.id, spots.id
+
+
+def test_a_term_is_stored_with_its_senses_countries_and_who_added_it(store: Store) -> None:
+    with store.session() as session:
+        (record,) = add_terms(session, ANALYST, [_kalar()], origin="manual")
+        assert record.status == "draft"
+        assert record.countries == ("MMR",)
+        assert record.normalized == "ကုလား"
+        assert record.created_by == "ana"
+        assert [sense.kind for sense in record.senses] == ["hateful", "neutral"]
+        assert record.senses[1].phrases == ("ကုလားထိုင်", "kalar htaing")
+    with store.session() as session:
+        row = session.get(SpeechTerm, record.id)
+        assert row is not None
+        assert [(sense.position, sense.kind) for sense in row.senses] == [
+            (0, "hateful"),
+            (1, "neutral"),
+        ]
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.resource == "speech_term")
+        ).all()
+        assert actions == ["create"]
+
+
+def test_drafts_are_for_analysts_and_published_terms_for_everyone(
+    lexicon: tuple[Store, int, int],
+) -> None:
+    store, kalar, spots = lexicon
+    with store.session() as session:
+        for reader in (ANONYMOUS, CONTRIBUTOR):
+            assert [record.id for record in list_terms(session, reader)] == [kalar]
+            assert list_terms(session, reader, status="draft") == []
+            with pytest.raises(NotFoundError):
+                get_term(session, reader, spots)
+            public = get_term(session, reader, kalar)
+            # Who created and reviewed a term, and its import, are for staff.
+            assert (public.created_by, public.reviewed_by, public.import_id) == (None, None, None)
+            assert public.reviewed_at is not None
+        staff = list_terms(session, ANALYST)
+        assert {record.id for record in staff} == {kalar, spots}
+        assert get_term(session, ANALYST, kalar).reviewed_by == "adam"
+        assert [record.id for record in list_terms(session, ANALYST, status="draft")] == [spots]
+
+
+def test_who_may_propose_publish_and_review(store: Store) -> None:
+    with store.session() as session:
+        with pytest.raises(AuthenticationError):
+            add_terms(session, ANONYMOUS, [_kalar()], origin="manual")
+        with pytest.raises(PermissionDeniedError):
+            add_terms(session, ANALYST, [_kalar()], origin="manual", status="published")
+        (proposed,) = add_terms(session, CONTRIBUTOR, [_kalar()], origin="manual")
+        # The contributor sees what they proposed, though not who else may see it.
+        assert (proposed.status, proposed.created_by) == ("draft", None)
+        with pytest.raises(PermissionDeniedError):
+            review_term(session, ANALYST, proposed.id, "publish")
+        with pytest.raises(ValidationError, match="draft or published"):
+            add_terms(session, ADMIN, [_spots()], origin="manual", status="rejected")
+
+
+def test_review_publishes_or_rejects_and_keeps_the_reviewer(
+    lexicon: tuple[Store, int, int],
+) -> None:
+    store, kalar, spots = lexicon
+    with store.session() as session:
+        published = review_term(session, ADMIN, spots, "publish", note="checked the sources")
+        assert (published.status, published.reviewed_by) == ("published", "adam")
+        assert {record.id for record in list_terms(session, ANONYMOUS)} == {kalar, spots}
+        rejected = review_term(session, ADMIN, kalar, "reject")
+        assert rejected.status == "rejected"
+        assert [record.id for record in list_terms(session, ANONYMOUS)] == [spots]
+        with pytest.raises(ValidationError, match="unknown decision"):
+            review_term(session, ADMIN, spots, "approve")
+        with pytest.raises(NotFoundError):
+            review_term(session, ADMIN, 9999, "publish")
+        notes = session.scalars(
+            select(AuditEntry.detail).where(AuditEntry.action == "publish")
+        ).all()
+        assert notes[0]["note"] == "checked the sources"
+
+
+def test_a_term_given_twice_or_already_stored_in_its_language_is_refused(store: Store) -> None:
+    with store.session() as session, pytest.raises(ValidationError, match="given twice"):
+        add_terms(session, ANALYST, [_spots(), _spots(term="MADOADOA")], origin="manual")
+    assert _count(store) == 0
+    with store.session() as session:
+        add_terms(session, ANALYST, [_spots()], origin="manual")
+    with store.session() as session:
+        with pytest.raises(ValidationError, match="already in the lexicon in sw") as caught:
+            add_terms(session, ANALYST, [_kalar(), _spots(term=" Madoadoa ")], origin="manual")
+        assert caught.value.entry == "Madoadoa"
+    assert _count(store) == 1
+    # The same word in another language is another term.
+    with store.session() as session:
+        add_terms(session, ANALYST, [_spots(language="rw")], origin="manual")
+    assert _count(store) == 2
+
+
+def test_an_unknown_country_names_the_term_and_writes_nothing(store: Store) -> None:
+    with store.session() as session:
+        with pytest.raises(ValidationError) as caught:
+            add_terms(
+                session,
+                ANALYST,
+                [_kalar(), _spots(countries=("Kenia",))],
+                origin="manual",
+                file="terms.csv",
+            )
+        error = caught.value
+        assert (error.field, error.entry, error.file) == ("countries", "madoadoa", "terms.csv")
+        assert "Kenia" in error.problem and "Kenya" in error.problem
+    assert _count(store) == 0
+
+
+def test_lists_filter_by_language_country_status_and_query(lexicon: tuple[Store, int, int]) -> None:
+    store, kalar, spots = lexicon
+    with store.session() as session:
+        assert [r.id for r in list_terms(session, ANALYST, language="SW")] == [spots]
+        assert [r.id for r in list_terms(session, ANALYST, country="Myanmar")] == [kalar]
+        assert [r.id for r in list_terms(session, ANALYST, country="KEN")] == [spots]
+        assert [r.id for r in list_terms(session, ANALYST, query="CHAIR")] == [kalar]
+        assert [r.id for r in list_terms(session, ANALYST, query="kalar htaing")] == [kalar]
+        assert list_terms(session, ANONYMOUS, query="outsiders") == []
+        with pytest.raises(ValidationError, match="unknown status"):
+            list_terms(session, ANALYST, status="pending")
+
+
+def test_the_published_matcher_is_built_once_per_version_of_the_lexicon(
+    lexicon: tuple[Store, int, int],
+) -> None:
+    store, kalar, spots = lexicon
+    with store.session() as session:
+        matcher = published_matcher(session)
+        builds = MATCHERS.builds
+        assert published_matcher(session) is matcher
+        assert MATCHERS.builds == builds
+        assert [hit.term for hit in matcher.find("kalar and madoadoa")] == ["ကုလား"]
+        (chair,) = matcher.find("a kalar htaing")
+        assert (chair.term_id, chair.sense) == (kalar, "neutral")
+        review_term(session, ADMIN, spots, "publish")
+        rebuilt = published_matcher(session)
+        assert rebuilt is not matcher
+        assert [hit.term for hit in rebuilt.find("kalar and madoadoa")] == ["ကုလား", "madoadoa"]
+        # Scoped to its country: a post from Kenya is not searched for a Myanmar term.
+        assert [hit.term for hit in rebuilt.find("kalar madoadoa", country="KEN")] == ["madoadoa"]
+
+
+def test_the_matcher_sees_terms_another_process_published(lexicon: tuple[Store, int, int]) -> None:
+    store, _, spots = lexicon
+    with store.session() as session:
+        before = published_matcher(session)
+        # Another process (a second web worker) publishes: no call here bumped the generation.
+        row = session.get(SpeechTerm, spots)
+        assert row is not None
+        row.status = "published"
+        session.flush()
+        assert published_matcher(session) is not before
+
+
+def test_an_export_reimports_unchanged_and_shows_only_what_the_reader_may_see(
+    lexicon: tuple[Store, int, int],
+) -> None:
+    store, _, _ = lexicon
+    with store.session() as session:
+        staff_csv = export_terms_csv(session, ANALYST)
+        public_csv = export_terms_csv(session, ANONYMOUS)
+        staff = list_terms(session, ANALYST)
+    rows, problems = parse_terms_csv(staff_csv, file="export.csv")
+    assert problems == []
+    assert [(row.term, row.language, row.countries) for row in rows] == [
+        ("ကုလား", "my", ("MMR",)),
+        ("madoadoa", "sw", ("KEN",)),
+    ]
+    assert rows[0].senses[1].phrases == ("ကုလားထိုင်", "kalar htaing")
+    assert [row.why_inflames for row in rows] == [record.why_inflames for record in staff]
+    public_rows, _ = parse_terms_csv(public_csv, file="public.csv")
+    assert [row.term for row in public_rows] == ["ကုလား"]
+    assert "madoadoa" not in public_csv and "adam" not in public_csv and "ana" not in public_csv
+    assert '"terms"' in export_terms(staff, "json")
+    with pytest.raises(ValidationError, match="unknown format"):
+        export_terms(staff, "xml")
+
+
+def test_a_failed_batch_leaves_no_senses_behind(store: Store) -> None:
+    with store.session() as session:
+        add_terms(session, ANALYST, [_spots()], origin="manual")
+    with store.session() as session, pytest.raises(ValidationError):
+        add_terms(session, ANALYST, [_kalar(), _spots()], origin="manual")
+    with store.session() as session:
+        assert session.scalar(select(func.count(SpeechTermSense.id))) == 2

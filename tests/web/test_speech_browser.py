@@ -1,0 +1,103 @@
+"""Speech monitoring in a real headless Chromium: the overview with its drawn trends and the
+surge alert, on to a country's page through the countries table, then the score form used on a
+sentence with the "kalar" chair in it (marked as the neutral sense), with no console error.
+
+Runs against `lens serve` on loopback (see conftest.py); the posts are written into that
+server's store first, scored by the keyword classifier of the monitoring tests so that the
+surge is known. The score form uses the shipped model.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import pytest
+
+from prevention_lens.settings import load_settings
+from prevention_lens.speech import text as speech_text
+from prevention_lens.speech.posts import import_posts
+from prevention_lens.speech.shipped_terms import load_shipped_terms
+from prevention_lens.store import open_store
+from prevention_lens.store.access import LOCAL_OPERATOR
+from tests.speech.keyword_scorer import MATCHER, KeywordScorer, weekly
+from tests.web.conftest import SECRET_KEY, Browsing, LiveServer, watch_console
+from tests.web.test_speech import FIRST, SURGE_WEEK
+
+pytestmark = pytest.mark.browser
+
+# The first scoring loads the embedding model in the server.
+SCORE_TIMEOUT_MS = 60_000
+
+
+def seed_posts(live_server: LiveServer) -> None:
+    """Kenya's posts with a surge in the week of 25 March 2024, in the server's own store."""
+    settings = load_settings(
+        home=live_server.log.parent / "home",
+        database_url=None,
+        secret_key=SECRET_KEY,
+        sources=None,
+    )
+    quiet = weekly(FIRST, [2] * 12, "hateful talk about religion", prefix="b")
+    threats = "hateful threat about religion"
+    surge = weekly(datetime(2024, 3, 25, 9, tzinfo=UTC), [12], threats, prefix="t")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # myanmartools, as in test_speech
+        speech_text._detector()
+    store = open_store(settings)
+    try:
+        with store.session() as session:
+            import_posts(
+                session,
+                LOCAL_OPERATOR,
+                [*quiet, *surge],
+                dataset="browser-watch",
+                scorer=KeywordScorer(),
+                matcher=MATCHER,
+            )
+            load_shipped_terms(session)  # the "kalar" entry the score form finds
+    finally:
+        store.dispose()
+
+
+def test_overview_to_a_country_to_the_score_form(
+    browsing: Browsing, live_server: LiveServer
+) -> None:
+    seed_posts(live_server)
+    page = browsing.context.new_page()
+    problems = watch_console(page)
+    page.goto("/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Speech", exact=True).click()
+    assert urlsplit(page.url).path == "/speech"
+    assert page.locator("h1").inner_text() == "Hate and dangerous speech"
+    chart = page.locator("svg.trend-chart")
+    assert chart.is_visible()
+    assert chart.locator("polyline.trend-line").count() >= 1
+    assert chart.locator("circle.surge-mark").count() == 1
+    surge = page.locator(f'tr.speech-surge[data-country="KEN"][data-week="{SURGE_WEEK}"]')
+    assert surge.count() == 1
+    with page.expect_navigation():
+        page.locator('table.speech-countries a[href="/speech/KEN"]').click()
+    assert urlsplit(page.url).path == "/speech/KEN"
+    assert page.locator("h1").inner_text() == "Hate and dangerous speech in Kenya"
+    assert page.locator("svg.trend-chart").is_visible()
+    assert page.locator("tr.speech-surge").count() == 1
+    with page.expect_navigation():
+        page.get_by_role("link", name="Score a text").click()
+    assert urlsplit(page.url).path == "/speech/score"
+    page.get_by_role("textbox", name=re.compile("^Text")).fill(
+        "I bought a new kalar htaing for the shop"
+    )
+    page.get_by_label(re.compile("^Where it was said")).select_option("MMR")
+    with page.expect_navigation(timeout=SCORE_TIMEOUT_MS):
+        page.get_by_role("button", name="Score").click()
+    assert page.locator("#score-label").inner_text() in ("hateful", "offensive", "neither")
+    mark = page.locator("mark.term-hit")
+    assert mark.count() == 1
+    assert mark.inner_text() == "kalar htaing"
+    assert "sense-neutral" in (mark.get_attribute("class") or "")
+    assert page.locator("table.speech-attributes tbody tr").count() == 4
+    assert problems == []

@@ -18,6 +18,7 @@ from prevention_lens.csvsafe import (
     csv_safe_record,
     csv_safe_row,
     csv_unquote,
+    read_table,
 )
 
 PACKAGE = Path(__file__).parents[1] / "src" / "prevention_lens"
@@ -98,3 +99,26 @@ def test_every_module_that_writes_csv_makes_its_cells_safe() -> None:
         if _writes_csv(ast.parse(source)) and "csv_safe" not in source:
             forgetful.append(str(path.relative_to(PACKAGE)))
     assert forgetful == []
+
+
+def test_read_table_names_every_header_problem_and_reads_no_row() -> None:
+    table = read_table(
+        "title,colour,title\n=1,red,x\n",
+        file="a.csv",
+        columns=("title", "year"),
+        required=("year",),
+    )
+    assert table.rows == []
+    found = {(problem.field, problem.row, str(problem)) for problem in table.problems}
+    assert {field for field, _, _ in found} == {"colour", "year", "title"}
+    assert all("a.csv" in message for _, _, message in found)
+
+
+def test_read_table_numbers_rows_as_a_spreadsheet_does_and_unquotes_cells() -> None:
+    text = "title,year\n'=SUM(A1),2020\n\n,,\nshort\nplain,2021\n"
+    table = read_table(text, file="b.csv", columns=("title", "year"), required=("title",))
+    assert table.rows == [
+        (2, {"title": "=SUM(A1)", "year": "2020"}),
+        (6, {"title": "plain", "year": "2021"}),
+    ]
+    assert [(problem.row, problem.field) for problem in table.problems] == [(5, None)]

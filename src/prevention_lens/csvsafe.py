@@ -19,13 +19,19 @@ Public API::
     csv_safe(value) -> value unchanged, or a string starting with "'"
     csv_unquote(cell) -> the text csv_safe was given (csv_unquote(csv_safe(text)) == text)
     csv_safe_row(values) -> list;  csv_safe_record(mapping) -> dict
+    read_table(text, *, file, columns, required) -> CsvTable   # header checked, rows unquoted
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
+
+from prevention_lens.errors import ValidationError
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
@@ -60,3 +66,61 @@ def csv_safe_row(values: Iterable[Any]) -> list[Any]:
 def csv_safe_record(values: Mapping[str, Any]) -> dict[str, Any]:
     """A row for ``csv.DictWriter`` with every cell made safe."""
     return {key: csv_safe(value) for key, value in values.items()}
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    """A CSV text read for import: each data row as (row number, {column: cell unquoted}),
+    numbered as a spreadsheet shows them (the header is row 1), blank rows left out; and every
+    problem of the header and of rows whose cell count differs from it. When the header has a
+    problem, no row is read."""
+
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    problems: list[ValidationError] = field(default_factory=list)
+
+
+def read_table(
+    text: str, *, file: str, columns: Sequence[str], required: Sequence[str]
+) -> CsvTable:
+    """Check the header against the known ``columns`` and the ``required`` ones (an unknown,
+    missing or repeated column is a problem), then read the rows."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip() for name in next(reader)]
+    except StopIteration:
+        return CsvTable(
+            problems=[ValidationError("the file is empty; it needs a header row", file=file)]
+        )
+    problems = [
+        ValidationError(
+            f"unknown column; the columns are {', '.join(columns)}", file=file, row=1, field=name
+        )
+        for name in header
+        if name not in columns
+    ]
+    problems += [
+        ValidationError("this column is required", file=file, field=name)
+        for name in required
+        if name not in header
+    ]
+    problems += [
+        ValidationError("the column appears twice", file=file, row=1, field=name)
+        for name in sorted({name for name in header if header.count(name) > 1})
+    ]
+    if problems:
+        return CsvTable(problems=problems)
+    rows: list[tuple[int, dict[str, str]]] = []
+    for number, cells in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(header):
+            problems.append(
+                ValidationError(
+                    f"has {len(cells)} cells; the header has {len(header)}", file=file, row=number
+                )
+            )
+            continue
+        rows.append(
+            (number, {name: csv_unquote(cell) for name, cell in zip(header, cells, strict=True)})
+        )
+    return CsvTable(rows=rows, problems=problems)

@@ -18,7 +18,7 @@ from prevention_lens.cli.output import console, print_json, print_record, print_
 from prevention_lens.errors import ValidationError
 
 if TYPE_CHECKING:
-    from prevention_lens.speech.assessments import AssessmentRecord
+    pass
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
@@ -208,7 +208,7 @@ def assess(
     with context.store().session() as session:
         if update is not None:
             current = get_assessment(session, context.operator(), update)
-            draft = _checked(draft_from_mapping, {**_editable(current), **fields}, where)
+            draft = _checked(draft_from_mapping, {**current.draft_values(), **fields}, where)
             record = update_assessment(session, context.operator(), update, draft, note=note)
         else:
             draft = _checked(draft_from_mapping, fields, where)
@@ -235,30 +235,6 @@ def _checked(build: Any, fields: dict[str, Any], where: str | None) -> Any:
         if where is None:
             raise
         raise ValidationError(error.problem, file=where, field=error.field) from None
-
-
-def _editable(record: AssessmentRecord) -> dict[str, Any]:
-    """A stored assessment as the fields of a draft, to revise by changing a few."""
-    return {
-        "country": record.country_key,
-        "title": record.title,
-        "post_id": record.post_id,
-        "spoken_on": record.spoken_on,
-        "message": record.message,
-        "speaker_role": record.speaker_role,
-        "speaker": record.speaker or "",
-        "audience": record.audience,
-        "context": record.context,
-        "medium": record.medium,
-        "exact_place": record.exact_place or "",
-        "targeted_group": record.targeted_group,
-        "hallmarks": list(record.hallmarks),
-        "rabat": {code: score.to_dict() for code, score in record.rabat.items()},
-        "conclusion": record.conclusion,
-        "rationale": record.rationale,
-        "confidentiality": record.level,
-        "assessed_on": record.assessed_on,
-    }
 
 
 def assessments(

@@ -29,7 +29,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from prevention_lens.csvsafe import csv_safe_row, csv_unquote
+from prevention_lens.csvsafe import csv_safe_row, read_table
 from prevention_lens.errors import ValidationError
 
 CSV_COLUMNS = (
@@ -251,42 +251,14 @@ def _row(values: dict[str, str], *, file: str, line: int) -> TermRow:
 
 def parse_terms_csv(text: str, *, file: str) -> tuple[list[TermRow], list[ValidationError]]:
     """Every row of our CSV layout as a TermRow, and every problem."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [name.strip() for name in next(reader)]
-    except StopIteration:
-        return [], [ValidationError("the file is empty; it needs a header row", file=file)]
-    problems: list[ValidationError] = []
     known = (*CSV_COLUMNS, *SENSE_COLUMNS)
-    for name in header:
-        if name not in known:
-            problems.append(
-                ValidationError(
-                    f"unknown column; the columns are {', '.join(known)}",
-                    file=file,
-                    row=1,
-                    field=name,
-                )
-            )
-    for name in REQUIRED_COLUMNS:
-        if name not in header:
-            problems.append(ValidationError("this column is required", file=file, field=name))
-    for name in sorted({name for name in header if header.count(name) > 1}):
-        problems.append(ValidationError("the column appears twice", file=file, row=1, field=name))
-    if problems:
-        return [], problems
+    table = read_table(text, file=file, columns=known, required=REQUIRED_COLUMNS)
+    if not table.rows and table.problems:
+        return [], table.problems
+    problems = list(table.problems)
     rows: list[TermRow] = []
-    for line, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != len(header):
-            problems.append(
-                ValidationError(
-                    f"has {len(cells)} cells; the header has {len(header)}", file=file, row=line
-                )
-            )
-            continue
-        values = {name: csv_unquote(cell).strip() for name, cell in zip(header, cells, strict=True)}
+    for line, cells in table.rows:
+        values = {name: cell.strip() for name, cell in cells.items()}
         try:
             rows.append(_row(values, file=file, line=line))
         except ValidationError as error:

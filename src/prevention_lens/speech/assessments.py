@@ -10,7 +10,7 @@ Public API::
 
     AssessmentDraft (validated on creation), TEXT_LIMITS, REVISION_NOTE_MAX_CHARS
     draft_from_mapping(values) -> AssessmentDraft       # a form, the API, a CSV row
-    AssessmentRecord, AssessmentVersion                 # frozen; to_dict()
+    AssessmentRecord, AssessmentVersion                 # frozen; to_dict(); draft_values()
     create_assessment(session, principal, draft, *, note="") -> AssessmentRecord
     update_assessment(session, principal, assessment_id, draft, *, note) -> AssessmentRecord
     get_assessment(session, principal, assessment_id) -> AssessmentRecord
@@ -321,6 +321,30 @@ class AssessmentRecord:
             speaker=row.get("speaker"),
             exact_place=row.get("exact_place"),
         )
+
+    def draft_values(self) -> dict[str, Any]:
+        """The record as the fields of a draft (``draft_from_mapping`` reads them back), to
+        revise by changing a few; withheld fields are blank, which an update keeps as stored."""
+        return {
+            "country": self.country_key,
+            "title": self.title,
+            "post_id": self.post_id,
+            "spoken_on": self.spoken_on,
+            "message": self.message,
+            "speaker_role": self.speaker_role,
+            "speaker": self.speaker or "",
+            "audience": self.audience,
+            "context": self.context,
+            "medium": self.medium,
+            "exact_place": self.exact_place or "",
+            "targeted_group": self.targeted_group,
+            "hallmarks": list(self.hallmarks),
+            "rabat": {code: score.to_dict() for code, score in self.rabat.items()},
+            "conclusion": self.conclusion,
+            "rationale": self.rationale,
+            "confidentiality": self.level,
+            "assessed_on": self.assessed_on,
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """The API's JSON shape: withheld fields absent, dates as ISO text."""

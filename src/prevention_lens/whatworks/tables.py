@@ -18,7 +18,7 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
-from prevention_lens.csvsafe import csv_safe_row, csv_unquote
+from prevention_lens.csvsafe import csv_safe_row, read_table
 from prevention_lens.errors import ValidationError
 from prevention_lens.whatworks.interchange import (
     FIELDS,
@@ -35,39 +35,12 @@ REQUIRED_COLUMNS = ("title", "authors", "year")
 def parse_csv(text: str, *, file: str) -> tuple[list[ImportedEntry], list[ValidationError]]:
     """Every row of a CSV text as an entry, and every problem (row numbers count the header
     as row 1, as a spreadsheet shows them)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [name.strip() for name in next(reader)]
-    except StopIteration:
-        return [], [ValidationError("the file is empty; it needs a header row", file=file)]
-    problems: list[ValidationError] = []
-    unknown = [name for name in header if name not in FIELDS]
-    for name in unknown:
-        problems.append(
-            ValidationError(
-                f"unknown column; the columns are {', '.join(FIELDS)}", file=file, row=1, field=name
-            )
-        )
-    for name in REQUIRED_COLUMNS:
-        if name not in header:
-            problems.append(ValidationError("this column is required", file=file, field=name))
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    for name in repeated:
-        problems.append(ValidationError("the column appears twice", file=file, row=1, field=name))
-    if problems:
-        return [], problems
+    table = read_table(text, file=file, columns=FIELDS, required=REQUIRED_COLUMNS)
+    if not table.rows and table.problems:
+        return [], table.problems
+    problems = list(table.problems)
     entries: list[ImportedEntry] = []
-    for number, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != len(header):
-            problems.append(
-                ValidationError(
-                    f"has {len(cells)} cells; the header has {len(header)}", file=file, row=number
-                )
-            )
-            continue
-        values = {name: csv_unquote(cell) for name, cell in zip(header, cells, strict=True)}
+    for number, values in table.rows:
         label = values.get("key", "").strip() or None
         try:
             draft = draft_from_text(values, file=file, row=number, entry=label)

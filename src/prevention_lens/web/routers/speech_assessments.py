@@ -136,33 +136,21 @@ def form_values(form: FormData) -> dict[str, Any]:
 
 def values_of(record: AssessmentRecord) -> dict[str, Any]:
     """A stored assessment as the edit form shows it; withheld fields stay blank."""
-    values: dict[str, Any] = {
-        "title": record.title,
-        "country": record.country_key,
-        "post_id": "" if record.post_id is None else str(record.post_id),
-        "spoken_on": record.spoken_on.isoformat() if record.spoken_on else "",
-        "assessed_on": record.assessed_on.isoformat(),
-        "message": record.message,
-        "speaker_role": record.speaker_role,
-        "speaker": record.speaker or "",
-        "audience": record.audience,
-        "context": record.context,
-        "medium": record.medium,
-        "exact_place": record.exact_place or "",
-        "targeted_group": record.targeted_group or "",
-        "conclusion": record.conclusion,
-        "rationale": record.rationale,
-        "confidentiality": record.level,
-        "note": "",
-        "hallmarks": list(record.hallmarks),
-        "rabat": {
+    values = record.draft_values()
+    values.update(
+        post_id="" if record.post_id is None else str(record.post_id),
+        spoken_on=record.spoken_on.isoformat() if record.spoken_on else "",
+        assessed_on=record.assessed_on.isoformat(),
+        targeted_group=record.targeted_group or "",
+        note="",
+        rabat={
             code: {
                 "score": str(record.rabat[code].score) if code in record.rabat else "",
                 "note": record.rabat[code].note if code in record.rabat else "",
             }
             for code in RABAT_FACTORS
         },
-    }
+    )
     return values
 
 

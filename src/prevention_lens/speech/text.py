@@ -1,5 +1,5 @@
 """How a post's text is made ready for matching and scoring: HTML entities undone, Burmese in
-Zawgyi converted to Unicode, links and handles replaced by placeholders, spaces collapsed.
+Zawgyi converted to Unicode, links and handles replaced by fixed tokens, spaces collapsed.
 
 Zawgyi is a font encoding that reuses Unicode's Myanmar code points for other letters, so
 Zawgyi text looks like garbage to anything reading Unicode. ``myanmartools`` (Google's detector)

@@ -41,8 +41,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
+# Test files run in parallel, one worker per core up to 4 (a file's tests stay on one worker,
+# so module fixtures are built once); each worker starts its own PostgreSQL on loopback.
 pytest: setup
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto --maxprocesses 4 --dist loadfile
 
 test: setup lint typecheck pytest
 

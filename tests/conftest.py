@@ -69,6 +69,20 @@ def sqlite_store(settings: Settings) -> Iterator[Store]:
     opened.dispose()
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # Under pytest-xdist each worker counts its own tests; the controller adds them up.
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["backend_counts"] = dict(_backend_counts)
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: absent when it is not installed
+def pytest_testnodedown(node: object, error: object) -> None:
+    counts = getattr(node, "workeroutput", {}).get("backend_counts", {})
+    for name, count in counts.items():
+        _backend_counts[name] = _backend_counts.get(name, 0) + count
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if _backend_counts:
         runs = ", ".join(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -67,6 +68,20 @@ def sqlite_store(settings: Settings) -> Iterator[Store]:
     opened = open_store(settings)
     yield opened
     opened.dispose()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_event_loop_left_running(request: pytest.FixtureRequest) -> None:
+    """Each test file starts with no asyncio loop running in this thread.
+
+    pytest-xdist gives a worker test files in any order, so a loop one file leaves running
+    (Playwright's sync API keeps one while it is started) breaks `asyncio.run` in the next.
+    """
+    if asyncio._get_running_loop() is not None:
+        pytest.fail(
+            f"an asyncio loop is still running in this thread as {request.node.name} starts: "
+            "a fixture of an earlier test file left it (a session-wide Playwright?)"
+        )
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -167,8 +167,15 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for one test file.
+
+    Playwright's sync API marks an asyncio loop as running in this thread for as long as it
+    is started, so a session-wide browser broke `asyncio.run` and `anyio.run` in whatever
+    test file a pytest-xdist worker took next. Started per file, it is stopped before the
+    next file begins (the root conftest checks that).
+    """
     if not CHROMIUM.exists():
         skip_or_fail(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
     try:

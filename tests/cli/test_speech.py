@@ -240,6 +240,51 @@ def test_add_from_a_file_names_the_file_and_term_of_a_mistake(
     assert _terms(speech("terms", "list", "--search", "glorp", "--json")) == []
 
 
+def test_edit_changes_a_term_in_place_from_options_or_a_shown_file(
+    speech: Speech, tmp_path: Path
+) -> None:
+    [kalar] = _terms(speech("terms", "list", "--language", "my", "--json"))
+    assert _hits(speech("match", "kalar zorbin", "--json"))[0]["sense"] != "neutral"
+    edited = speech(
+        "terms",
+        "edit",
+        str(kalar["id"]),
+        "--add-neutral",
+        "a made-up compound=kalar zorbin",
+        "--last-seen",
+        "2026-11-30",
+        "--note",
+        "seen on menus",
+        "--json",
+    )
+    assert edited.code == 0, edited.error
+    assert edited.json()["last_seen"] == "2026-11-30" and edited.json()["origin"] == "edited"
+    [compound] = _hits(speech("match", "kalar zorbin", "--json"))
+    assert (compound["sense"], compound["counts"]) == ("neutral", False)
+    # `show --json`, changed and given back: the fields the lexicon keeps may stand unchanged.
+    shown = speech("terms", "show", str(kalar["id"]), "--json").json()
+    changed = tmp_path / "kalar.yaml"
+    changed.write_text(yaml.safe_dump({**shown, "severity": 3}, allow_unicode=True), "utf-8")
+    again = speech("terms", "edit", str(kalar["id"]), "--from", str(changed), "--json")
+    assert again.code == 0, again.error
+    assert again.json()["severity"] == 3
+    published = tmp_path / "status.yaml"
+    published.write_text(yaml.safe_dump({"status": "rejected"}), "utf-8")
+    refused = speech("terms", "edit", str(kalar["id"]), "--from", str(published))
+    assert isinstance(refused.error, ValidationError)
+    assert "status.yaml" in str(refused.error) and "status" in str(refused.error)
+    bad = speech("terms", "edit", str(kalar["id"]), "--first-seen", "2027-01-01")
+    assert isinstance(bad.error, ValidationError) and "last_seen" in str(bad.error)
+    idle = speech("terms", "edit", str(kalar["id"]))
+    assert isinstance(idle.error, ValidationError) and "nothing to change" in str(idle.error)
+    after = speech("terms", "show", str(kalar["id"]), "--json").json()
+    assert (after["severity"], after["last_seen"], after["status"]) == (
+        3,
+        "2026-11-30",
+        "published",
+    )
+
+
 def test_import_csv_through_the_runner_and_export_round_trips(
     speech: Speech, tmp_path: Path
 ) -> None:

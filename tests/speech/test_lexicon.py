@@ -27,6 +27,7 @@ from prevention_lens.speech.lexicon import (
     list_terms,
     published_matcher,
     review_term,
+    update_term,
 )
 from prevention_lens.speech.matching import TermSense
 from prevention_lens.speech.terms import TermDraft
@@ -278,3 +279,105 @@ def test_a_failed_batch_leaves_no_senses_behind(store: Store) -> None:
         add_terms(session, ANALYST, [_kalar(), _spots()], origin="manual")
     with store.session() as session:
         assert session.scalar(select(func.count(SpeechTermSense.id))) == 2
+
+
+def _edited(record: Any, **changes: Any) -> TermDraft:
+    """The stored term with some fields changed, as an editor would give it."""
+    return TermDraft.from_mapping({**record.draft_values(), **changes})
+
+
+def test_an_admin_edits_a_published_term_and_monitoring_matches_the_new_content(
+    lexicon: tuple[Store, int, int],
+) -> None:
+    store, kalar, _ = lexicon
+    with store.session() as session:
+        before = published_matcher(session)
+        assert [hit.sense for hit in before.find("a kalar pae stall")] == ["unclear"]
+        current = get_term(session, ADMIN, kalar)
+        senses = [
+            *current.draft_values()["senses"],
+            {"kind": "neutral", "meaning": "split pea", "phrases": ["kalar pae"]},
+        ]
+        edited = update_term(
+            session,
+            ADMIN,
+            kalar,
+            _edited(current, senses=senses, last_seen="2026-11-30", severity=3),
+            note="split pea seen in market posts",
+        )
+        assert (edited.status, edited.severity, str(edited.last_seen)) == (
+            "published",
+            3,
+            "2026-11-30",
+        )
+        assert edited.reviewed_by == "adam"
+        # The new neutral sense counts at once: "split pea" is no longer read as the slur.
+        (hit,) = published_matcher(session).find("a kalar pae stall")
+        assert (hit.term_id, hit.sense) == (kalar, "neutral")
+        (entry,) = session.scalars(
+            select(AuditEntry).where(
+                AuditEntry.resource == "speech_term", AuditEntry.action == "update"
+            )
+        ).all()
+        assert entry.detail["fields"] == ["last_seen", "senses", "severity"]
+        assert entry.detail["note"] == "split pea seen in market posts"
+        assert session.scalar(select(func.count(SpeechTermSense.id))) == 3 + 2
+
+
+def test_who_may_edit_a_term(lexicon: tuple[Store, int, int]) -> None:
+    store, kalar, spots = lexicon
+    with store.session() as session:
+        published = get_term(session, ADMIN, kalar)
+        draft = get_term(session, ADMIN, spots)
+        # Analysts edit drafts; a published term needs an admin.
+        assert update_term(session, ANALYST, spots, _edited(draft, severity=2)).severity == 2
+        with pytest.raises(PermissionDeniedError):
+            update_term(session, ANALYST, kalar, _edited(published, severity=1))
+        with pytest.raises(PermissionDeniedError):
+            update_term(session, CONTRIBUTOR, spots, _edited(draft, severity=1))
+        with pytest.raises(AuthenticationError):
+            update_term(session, ANONYMOUS, kalar, _edited(published, severity=1))
+        with pytest.raises(NotFoundError):
+            update_term(session, ADMIN, 999_999, _edited(draft))
+        assert get_term(session, ADMIN, kalar).severity == published.severity
+
+
+def test_an_edit_that_would_duplicate_a_term_or_names_an_unknown_country_changes_nothing(
+    lexicon: tuple[Store, int, int],
+) -> None:
+    store, kalar, spots = lexicon
+    with store.session() as session:
+        draft = get_term(session, ADMIN, spots)
+        kalar_record = get_term(session, ADMIN, kalar)
+        with pytest.raises(
+            ValidationError, match=f"already in the lexicon in my \\(term {kalar}\\)"
+        ):
+            update_term(
+                session,
+                ADMIN,
+                spots,
+                _edited(
+                    draft, term="ကုလား", language="my", senses=[{"kind": "hateful", "meaning": "x"}]
+                ),
+            )
+        with pytest.raises(ValidationError, match="Atlantis") as raised:
+            update_term(session, ADMIN, spots, _edited(draft, countries=["Atlantis"]))
+        assert raised.value.entry == "madoadoa"
+        # The term itself, written again, is no duplicate of itself.
+        kept = update_term(session, ADMIN, kalar, _edited(kalar_record, term=" ကုလား ", severity=3))
+        assert (kept.term, kept.severity) == ("ကုလား", 3)
+    with store.session() as session:
+        assert get_term(session, ADMIN, spots).countries == ("KEN",)
+        assert get_term(session, ADMIN, spots).language == "sw"
+
+
+def test_an_edit_that_changes_nothing_is_not_recorded(lexicon: tuple[Store, int, int]) -> None:
+    store, kalar, _ = lexicon
+    with store.session() as session:
+        record = get_term(session, ADMIN, kalar)
+        again = update_term(session, ADMIN, kalar, _edited(record))
+        assert again.reviewed_at == record.reviewed_at
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.resource == "speech_term")
+        ).all()
+        assert "update" not in actions

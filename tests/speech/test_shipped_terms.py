@@ -9,7 +9,15 @@ import pytest
 from sqlalchemy import select
 
 from prevention_lens.speech import text as speech_text
-from prevention_lens.speech.lexicon import add_terms, list_terms, published_matcher, review_term
+from prevention_lens.speech.lexicon import (
+    EDITED_ORIGIN,
+    add_terms,
+    get_term,
+    list_terms,
+    published_matcher,
+    review_term,
+    update_term,
+)
 from prevention_lens.speech.shipped_terms import (
     LICENCE,
     ORIGIN,
@@ -115,6 +123,22 @@ def test_a_term_someone_else_added_is_left_alone(store: Store) -> None:
             "draft",
             "our own wording",
         )
+
+
+def test_a_shipped_term_an_admin_edited_is_kept_by_later_loads(store: Store) -> None:
+    with store.session() as session:
+        load_shipped_terms(session)
+        row = session.scalar(select(SpeechTerm).where(SpeechTerm.normalized == "madoadoa"))
+        assert row is not None
+        record = get_term(session, ADMIN, row.id)
+        local = {**record.draft_values(), "why_inflames": "Our monitors' wording.", "licence": ""}
+        edited = update_term(session, ADMIN, row.id, TermDraft.from_mapping(local))
+        assert (edited.origin, edited.licence) == (EDITED_ORIGIN, LICENCE)
+    with store.session() as session:
+        assert load_shipped_terms(session) == (0, 0, len(shipped_drafts()))
+        row = session.scalar(select(SpeechTerm).where(SpeechTerm.normalized == "madoadoa"))
+        assert row is not None
+        assert (row.origin, row.why_inflames) == (EDITED_ORIGIN, "Our monitors' wording.")
 
 
 def test_the_shipped_lexicon_tells_a_chair_from_the_slur(store: Store) -> None:

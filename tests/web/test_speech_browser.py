@@ -16,14 +16,16 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from prevention_lens.settings import load_settings
+from prevention_lens.settings import Settings, load_settings
 from prevention_lens.speech import text as speech_text
+from prevention_lens.speech.lexicon import list_terms
 from prevention_lens.speech.posts import import_posts
 from prevention_lens.speech.shipped_terms import load_shipped_terms
 from prevention_lens.store import open_store
 from prevention_lens.store.access import LOCAL_OPERATOR
 from tests.speech.keyword_scorer import MATCHER, KeywordScorer, weekly
 from tests.web.conftest import SECRET_KEY, Browsing, LiveServer, watch_console
+from tests.web.test_browser import log_in
 from tests.web.test_speech import FIRST, SURGE_WEEK
 
 pytestmark = pytest.mark.browser
@@ -32,14 +34,18 @@ pytestmark = pytest.mark.browser
 SCORE_TIMEOUT_MS = 60_000
 
 
-def seed_posts(live_server: LiveServer) -> None:
-    """Kenya's posts with a surge in the week of 25 March 2024, in the server's own store."""
-    settings = load_settings(
+def _server_settings(live_server: LiveServer) -> Settings:
+    return load_settings(
         home=live_server.log.parent / "home",
         database_url=None,
         secret_key=SECRET_KEY,
         sources=None,
     )
+
+
+def seed_posts(live_server: LiveServer) -> None:
+    """Kenya's posts with a surge in the week of 25 March 2024, in the server's own store."""
+    settings = _server_settings(live_server)
     quiet = weekly(FIRST, [2] * 12, "hateful talk about religion", prefix="b")
     threats = "hateful threat about religion"
     surge = weekly(datetime(2024, 3, 25, 9, tzinfo=UTC), [12], threats, prefix="t")
@@ -100,4 +106,41 @@ def test_overview_to_a_country_to_the_score_form(
     assert mark.inner_text() == "kalar htaing"
     assert "sense-neutral" in (mark.get_attribute("class") or "")
     assert page.locator("table.speech-attributes tbody tr").count() == 4
+    assert problems == []
+
+
+def test_an_admin_adds_a_sense_to_a_published_term_through_the_edit_form(
+    browsing: Browsing, live_server: LiveServer
+) -> None:
+    store = open_store(_server_settings(live_server))
+    try:
+        with store.session() as session:
+            load_shipped_terms(session)
+            (kalar,) = list_terms(session, LOCAL_OPERATOR, language="my")
+    finally:
+        store.dispose()
+    page = browsing.context.new_page()
+    problems = watch_console(page)
+    log_in(page, live_server)
+    page.goto(f"/speech/terms/{kalar.id}")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Edit this term").click()
+    assert urlsplit(page.url).path == f"/speech/terms/{kalar.id}/edit"
+    rows = page.locator("fieldset.speech-sense-row")
+    assert rows.count() == len(kalar.senses) + 1
+    blank = rows.last
+    assert blank.get_by_label("Meaning").input_value() == ""
+    blank.get_by_label("Meaning").fill("a made-up compound")
+    blank.get_by_label(re.compile("^Phrases")).fill("kalar zorbin")
+    page.get_by_label("Last seen").fill("2026-11-30")
+    page.get_by_label(re.compile("^Why you changed it")).fill("a browser check")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the changes").click()
+    assert urlsplit(page.url).path == f"/speech/terms/{kalar.id}"
+    assert page.get_by_role("status").first.inner_text() == "Your changes are saved."
+    senses = page.locator("article.speech-sense")
+    assert senses.count() == len(kalar.senses) + 1
+    assert senses.last.get_attribute("data-kind") == "neutral"
+    assert "a made-up compound" in senses.last.inner_text()
+    assert "2026-11-30" in page.locator("table.speech-term").inner_text()
     assert problems == []

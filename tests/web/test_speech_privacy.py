@@ -99,6 +99,19 @@ def term_form(token: str) -> dict[str, str]:
     }
 
 
+def draft_edit_form(token: str) -> dict[str, str]:
+    """The draft term, edited in place (it keeps its name: the leak markers look for it)."""
+    return {
+        "csrf_token": token,
+        "term": SECRET_DRAFT,
+        "language": "en",
+        "sense_rows": "1",
+        "sense_1_kind": "hateful",
+        "sense_1_meaning": "a proposed insult, edited",
+        "note": "a leak-test edit",
+    }
+
+
 def assessment_body(**more: Any) -> dict[str, Any]:
     return {
         "title": "Leak probe",
@@ -152,6 +165,13 @@ CALLS: tuple[tuple[str, str, Call], ...] = (
             lambda token: {"csrf_token": token, "decision": "reject"},
         ),
     ),
+    ("GET", "/speech/terms/{term_id}/edit", _get("/speech/terms/{ids.draft_term}/edit")),
+    ("GET", "/speech/terms/{term_id}/edit", _get("/speech/terms/{ids.term}/edit")),
+    (
+        "POST",
+        "/speech/terms/{term_id}/edit",
+        _form("/speech/terms/{ids.draft_term}/edit", draft_edit_form),
+    ),
     ("GET", "/speech/terms/{term_id}", _get("/speech/terms/{ids.term}")),
     ("GET", "/speech/terms/{term_id}", _get("/speech/terms/{ids.draft_term}")),
     ("GET", "/speech/assessments", _get("/speech/assessments")),
@@ -188,6 +208,19 @@ CALLS: tuple[tuple[str, str, Call], ...] = (
             "POST",
             "/api/v1/speech/terms",
             {"term": "leakprobe2", "language": "en", "senses": [{"kind": "hateful"}]},
+        ),
+    ),
+    (
+        "PUT",
+        "/api/v1/speech/terms/{term_id}",
+        _json(
+            "PUT",
+            "/api/v1/speech/terms/{ids.draft_term}",
+            {
+                "term": SECRET_DRAFT,
+                "language": "en",
+                "senses": [{"kind": "hateful", "meaning": "a proposed insult, edited"}],
+            },
         ),
     ),
     (

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 
 from prevention_lens.sources.speech_lexicon import HURTLEX_LICENCE
-from prevention_lens.speech.lexicon import add_terms
+from prevention_lens.speech.lexicon import add_terms, published_matcher
 from prevention_lens.speech.matching import TermSense
 from prevention_lens.speech.terms import TermDraft
 from prevention_lens.store import Store
@@ -275,3 +275,147 @@ def test_the_api_takes_proposals_and_reviews(
     bad = dict(body, term="snarfle2", targeted_groups=["martians"])
     refused = client.post("/api/v1/speech/terms", json=bad, headers=bearer(CONTRIBUTOR))
     assert refused.status_code == 422 and "martians" in refused.json()["error"]
+
+
+# --- editing -----------------------------------------------------------------------------------
+
+
+def test_an_admin_edits_the_published_kalar_and_a_new_sense_row_counts(
+    client: TestClient, login: Callable[[str], TestClient], speech_store: Store
+) -> None:
+    kalar = term_id(speech_store, KALAR)
+    assert "Edit this term" not in client.get(f"/speech/terms/{kalar}").text
+    login(ADMIN)
+    assert "Edit this term" in client.get(f"/speech/terms/{kalar}").text
+    form = client.get(f"/speech/terms/{kalar}/edit").text
+    assert "chair" in form and "Save the changes" in form
+    # Every stored sense has its row, filled in, and one blank row follows for a new sense.
+    current = client.get(f"/api/v1/speech/terms/{kalar}").json()
+    rows = len(current["senses"]) + 1
+    assert f'name="sense_rows" value="{rows}"' in form
+    assert f'name="sense_{rows}_meaning" maxlength="1000" value=""' in form
+    data: dict[str, str | list[str]] = {
+        "csrf_token": csrf_token(client, f"/speech/terms/{kalar}/edit"),
+        "sense_rows": str(rows),
+        "term": current["term"],
+        "language": current["language"],
+        "script_variants": "\n".join(current["script_variants"]),
+        "countries": "\n".join(current["countries"]),
+        "targeted_groups": current["targeted_groups"],
+        "severity": "3",
+        "why_inflames": current["why_inflames"],
+        "alternatives": "\n".join(current["alternatives"]),
+        "source_url": current["source_url"],
+        "notes": current["notes"],
+        "last_seen": "2026-11-30",
+        "note": "seen on menus",
+        f"sense_{rows}_kind": "neutral",
+        f"sense_{rows}_meaning": "a made-up compound",
+        f"sense_{rows}_phrases": "kalar zorbin",
+    }
+    for number, sense in enumerate(current["senses"], start=1):
+        data[f"sense_{number}_kind"] = sense["kind"]
+        data[f"sense_{number}_meaning"] = sense["meaning"]
+        for name in ("phrases", "cues", "examples"):
+            data[f"sense_{number}_{name}"] = "\n".join(sense[name])
+        assert sense["meaning"] in form
+    saved = client.post(f"/speech/terms/{kalar}/edit", data=data, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    page = client.get(saved.headers["location"]).text
+    assert "Your changes are saved" in page
+    text = text_of(page)
+    assert "a made-up compound" in text and "chair" in text and "2026-11-30" in text
+    stored = client.get(f"/api/v1/speech/terms/{kalar}").json()
+    assert stored["status"] == "published" and stored["origin"] == "edited"
+    assert stored["severity"] == 3 and len(stored["senses"]) == rows
+    assert [sense["meaning"] for sense in stored["senses"]][:-1] == [
+        sense["meaning"] for sense in current["senses"]
+    ]
+    with speech_store.session() as session:
+        (hit,) = published_matcher(session).find("kalar zorbin")
+    assert (hit.term_id, hit.sense) == (kalar, "neutral")
+
+
+def test_an_edit_with_a_problem_is_shown_again_and_changes_nothing(
+    client: TestClient, login: Callable[[str], TestClient], speech_store: Store
+) -> None:
+    draft = term_id(speech_store, SECRET_DRAFT)
+    login(ANALYST)
+    form = client.get(f"/speech/terms/{draft}/edit")
+    assert form.status_code == 200
+    token = csrf_token(client, f"/speech/terms/{draft}/edit")
+    answer = client.post(
+        f"/speech/terms/{draft}/edit",
+        data={
+            "csrf_token": token,
+            "term": SECRET_DRAFT,
+            "language": "en",
+            "sense_rows": "1",
+            "sense_1_kind": "hateful",
+            "sense_1_meaning": "changed",
+            "first_seen": "2025-02-01",
+            "last_seen": "2025-01-01",
+        },
+    )
+    assert answer.status_code == 422 and "Nothing was stored" in answer.text
+    assert 'id="error-last_seen"' in answer.text and 'value="changed"' in answer.text
+    stored = client.get(f"/api/v1/speech/terms/{draft}").json()
+    assert all(sense["meaning"] != "changed" for sense in stored["senses"])
+
+
+def test_who_may_edit_a_term(
+    client: TestClient, login: Callable[[str], TestClient], speech_store: Store
+) -> None:
+    kalar, draft = term_id(speech_store, KALAR), term_id(speech_store, SECRET_DRAFT)
+    for path in (f"/speech/terms/{kalar}/edit", f"/speech/terms/{draft}/edit"):
+        anonymous = client.get(path, follow_redirects=False)
+        assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
+    login(CONTRIBUTOR)
+    assert client.get(f"/speech/terms/{draft}/edit").status_code == 403
+    assert client.get(f"/speech/terms/{kalar}/edit").status_code == 403
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(ANALYST)
+    # An analyst edits drafts, not published terms, and sees the link only where they may.
+    assert client.get(f"/speech/terms/{kalar}/edit").status_code == 403
+    assert "Edit this term" not in client.get(f"/speech/terms/{kalar}").text
+    assert "Edit this term" in client.get(f"/speech/terms/{draft}").text
+    token = csrf_token(client, f"/speech/terms/{draft}/edit")
+    refused = client.post(
+        f"/speech/terms/{kalar}/edit", data={"csrf_token": token, "term": "x", "language": "en"}
+    )
+    assert refused.status_code == 403
+    assert client.post(f"/speech/terms/{draft}/edit", data={"term": "x"}).status_code == 403
+
+
+def test_the_api_edits_a_term_keeping_its_status(
+    client: TestClient, bearer: Callable[[str | None], dict[str, str]], speech_store: Store
+) -> None:
+    kalar = term_id(speech_store, KALAR)
+    current = client.get(f"/api/v1/speech/terms/{kalar}").json()
+    body = {
+        name: current[name]
+        for name in (
+            "term",
+            "language",
+            "senses",
+            "script_variants",
+            "countries",
+            "targeted_groups",
+            "severity",
+            "why_inflames",
+            "alternatives",
+            "source_url",
+            "notes",
+        )
+    }
+    body |= {"last_seen": "2026-11-30", "note": "still in use"}
+    path = f"/api/v1/speech/terms/{kalar}"
+    assert client.put(path, json=body).status_code in (401, 403)
+    assert client.put(path, json=body, headers=bearer(ANALYST)).status_code == 403
+    edited = client.put(path, json=body, headers=bearer(ADMIN))
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["last_seen"] == "2026-11-30" and edited.json()["status"] == "published"
+    unknown = client.put(path, json={**body, "status": "draft"}, headers=bearer(ADMIN))
+    assert unknown.status_code == 422
+    missing = client.put("/api/v1/speech/terms/987654", json=body, headers=bearer(ADMIN))
+    assert missing.status_code == 404

@@ -1,6 +1,6 @@
 """`lens speech terms`: the hate-speech term lexicon — list, show a term with its hateful and
-neutral senses, add terms for review, admin review, import CSV or HurtLex files with provenance,
-and export.
+neutral senses, add terms for review, edit a term in place, admin review, import CSV or HurtLex
+files with provenance, and export.
 
 The lexicon domain, the store and YAML load inside the commands that need them.
 """
@@ -280,20 +280,7 @@ def _from_options(
     senses: list[dict[str, Any]] = []
     if hateful:
         senses.append({"kind": "hateful", "meaning": hateful})
-    for value in neutral:
-        meaning, sep, phrases = value.partition("=")
-        if not sep or not meaning.strip():
-            raise ValidationError(
-                f"{value!r} is not MEANING=PHRASE[,PHRASE] (e.g. 'chair=kalar htaing')",
-                field="--neutral",
-            )
-        senses.append(
-            {
-                "kind": "neutral",
-                "meaning": meaning.strip(),
-                "phrases": [phrase.strip() for phrase in phrases.split(",") if phrase.strip()],
-            }
-        )
+    senses.extend(_neutral_sense(value, "--neutral") for value in neutral)
     item: dict[str, Any] = {
         "term": term,
         "language": language,
@@ -349,6 +336,131 @@ def review(
         print_json(record.to_dict())
         return
     _say(f"Term {record.id} ({record.term}, {record.language}) is now {record.status}.")
+
+
+@app.command()
+def edit(
+    term_id: Annotated[int, typer.Argument(help="The term's number (`lens speech terms list`).")],
+    source: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="A YAML or JSON mapping of the fields to change (`show ID --json` gives them).",
+        ),
+    ] = None,
+    term: Annotated[str | None, typer.Option(help="The term as written.")] = None,
+    language: Annotated[str | None, typer.Option(help="Its language code.")] = None,
+    add_neutral: Annotated[
+        list[str] | None,
+        typer.Option(help="Add a neutral sense as MEANING=PHRASE[,PHRASE] (repeat)."),
+    ] = None,
+    variant: Annotated[
+        list[str] | None, typer.Option(help="The other spellings and scripts (repeat; replaces).")
+    ] = None,
+    country: Annotated[
+        list[str] | None, typer.Option(help="The countries it is used in (repeat; replaces).")
+    ] = None,
+    group: Annotated[
+        list[str] | None, typer.Option("--group", help="The groups it targets (repeat; replaces).")
+    ] = None,
+    severity: Annotated[int | None, typer.Option(min=1, max=3, help="1 mild … 3 severe.")] = None,
+    why: Annotated[str | None, typer.Option(help="Why it inflames.")] = None,
+    alternative: Annotated[
+        list[str] | None, typer.Option(help="The words to use instead (repeat; replaces).")
+    ] = None,
+    first_seen: Annotated[str | None, typer.Option(help="First seen, YYYY-MM-DD.")] = None,
+    last_seen: Annotated[str | None, typer.Option(help="Last seen, YYYY-MM-DD.")] = None,
+    source_url: Annotated[str | None, typer.Option(help="Where it is documented.")] = None,
+    notes: Annotated[str | None, typer.Option(help="Notes kept with the term.")] = None,
+    note: Annotated[str, typer.Option(help="Why you changed it, for the audit log.")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Change a term in place, keeping its status: analysts edit drafts, admins any term (a
+    published term's new content is matched at once). Fields not given keep their values."""
+    from prevention_lens.speech.lexicon import TermDraft, get_term, update_term
+
+    options: dict[str, Any] = {
+        "term": term,
+        "language": language,
+        "script_variants": variant,
+        "countries": country,
+        "targeted_groups": group,
+        "severity": severity,
+        "why_inflames": why,
+        "alternatives": alternative,
+        "first_seen": first_seen,
+        "last_seen": last_seen,
+        "source_url": source_url,
+        "notes": notes,
+    }
+    changes = {name: value for name, value in options.items() if value is not None}
+    where = str(source) if source is not None else None
+    with context.store().session() as session:
+        principal = context.operator()
+        current = get_term(session, principal, term_id)
+        values = current.draft_values()
+        if source is not None:
+            values.update(_edits_from_file(source, current))
+        values.update(changes)
+        for value in add_neutral or []:
+            values["senses"] = [*values["senses"], _neutral_sense(value, "--add-neutral")]
+        if values == current.draft_values():
+            raise ValidationError(
+                "nothing to change: give --from FILE or the fields to change (see --help)",
+                field="--from",
+            )
+        try:
+            draft = TermDraft.from_mapping(values)
+        except ValidationError as error:
+            raise ValidationError(
+                error.problem, file=where, field=error.field, entry=error.entry
+            ) from None
+        record = update_term(session, principal, term_id, draft, note=note)
+    if as_json:
+        print_json(record.to_dict())
+        return
+    _say(f"Term {record.id} ({record.term}, {record.language}) is updated; it is {record.status}.")
+
+
+# Fields a stored term has that an edit cannot change (`show --json` prints them too).
+_KEPT = (
+    *("id", "normalized", "status", "origin", "example", "import_id"),
+    *("created_at", "created_by", "reviewed_at", "reviewed_by"),
+)
+
+
+def _edits_from_file(path: Path, current: TermRecord) -> dict[str, Any]:
+    """The fields a file changes. What the lexicon keeps itself (id, status, who created it) may
+    stand in the file as `show --json` printed it, but not changed."""
+    items = _read_terms(path)
+    if len(items) != 1:
+        raise ValidationError(f"holds {len(items)} terms; give one to edit", file=str(path))
+    (item,) = items
+    stored = current.to_dict()
+    for name in _KEPT:
+        if name in item and item.pop(name) != stored[name]:
+            how = "`lens speech terms review`" if name == "status" else "the lexicon"
+            raise ValidationError(
+                f"cannot be changed by an edit (it is kept by {how})",
+                file=str(path),
+                field=name,
+                entry=current.term,
+            )
+    return item
+
+
+def _neutral_sense(value: str, option: str) -> dict[str, Any]:
+    meaning, sep, phrases = value.partition("=")
+    if not sep or not meaning.strip():
+        raise ValidationError(
+            f"{value!r} is not MEANING=PHRASE[,PHRASE] (e.g. 'chair=kalar htaing')",
+            field=option,
+        )
+    return {
+        "kind": "neutral",
+        "meaning": meaning.strip(),
+        "phrases": [phrase.strip() for phrase in phrases.split(",") if phrase.strip()],
+    }
 
 
 @app.command("import")

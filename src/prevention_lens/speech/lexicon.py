@@ -12,6 +12,7 @@ Public API::
     add_terms(session, principal, drafts, *, origin, licence="", import_id=None, status="draft",
               file=None) -> list[TermRecord]
     review_term(session, principal, term_id, decision, note="") -> TermRecord
+    update_term(session, principal, term_id, draft, *, note="") -> TermRecord
     list_terms(session, principal, *, language=None, status=None, country=None, query=None)
     get_term(session, principal, term_id) -> TermRecord
     published_matcher(session) -> Matcher
@@ -27,6 +28,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,8 +53,10 @@ from prevention_lens.store.reference import stored_reference
 
 __all__ = [
     "DECISIONS",
+    "EDITED_ORIGIN",
     "MATCHERS",
     "SEVERITIES",
+    "SHIPPED_ORIGIN",
     "STATUSES",
     "TARGETED_GROUPS",
     "TermDraft",
@@ -68,9 +72,13 @@ __all__ = [
     "review_term",
     "stored_keys",
     "term_row",
+    "update_term",
 ]
 
 DECISIONS = {"publish": "published", "reject": "rejected"}
+# The origin of the terms the package ships, and of one of them once an organisation edits it.
+SHIPPED_ORIGIN = "shipped"
+EDITED_ORIGIN = "edited"
 
 
 def _record(projected: dict[str, Any], senses: Sequence[SpeechTermSense]) -> TermRecord:
@@ -328,6 +336,62 @@ def review_term(
     )
     MATCHERS.changed()
     return _record_of(principal, row)
+
+
+def update_term(
+    session: Session, principal: Principal, term_id: int, draft: TermDraft, *, note: str = ""
+) -> TermRecord:
+    """Replace a term's content with the draft's, keeping its status: analysts edit drafts,
+    admins any term. An admin's edit of a published term is a review of the new content (the
+    reviewer and time change, so every process's matcher picks it up). A shipped term that is
+    edited becomes this organisation's own (origin "edited"), which later packages leave as it
+    is. The draft's licence, if it names one, replaces the term's. The audit log keeps who
+    changed which fields, and the note. Whether a term is a made-up example never changes."""
+    require(principal, "edit", "speech_term")
+    row = _load(session, term_id)
+    if row.status == "draft":
+        if not allowed(principal, "read_drafts", "speech_term"):
+            raise NotFoundError(f"No speech term {term_id}.")
+    else:
+        require(principal, "review", "speech_term")
+    key = (draft.language, draft.normalized)
+    if key != (row.language, row.normalized):
+        other = stored_keys(session, [key])
+        if other:
+            raise ValidationError(
+                f"is already in the lexicon in {draft.language} (term {other[key]})",
+                field="term",
+                entry=draft.term,
+            )
+    countries = resolve_countries(session, draft.countries, entry=draft.term)
+    # Whether a term is a made-up example is where it came from, not content an edit changes.
+    draft = replace(draft, example=row.example)
+    before = _record_of(principal, row).draft_values()
+    licence = draft.licence[: LIMITS["licence"]]
+    if not apply_draft(row, draft, countries) and (not licence or licence == row.licence):
+        return _record_of(principal, row)
+    if licence:
+        row.licence = licence
+    if row.origin == SHIPPED_ORIGIN:
+        row.origin = EDITED_ORIGIN
+    if row.status == "published":
+        row.reviewed_by = principal.username
+        row.reviewed_at = datetime.now(UTC)
+    session.flush()
+    record = _record_of(principal, row)
+    after = record.draft_values()
+    audit(
+        session,
+        principal,
+        "update",
+        "speech_term",
+        row.id,
+        term=row.term,
+        fields=sorted(name for name in after if after[name] != before.get(name)),
+        note=note.strip()[: LIMITS["notes"]] or None,
+    )
+    MATCHERS.changed()
+    return record
 
 
 def get_term(session: Session, principal: Principal, term_id: int) -> TermRecord:

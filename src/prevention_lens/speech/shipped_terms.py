@@ -2,8 +2,9 @@
 set of real terms whose senses and harm were checked against the public records each names.
 They load as published (origin "shipped"); a later package updates them in place.
 
-A term someone else added in the same language is never touched, and an admin's decision on a
-shipped term (rejecting it) is kept when its content is updated.
+A term someone else added in the same language is never touched, nor is a shipped term an
+admin has edited (its origin is then "edited"); an admin's decision on a shipped term
+(rejecting it) is kept when its content is updated.
 
 Public API::
 
@@ -22,12 +23,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from prevention_lens.errors import ValidationError
-from prevention_lens.speech.lexicon import MATCHERS, apply_draft, resolve_countries
+from prevention_lens.speech.lexicon import (
+    MATCHERS,
+    SHIPPED_ORIGIN,
+    apply_draft,
+    resolve_countries,
+)
 from prevention_lens.speech.terms import TermDraft
 from prevention_lens.store.models import SpeechTerm
 
 SOURCE = "speech/data/terms.yaml"
-ORIGIN = "shipped"
+ORIGIN = SHIPPED_ORIGIN
 PACKAGE_USER = "prevention-lens"
 LICENCE = "MIT (Prevention Lens); meanings in our words, from the records named"
 

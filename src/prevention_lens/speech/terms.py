@@ -7,7 +7,7 @@ Public API::
     TARGETED_GROUPS, SEVERITIES, STATUSES, LIMITS, COUNTS
     language_tag(value) -> str           "MY" -> "my", "sr-latn" -> "sr-Latn"; ValidationError
     TermDraft                            frozen; .normalized, .lexicon_term(), from_mapping(item)
-    TermRecord                           frozen; .to_dict(), .lexicon_term()
+    TermRecord                           frozen; .to_dict(), .lexicon_term(), .draft_values()
 """
 
 from __future__ import annotations
@@ -435,6 +435,16 @@ class TermRecord:
             senses=self.senses,
             countries=self.countries,
         )
+
+    def draft_values(self) -> dict[str, Any]:
+        """The term's content as ``TermDraft.from_mapping`` takes it, to start an edit from."""
+        values = {
+            item.name: getattr(self, item.name)
+            for item in fields(TermDraft)
+            if item.name != "senses"
+        }
+        values["senses"] = [sense.to_dict() for sense in self.senses]
+        return values
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: dates as ISO text, lists as lists."""

@@ -55,6 +55,8 @@ register(
             "read": Role.PUBLIC,
             "read_drafts": Role.ANALYST,
             "propose": Role.CONTRIBUTOR,
+            # Editing a draft needs an analyst; a published or rejected term an admin (review).
+            "edit": Role.ANALYST,
             "review": Role.ADMIN,
             "import": Role.ADMIN,
         },

@@ -1,6 +1,7 @@
 """The hate-speech lexicon's pages and API: published terms with filters (drafts for analysts),
 one term with its senses, examples, why it inflames, alternatives and licence, the form
-contributors propose terms with, and the queue admins publish or reject them from.
+contributors propose terms with (and staff edit them with), and the queue admins publish or
+reject them from.
 
 Published terms are public (like Hatebase's); drafts, who proposed and who reviewed them reach
 analysts and admins only, as ``speech.lexicon`` reads them through the ``speech_term`` policy.
@@ -25,8 +26,17 @@ from prevention_lens.speech.lexicon import (
     get_term,
     list_terms,
     review_term,
+    update_term,
 )
-from prevention_lens.speech.terms import LIMITS, SEVERITIES, STATUSES, TARGETED_GROUPS, TermDraft
+from prevention_lens.speech.terms import (
+    COUNTS,
+    LIMITS,
+    SEVERITIES,
+    STATUSES,
+    TARGETED_GROUPS,
+    TermDraft,
+    TermRecord,
+)
 from prevention_lens.store.access import Principal, allowed, read_records, require
 from prevention_lens.store.models import Country
 from prevention_lens.web.deps import (
@@ -161,13 +171,49 @@ def form_values(form: FormData) -> dict[str, Any]:
     values["targeted_groups"] = [
         value for value in form.getlist("targeted_groups") if isinstance(value, str)
     ]
+    rows = _text(form, "sense_rows")
+    count = min(int(rows), COUNTS["senses"]) if rows.isdigit() else SENSE_ROWS
     values["senses"] = [
         {
             "kind": _text(form, f"sense_{row}_kind"),
             **{name: _text(form, f"sense_{row}_{name}") for name in SENSE_FIELDS},
         }
-        for row in range(1, SENSE_ROWS + 1)
+        for row in range(1, max(count, 1) + 1)
     ]
+    values["note"] = _text(form, "note")
+    return values
+
+
+def record_values(record: TermRecord) -> dict[str, Any]:
+    """A stored term as the form shows it, with one blank sense row to add a sense in."""
+    values: dict[str, Any] = {
+        "term": record.term,
+        "language": record.language,
+        "severity": str(record.severity),
+        "why_inflames": record.why_inflames,
+        "first_seen": record.first_seen.isoformat() if record.first_seen else "",
+        "last_seen": record.last_seen.isoformat() if record.last_seen else "",
+        "source_url": record.source_url,
+        "notes": record.notes,
+        "targeted_groups": list(record.targeted_groups),
+        **{
+            name: "\n".join(getattr(record, name))
+            for name in ("script_variants", "countries", "alternatives")
+        },
+    }
+    senses = [
+        {
+            "kind": sense.kind,
+            "meaning": sense.meaning,
+            "phrases": "\n".join(sense.phrases),
+            "cues": "\n".join(sense.cues),
+            "examples": "\n".join(sense.examples),
+        }
+        for sense in record.senses
+    ]
+    if len(senses) < COUNTS["senses"]:
+        senses.append({"kind": "neutral", **dict.fromkeys(SENSE_FIELDS, "")})
+    values["senses"] = senses
     return values
 
 
@@ -222,6 +268,7 @@ def _form_page(
     principal: Principal,
     values: dict[str, Any],
     *,
+    editing: TermRecord | None = None,
     error: ValidationError | None = None,
     status_code: int = 200,
 ) -> Response:
@@ -236,6 +283,7 @@ def _form_page(
             **vocabulary(),
             **abilities(principal),
             "values": values,
+            "editing": editing,
             "errors": {field: error.problem} if error else {},
             "error": str(error) if error else None,
         },
@@ -298,12 +346,59 @@ async def review(
     )
 
 
+# --- editing -----------------------------------------------------------------------------------
+
+
+def may_edit(principal: Principal, term: TermRecord) -> bool:
+    """Analysts edit drafts, admins any term (``update_term`` checks again)."""
+    if term.status == "draft":
+        return allowed(principal, "edit", "speech_term")
+    return allowed(principal, "review", "speech_term")
+
+
+def _editable(session: Session, principal: Principal, term_id: int) -> TermRecord:
+    # Checked before the term is looked up, so nobody below analyst learns whether it exists.
+    require(principal, "edit", "speech_term")
+    term = get_term(session, principal, term_id)
+    if not may_edit(principal, term):
+        require(principal, "review", "speech_term")
+    return term
+
+
+@router.get("/speech/terms/{term_id}/edit", response_class=HTMLResponse)
+def edit_term_form(
+    request: Request, session: DbSession, principal: CurrentPrincipal, term_id: RecordId
+) -> Response:
+    term = _editable(session, principal, term_id)
+    return _form_page(request, principal, record_values(term), editing=term)
+
+
+@router.post("/speech/terms/{term_id}/edit")
+async def edit_term(
+    request: Request, session: DbSession, principal: CurrentPrincipal, term_id: RecordId
+) -> Response:
+    """Replaces the term's content; its status stays (a published term is matched anew)."""
+    term = _editable(session, principal, term_id)
+    values = form_values(await request.form())
+    try:
+        draft = draft_from_values(values)
+        update_term(session, principal, term_id, draft, note=values["note"])
+    except ValidationError as error:
+        session.rollback()
+        return _form_page(request, principal, values, editing=term, error=error, status_code=422)
+    return RedirectResponse(f"/speech/terms/{term_id}?edited=1", status_code=303)
+
+
 # --- one term ----------------------------------------------------------------------------------
 
 
 @router.get("/speech/terms/{term_id}", response_class=HTMLResponse)
 def term_page(
-    request: Request, session: DbSession, principal: CurrentPrincipal, term_id: RecordId
+    request: Request,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    term_id: RecordId,
+    edited: Annotated[str, Query(max_length=1)] = "",
 ) -> Response:
     term = get_term(session, principal, term_id)
     return render(
@@ -313,6 +408,8 @@ def term_page(
             **vocabulary(),
             **abilities(principal),
             "term": term,
+            "can_edit": may_edit(principal, term),
+            "edited": edited == "1",
             "countries": country_names(session, principal),
         },
     )
@@ -400,6 +497,12 @@ class TermBody(BaseModel):
     notes: Annotated[str, Field(max_length=LIMITS["notes"])] = ""
 
 
+class TermEdit(TermBody):
+    """A term's whole new content; its status stays. ``note`` goes to the audit log."""
+
+    note: Annotated[str, Field(max_length=LIMITS["notes"])] = ""
+
+
 class TermReview(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -414,6 +517,18 @@ def propose_term(body: TermBody, session: DbSession, principal: CurrentPrincipal
     draft = TermDraft.from_mapping(body.model_dump())
     (stored,) = add_terms(session, principal, [draft], origin="manual")
     return stored.to_dict()
+
+
+@api_router.put("/terms/{term_id}")
+def edit_term_api(
+    term_id: RecordId, body: TermEdit, session: DbSession, principal: CurrentPrincipal
+) -> Record:
+    """Replace a term's content, keeping its status (analysts: drafts; admins: any term). A
+    published term's new content is matched at once; a shipped term becomes "edited"."""
+    require(principal, "edit", "speech_term")
+    values = body.model_dump(exclude={"note"})
+    draft = TermDraft.from_mapping(values)
+    return update_term(session, principal, term_id, draft, note=body.note).to_dict()
 
 
 @api_router.post("/terms/{term_id}/review")

@@ -13,6 +13,7 @@ Public API::
               file=None) -> list[TermRecord]
     review_term(session, principal, term_id, decision, note="") -> TermRecord
     update_term(session, principal, term_id, draft, *, note="") -> TermRecord
+    may_edit(principal, status) -> bool      analysts edit drafts, admins any term
     list_terms(session, principal, *, language=None, status=None, country=None, query=None)
     get_term(session, principal, term_id) -> TermRecord
     published_matcher(session) -> Matcher
@@ -67,6 +68,7 @@ __all__ = [
     "export_terms_csv",
     "get_term",
     "list_terms",
+    "may_edit",
     "published_matcher",
     "resolve_countries",
     "review_term",
@@ -338,6 +340,11 @@ def review_term(
     return _record_of(principal, row)
 
 
+def may_edit(principal: Principal, status: str) -> bool:
+    """Whether the principal may edit a term in this status: analysts drafts, admins any."""
+    return allowed(principal, "edit" if status == "draft" else "review", "speech_term")
+
+
 def update_term(
     session: Session, principal: Principal, term_id: int, draft: TermDraft, *, note: str = ""
 ) -> TermRecord:
@@ -349,10 +356,9 @@ def update_term(
     changed which fields, and the note. Whether a term is a made-up example never changes."""
     require(principal, "edit", "speech_term")
     row = _load(session, term_id)
-    if row.status == "draft":
-        if not allowed(principal, "read_drafts", "speech_term"):
-            raise NotFoundError(f"No speech term {term_id}.")
-    else:
+    if row.status == "draft" and not allowed(principal, "read_drafts", "speech_term"):
+        raise NotFoundError(f"No speech term {term_id}.")
+    if not may_edit(principal, row.status):
         require(principal, "review", "speech_term")
     key = (draft.language, draft.normalized)
     if key != (row.language, row.normalized):

@@ -25,6 +25,7 @@ from prevention_lens.speech.lexicon import (
     export_terms,
     get_term,
     list_terms,
+    may_edit,
     review_term,
     update_term,
 )
@@ -349,18 +350,11 @@ async def review(
 # --- editing -----------------------------------------------------------------------------------
 
 
-def may_edit(principal: Principal, term: TermRecord) -> bool:
-    """Analysts edit drafts, admins any term (``update_term`` checks again)."""
-    if term.status == "draft":
-        return allowed(principal, "edit", "speech_term")
-    return allowed(principal, "review", "speech_term")
-
-
 def _editable(session: Session, principal: Principal, term_id: int) -> TermRecord:
     # Checked before the term is looked up, so nobody below analyst learns whether it exists.
     require(principal, "edit", "speech_term")
     term = get_term(session, principal, term_id)
-    if not may_edit(principal, term):
+    if not may_edit(principal, term.status):
         require(principal, "review", "speech_term")
     return term
 
@@ -408,7 +402,7 @@ def term_page(
             **vocabulary(),
             **abilities(principal),
             "term": term,
-            "can_edit": may_edit(principal, term),
+            "can_edit": may_edit(principal, term.status),
             "edited": edited == "1",
             "countries": country_names(session, principal),
         },

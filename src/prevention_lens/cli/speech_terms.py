@@ -406,8 +406,7 @@ def edit(
             values["senses"] = [*values["senses"], _neutral_sense(value, "--add-neutral")]
         if values == current.draft_values():
             raise ValidationError(
-                "nothing to change: give --from FILE or the fields to change (see --help)",
-                field="--from",
+                "nothing to change: give --from FILE or the fields to change (see --help)"
             )
         try:
             draft = TermDraft.from_mapping(values)

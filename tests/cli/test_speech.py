@@ -86,6 +86,18 @@ def test_match_tells_the_chair_from_the_slur_and_a_report_from_a_use(speech: Spe
     assert nothing.code == 0 and "No published lexicon term" in nothing.out
 
 
+def test_match_looks_only_for_the_terms_of_the_country_given(speech: Speech) -> None:
+    # The shipped "mende" is a cockroach in Kenya's lexicon; in Sierra Leone, a people.
+    text = "The Mende people held a festival"
+    assert [hit["term"] for hit in _hits(speech("match", text, "--json"))] == ["mende"]
+    assert [
+        hit["term"] for hit in _hits(speech("match", text, "--country", "Kenya", "--json"))
+    ] == ["mende"]
+    assert _hits(speech("match", text, "--country", "Sierra Leone", "--json")) == []
+    unknown = speech("match", text, "--country", "Atlantis")
+    assert isinstance(unknown.error, NotFoundError)
+
+
 def test_score_with_the_shipped_model_gives_labels_attributes_and_lexicon_hits(
     speech: Speech,
 ) -> None:
@@ -393,6 +405,38 @@ def test_posts_list_filters_and_shows_confidential_fields_to_the_operator_only_i
     assert table.code == 0 and "hateful threat" in table.out and "Secret" not in table.out
     bad = speech("posts", "list", "--week", "week two")
     assert isinstance(bad.error, ValidationError) and "--week" in str(bad.error)
+
+
+@pytest.mark.usefixtures("keyword_scoring")
+def test_editing_a_published_term_rematches_the_stored_posts_and_rematch_reports(
+    speech: Speech, tmp_path: Path
+) -> None:
+    feed = tmp_path / "kenya.csv"
+    feed.write_text(
+        "id,time,country,language,text\n"
+        "a,2024-03-04T09:00:00+00:00,Kenya,sw,hawa mende lazima waondoke\n"
+        "b,2024-03-04T10:00:00+00:00,Kenya,sw,mende wengi jikoni leo\n",
+        encoding="utf-8",
+    )
+    assert speech("posts", "import", str(feed)).code == 0
+    [mende] = _terms(speech("terms", "list", "--search", "mende", "--json"))
+
+    def senses() -> list[str]:
+        posts = _listed(speech("posts", "list", "--json"), "posts")
+        return sorted(hit["sense"] for post in posts for hit in post["lexicon_hits"])
+
+    assert senses() == ["unclear", "unclear"]
+    edited = speech(
+        "terms", "edit", str(mende["id"]), "--add-neutral", "the insects=mende wengi jikoni"
+    )
+    assert edited.code == 0, edited.error
+    # The post about the insects in the kitchen now reads in the neutral sense.
+    assert senses() == ["neutral", "unclear"]
+    again = speech("posts", "rematch", "--json")
+    assert again.code == 0, again.error
+    assert again.json() == {"posts": 2, "changed": 0}
+    told = speech("posts", "rematch", "--dataset", "nothing-here")
+    assert told.code == 0 and "Matched 0 stored post(s) again" in told.out
 
 
 @pytest.mark.usefixtures("keyword_scoring")

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from prevention_lens.errors import (
     AuthenticationError,
@@ -14,13 +15,20 @@ from prevention_lens.errors import (
     PermissionDeniedError,
     ValidationError,
 )
-from prevention_lens.speech.lexicon import TermDraft, add_terms, review_term
+from prevention_lens.speech.lexicon import (
+    TermDraft,
+    add_terms,
+    get_term,
+    review_term,
+    update_term,
+)
 from prevention_lens.speech.matching import TermSense
 from prevention_lens.speech.posts import (
     PostDraft,
     get_post,
     import_posts,
     list_posts,
+    rematch_posts,
     week_of,
 )
 from prevention_lens.store import Store
@@ -231,11 +239,98 @@ def test_posts_are_matched_against_the_published_lexicon_by_default(store: Store
         )
         assert list_posts(session, ANALYST)[0].lexicon_hits == ()
         review_term(session, ADMIN, unpublished.id, "publish")
-        import_posts(
-            session, ADMIN, [draft("a", "zorb go home")], dataset="watch", scorer=KeywordScorer()
-        )
         (post,) = list_posts(session, ANALYST)
-        # A draft term is never matched; once published, a re-import finds it.
+        # A draft term is never matched; publishing it matches the stored posts again.
         assert [(h["term"], h["sense"], h["use"]) for h in post.lexicon_hits] == [
             ("zorb", "hateful", "use")
         ]
+
+
+def _hits(session: Session) -> dict[str, list[tuple[str, str]]]:
+    return {
+        post.external_id: [(hit["term"], hit["sense"]) for hit in post.lexicon_hits]
+        for post in list_posts(session, ANALYST)
+    }
+
+
+def test_stored_posts_follow_the_published_lexicon_as_it_changes(store: Store) -> None:
+    zorb = TermDraft(
+        term="zorb",
+        language="en",
+        senses=(TermSense("hateful", "an insult"), TermSense("neutral", "a garden tool")),
+    )
+    posts = [
+        draft("insult", "zorb go home"),
+        draft("tool", "my zorb rake is in the shed"),
+        draft("market", "a market day"),  # no change to "zorb" can touch it: never re-matched
+    ]
+    with store.session() as session:
+        (term,) = add_terms(session, ADMIN, [zorb], origin="manual", status="published")
+        import_posts(session, ADMIN, posts, dataset="watch", scorer=KeywordScorer())
+        assert _hits(session) == {
+            "insult": [("zorb", "unclear")],
+            "tool": [("zorb", "unclear")],
+            "market": [],
+        }
+        # An admin adds the phrase that marks the harmless sense: the stored post follows.
+        values = get_term(session, ADMIN, term.id).draft_values()
+        values["senses"][1]["phrases"] = ["zorb rake"]
+        update_term(session, ADMIN, term.id, TermDraft.from_mapping(values))
+        assert _hits(session) == {
+            "insult": [("zorb", "unclear")],
+            "tool": [("zorb", "neutral")],
+            "market": [],
+        }
+        review_term(session, ADMIN, term.id, "reject")  # withdrawn: no longer matched
+        assert _hits(session) == {"insult": [], "tool": [], "market": []}
+        details = session.scalars(
+            select(AuditEntry.detail)
+            .where(AuditEntry.resource == "speech_term")
+            .order_by(AuditEntry.id)
+        ).all()
+        assert [(d.get("posts_rematched"), d.get("posts_changed")) for d in details] == [
+            (None, None),  # created published, before any post was stored
+            (2, 1),
+            (2, 2),
+        ]
+
+
+def test_rematch_is_for_analysts_and_audited(store: Store) -> None:
+    with store.session() as session:
+        posts = [draft("a", "zorb go home")]
+        import_posts(
+            session, ADMIN, posts, dataset="watch", scorer=KeywordScorer(), matcher=MATCHER
+        )
+        with pytest.raises(PermissionDeniedError):
+            rematch_posts(session, CONTRIBUTOR)
+        counts = rematch_posts(session, ANALYST, dataset="watch", matcher=MATCHER)
+        assert (counts.posts, counts.changed) == (1, 0)
+        assert rematch_posts(session, ANALYST, dataset="other").posts == 0
+        # Against the store's own lexicon, which has no "zorb": its hit goes.
+        assert rematch_posts(session, ANALYST).changed == 1
+        assert list_posts(session, ANALYST)[0].lexicon_hits == ()
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "rematch").order_by(AuditEntry.id)
+        ).first()
+        assert entry is not None and entry.actor == "ana"
+        assert entry.detail["posts"] == 1
+
+
+def test_a_term_listed_for_one_country_is_matched_only_in_posts_from_it(store: Store) -> None:
+    # "mende" is a cockroach in Kenya's lexicon, and the name of a people in Sierra Leone.
+    with store.session() as session:
+        cockroach = TermDraft(
+            term="mende",
+            language="sw",
+            senses=(TermSense("hateful", "people as cockroaches"),),
+            countries=("Kenya",),
+        )
+        add_terms(session, ADMIN, [cockroach], origin="manual", status="published")
+        posts = [
+            draft("ke", "hawa mende lazima waondoke", country="Kenya"),
+            draft("sl", "The Mende people held a festival", country="Sierra Leone"),
+        ]
+        import_posts(session, ADMIN, posts, dataset="watch", scorer=KeywordScorer())
+        hits = {post.external_id: post.lexicon_hits for post in list_posts(session, ANALYST)}
+    assert [hit["term"] for hit in hits["ke"]] == ["mende"]
+    assert hits["sl"] == ()

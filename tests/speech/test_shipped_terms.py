@@ -18,6 +18,7 @@ from prevention_lens.speech.lexicon import (
     review_term,
     update_term,
 )
+from prevention_lens.speech.posts import import_posts, list_posts
 from prevention_lens.speech.shipped_terms import (
     LICENCE,
     ORIGIN,
@@ -30,6 +31,8 @@ from prevention_lens.speech.text import zawgyi_probability
 from prevention_lens.store import Store
 from prevention_lens.store.access import ANONYMOUS, Principal, Role
 from prevention_lens.store.models import SpeechTerm
+from tests.speech.keyword_scorer import KeywordScorer
+from tests.speech.keyword_scorer import draft as post
 
 ADMIN = Principal(username="adam", role=Role.ADMIN, user_id=1)
 
@@ -139,6 +142,21 @@ def test_a_shipped_term_an_admin_edited_is_kept_by_later_loads(store: Store) -> 
         row = session.scalar(select(SpeechTerm).where(SpeechTerm.normalized == "madoadoa"))
         assert row is not None
         assert (row.origin, row.why_inflames) == (EDITED_ORIGIN, "Our monitors' wording.")
+
+
+def test_posts_stored_before_the_shipped_terms_are_matched_against_them(store: Store) -> None:
+    posts = [
+        post("ke", "hawa mende lazima waondoke", country="Kenya"),
+        post("sl", "The Mende people held a festival", country="Sierra Leone"),
+    ]
+    with store.session() as session:
+        import_posts(session, ADMIN, posts, dataset="watch", scorer=KeywordScorer())
+        load_shipped_terms(session)
+        hits = {
+            record.external_id: [hit["term"] for hit in record.lexicon_hits]
+            for record in list_posts(session, ADMIN)
+        }
+    assert hits == {"ke": ["mende"], "sl": []}
 
 
 def test_the_shipped_lexicon_tells_a_chair_from_the_slur(store: Store) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from prevention_lens.speech.units import (
     contains_form,
     find_sequence,
+    form_screen,
     is_word_char,
     keys,
     normalise_term,
@@ -79,3 +80,17 @@ def test_a_phrase_contains_a_form_only_as_whole_units() -> None:
 def test_word_characters_are_letters_marks_digits_and_joiners() -> None:
     assert all(is_word_char(char) for char in "aé7ကု\u200d")
     assert not any(is_word_char(char) for char in " .-'🐍")
+
+
+def test_the_form_screen_passes_every_text_that_holds_a_form() -> None:
+    may_hold = form_screen(["Kalar", "ကုလား", "zorb rake"])
+    holding = [
+        "They called us KALAR.",
+        "a kalar htaing",
+        "ကုလားထိုင် ဝယ်တယ်",
+        "the Zorb rake",
+        "ka\u00adlar in a soft-hyphen disguise",
+    ]
+    assert all(may_hold(text) for text in holding)
+    assert not any(may_hold(text) for text in ("a market day", "zor b", "မင်္ဂလာပါ"))
+    assert not form_screen([])("anything")

@@ -24,6 +24,8 @@ from prevention_lens.errors import ValidationError
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from sqlalchemy.orm import Session
+
     from prevention_lens.speech.matching import TermHit
     from prevention_lens.speech.scoring import PostScore
 
@@ -62,6 +64,21 @@ def _hits_cell(hits: Sequence[TermHit]) -> str:
     )
 
 
+CountryOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Where it was said (any name or code): terms listed for other countries only are "
+        "not looked for."
+    ),
+]
+
+
+def _country_key(session: Session, country: str | None) -> str | None:
+    from prevention_lens.store.reference import find_country
+
+    return None if country is None else find_country(session, country).key
+
+
 @app.command()
 def score(
     texts: Annotated[
@@ -72,6 +89,7 @@ def score(
         str | None,
         typer.Option("--file", help="A UTF-8 file, one text a line; - reads standard input."),
     ] = None,
+    country: CountryOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Score texts with the shipped classifier on this machine: label (hateful, offensive,
@@ -89,8 +107,9 @@ def score(
 
     normalised = [normalise_post(text) for text in chosen]
     with context.store().session() as session:
+        key = _country_key(session, country)
         matcher = published_matcher(session)
-    hits = [matcher.find(text) for text in normalised]
+    hits = [matcher.find(text, country=key) for text in normalised]
     with progress("Scoring texts", total=len(chosen)) as step:
         scores = score_texts(normalised)
         step.update(len(chosen))
@@ -200,6 +219,7 @@ def normalise(
 @app.command()
 def match(
     text: Annotated[str, typer.Argument(help="The text to look for lexicon terms in.")],
+    country: CountryOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """The published lexicon's terms in a text, as whole words in context (never inside other
@@ -210,8 +230,9 @@ def match(
 
     normalised = normalise_post(text)
     with context.store().session() as session:
+        key = _country_key(session, country)
         matcher = published_matcher(session)
-    hits = matcher.find(normalised)
+    hits = matcher.find(normalised, country=key)
     if as_json:
         print_json(
             {

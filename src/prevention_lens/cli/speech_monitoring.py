@@ -40,7 +40,8 @@ SinceOption = Annotated[
 TEXT_CHARS = 80
 
 posts_app = typer.Typer(
-    help="Monitored posts: import a feed (each post scored and matched as it loads), list them."
+    help="Monitored posts: import a feed (each post scored and matched as it loads), list them, "
+    "match them again against the lexicon."
 )
 
 
@@ -129,6 +130,26 @@ def import_posts(
             "`lens speech posts list` shows the posts; `lens speech trends` and `lens speech "
             "surges` the weekly counts and alerts."
         )
+
+
+@posts_app.command()
+def rematch(
+    dataset: Annotated[
+        str | None, typer.Option(help="Only this feed (default: every stored post).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Match the stored posts again against the lexicon as published now, each within its
+    country; scores stay. Publishing, withdrawing or editing a published term already does
+    this; run it after changing the lexicon some other way."""
+    from prevention_lens.speech.posts import rematch_posts
+
+    with context.store().session() as session:
+        counts = rematch_posts(session, context.operator(), dataset=dataset)
+    if as_json:
+        print_json({"posts": counts.posts, "changed": counts.changed})
+        return
+    _say(f"Matched {counts.posts} stored post(s) again: {counts.changed} changed their hits.")
 
 
 @posts_app.command("list")

@@ -29,7 +29,6 @@ app = typer.Typer(
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 # `--format` of `lens speech terms import`, and the ingest format each one runs.
 IMPORT_FORMATS = {"csv": "speech-terms-csv", "hurtlex": "speech-hurtlex"}
-EXPORT_FORMATS = ("csv", "json")
 
 
 def _say(text: str) -> None:
@@ -493,7 +492,8 @@ def export(
     ] = False,
 ) -> None:
     """Export terms through the access policy: CSV in the import's columns, or JSON."""
-    from prevention_lens.speech.lexicon import export_terms, list_terms
+    from prevention_lens.speech.exports import EXPORT_FORMATS, export_terms
+    from prevention_lens.speech.lexicon import list_terms
     from prevention_lens.store.access import ANONYMOUS
 
     if fmt not in EXPORT_FORMATS:

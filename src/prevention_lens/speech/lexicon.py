@@ -17,16 +17,13 @@ Public API::
     list_terms(session, principal, *, language=None, status=None, country=None, query=None)
     get_term(session, principal, term_id) -> TermRecord
     published_matcher(session) -> Matcher
-    export_terms(records, fmt="csv"|"json") -> str
-    export_terms_csv(session, principal, *, language=None, status=None) -> str
     MATCHERS                         the matcher cache (.changed() after writing terms elsewhere)
     resolve_countries(session, values, *, entry) -> keys;  stored_keys(session, pairs) -> ids
-    apply_draft(row, draft, countries) -> changed;  term_row(record) -> TermRow   (for loaders)
+    apply_draft(row, draft, countries) -> changed                      (for loaders)
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -37,7 +34,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from prevention_lens.errors import NotFoundError, ValidationError
-from prevention_lens.sources.speech_lexicon import SenseRow, TermRow, write_terms_csv
 from prevention_lens.speech.matching import LexiconTerm, Matcher, TermSense
 from prevention_lens.speech.terms import (
     LIMITS,
@@ -64,8 +60,6 @@ __all__ = [
     "TermRecord",
     "add_terms",
     "apply_draft",
-    "export_terms",
-    "export_terms_csv",
     "get_term",
     "list_terms",
     "may_edit",
@@ -73,7 +67,6 @@ __all__ = [
     "resolve_countries",
     "review_term",
     "stored_keys",
-    "term_row",
     "update_term",
 ]
 
@@ -316,17 +309,20 @@ def review_term(
     session: Session, principal: Principal, term_id: int, decision: str, note: str = ""
 ) -> TermRecord:
     """Publish or reject a term (admins); the reviewer and time are kept, the note goes to the
-    audit log. Rejecting a published term withdraws it."""
+    audit log. Rejecting a published term withdraws it. Publishing or withdrawing matches the
+    stored posts again (the counts go to the audit log)."""
     if decision not in DECISIONS:
         raise ValidationError(
             f"unknown decision {decision!r}; choose {' or '.join(DECISIONS)}", field="decision"
         )
     require(principal, "review", "speech_term")
     row = _load(session, term_id)
+    matched = "published" in (row.status, DECISIONS[decision])
     row.status = DECISIONS[decision]
     row.reviewed_by = principal.username
     row.reviewed_at = datetime.now(UTC)
     session.flush()
+    MATCHERS.changed()
     audit(
         session,
         principal,
@@ -335,9 +331,23 @@ def review_term(
         row.id,
         term=row.term,
         note=note.strip()[: LIMITS["notes"]] or None,
+        **(_rematched(session, row) if matched else {}),
     )
-    MATCHERS.changed()
     return _record_of(principal, row)
+
+
+def _rematched(session: Session, row: SpeechTerm) -> dict[str, int]:
+    """Match the stored posts this term can touch again after the published lexicon changed,
+    so that trends and surges count what it says now; the counts go to the change's audit
+    entry."""
+    from prevention_lens.speech.posts import match_stored_posts
+
+    counts = match_stored_posts(
+        session,
+        matcher=published_matcher(session),
+        changed_terms={row.id: (row.term, *(row.script_variants or ()))},
+    )
+    return {"posts_rematched": counts.posts, "posts_changed": counts.changed}
 
 
 def may_edit(principal: Principal, status: str) -> bool:
@@ -353,7 +363,8 @@ def update_term(
     reviewer and time change, so every process's matcher picks it up). A shipped term that is
     edited becomes this organisation's own (origin "edited"), which later packages leave as it
     is. The draft's licence, if it names one, replaces the term's. The audit log keeps who
-    changed which fields, and the note. Whether a term is a made-up example never changes."""
+    changed which fields, and the note. Whether a term is a made-up example never changes.
+    Editing a published term matches the stored posts again."""
     require(principal, "edit", "speech_term")
     row = _load(session, term_id)
     if row.status == "draft" and not allowed(principal, "read_drafts", "speech_term"):
@@ -384,6 +395,7 @@ def update_term(
         row.reviewed_by = principal.username
         row.reviewed_at = datetime.now(UTC)
     session.flush()
+    MATCHERS.changed()
     record = _record_of(principal, row)
     after = record.draft_values()
     audit(
@@ -395,8 +407,8 @@ def update_term(
         term=row.term,
         fields=sorted(name for name in after if after[name] != before.get(name)),
         note=note.strip()[: LIMITS["notes"]] or None,
+        **(_rematched(session, row) if row.status == "published" else {}),
     )
-    MATCHERS.changed()
     return record
 
 
@@ -543,57 +555,3 @@ def published_matcher(session: Session) -> Matcher:
     """The matcher for every published term (public: no principal needed), built once per
     version of the published lexicon."""
     return MATCHERS.get(session)
-
-
-def term_row(record: TermRecord, line: int = 0) -> TermRow:
-    """A stored term in the shape the CSV writer takes."""
-    return TermRow(
-        line=line,
-        term=record.term,
-        language=record.language,
-        senses=tuple(
-            SenseRow(sense.kind, sense.meaning, sense.phrases, sense.cues, sense.examples)
-            for sense in record.senses
-        ),
-        script_variants=record.script_variants,
-        countries=record.countries,
-        targeted_groups=record.targeted_groups,
-        severity=record.severity,
-        why_inflames=record.why_inflames,
-        alternatives=record.alternatives,
-        first_seen=record.first_seen,
-        last_seen=record.last_seen,
-        licence=record.licence,
-        source_url=record.source_url,
-        example=record.example,
-        notes=record.notes,
-    )
-
-
-EXPORT_FORMATS = ("csv", "json")
-
-
-def export_terms(records: Sequence[TermRecord], fmt: str = "csv") -> str:
-    """Terms already read through the policy as our CSV layout (re-importable) or JSON; each
-    term's licence travels with it (HurtLex's non-commercial licence included)."""
-    if fmt == "csv":
-        return write_terms_csv([term_row(record, number) for number, record in enumerate(records)])
-    if fmt == "json":
-        return json.dumps(
-            {"terms": [record.to_dict() for record in records]}, ensure_ascii=False, indent=2
-        )
-    raise ValidationError(
-        f"unknown format {fmt!r}; choose from {', '.join(EXPORT_FORMATS)}", field="format"
-    )
-
-
-def export_terms_csv(
-    session: Session,
-    principal: Principal,
-    *,
-    language: str | None = None,
-    status: str | None = None,
-) -> str:
-    """The terms the principal may see as our CSV layout (re-importable); each term's licence
-    travels with it (HurtLex's non-commercial licence included)."""
-    return export_terms(list_terms(session, principal, language=language, status=status), "csv")

@@ -14,6 +14,9 @@ Public API::
     list_posts(session, principal, *, country=None, week=None, group=None, label=None,
                dataset=None, limit=100) -> list[PostRecord]
     get_post(session, principal, post_id) -> PostRecord
+    RematchCounts; rematch_posts(session, principal, *, dataset=None, matcher=None)
+    match_stored_posts(session, *, dataset=None, matcher=None, changed_terms=None)
+                                              the same, without an access check (lexicon)
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from prevention_lens.errors import NotFoundError, ValidationError
@@ -38,6 +41,7 @@ from prevention_lens.sources.speech_posts import (
     parse_time,
 )
 from prevention_lens.speech.text import normalise_post, to_unicode
+from prevention_lens.speech.units import form_screen
 from prevention_lens.store.access import (
     Confidentiality,
     Principal,
@@ -58,9 +62,12 @@ __all__ = [
     "PostDraft",
     "PostRecord",
     "PostScorer",
+    "RematchCounts",
     "get_post",
     "import_posts",
     "list_posts",
+    "match_stored_posts",
+    "rematch_posts",
     "week_of",
 ]
 
@@ -104,7 +111,7 @@ class TermHitLike(Protocol):
 class HitFinder(Protocol):
     """The lexicon matcher: ``speech.lexicon.published_matcher(session)`` unless given."""
 
-    def find(self, text: str) -> Sequence[TermHitLike]: ...
+    def find(self, text: str, *, country: str | None = None) -> Sequence[TermHitLike]: ...
 
 
 def week_of(moment: datetime | date) -> date:
@@ -258,11 +265,12 @@ def _default_matcher(session: Session) -> HitFinder:
     return published_matcher(session)
 
 
-def _country_ids(session: Session, drafts: Sequence[PostDraft]) -> dict[str, int]:
-    """Each draft's country (as written) -> stored country id; every unknown one raises."""
+def _country_ids(session: Session, drafts: Sequence[PostDraft]) -> dict[str, tuple[int, str]]:
+    """Each draft's country (as written) -> stored country id and key; every unknown one
+    raises."""
     reference = stored_reference(session)
     ids = country_ids_by_key(session)
-    resolved: dict[str, int] = {}
+    resolved: dict[str, tuple[int, str]] = {}
     for draft in drafts:
         if draft.country in resolved:
             continue
@@ -276,7 +284,7 @@ def _country_ids(session: Session, drafts: Sequence[PostDraft]) -> dict[str, int
             ) from None
         if key not in ids:
             raise NotFoundError(f"Country {key} is not in the store; run `lens db upgrade`.")
-        resolved[draft.country] = ids[key]
+        resolved[draft.country] = (ids[key], key)
     return resolved
 
 
@@ -378,8 +386,10 @@ def import_posts(
     fresh = dict(zip(stale, _scores(scorer, [normalised[i] for i in stale]), strict=True))
     created = updated = unchanged = 0
     for index, draft in enumerate(drafts):
-        hits = [hit.to_dict() for hit in matcher.find(normalised[index])]
-        values = _values(draft, countries[draft.country], normalised[index], hits)
+        country_id, country_key = countries[draft.country]
+        # Terms listed for other countries only are not looked for ("mende": Kenya only).
+        hits = [hit.to_dict() for hit in matcher.find(normalised[index], country=country_key)]
+        values = _values(draft, country_id, normalised[index], hits)
         if index in fresh:
             values.update(_score_values(fresh[index], version))
         row = stored.get(draft.external_id)
@@ -416,6 +426,80 @@ def import_posts(
         unchanged=unchanged,
     )
     return LoadCounts(created=created, updated=updated, unchanged=unchanged)
+
+
+# --- matching again ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RematchCounts:
+    """How many stored posts were matched again, and how many of them changed hits."""
+
+    posts: int = 0
+    changed: int = 0
+
+
+def match_stored_posts(
+    session: Session,
+    *,
+    dataset: str | None = None,
+    matcher: HitFinder | None = None,
+    changed_terms: Mapping[int, Sequence[str]] | None = None,
+) -> RematchCounts:
+    """Match the stored posts (of one dataset, or all) again against the lexicon as published
+    now, each within its country; the scores stay. ``changed_terms`` (term id -> its forms as
+    written now) limits the work to what a change to those terms can touch: posts holding a
+    hit of one of them or a text that may hold one of their forms. No access check: for the
+    lexicon's writers, which check their own (``rematch_posts`` is the one for users)."""
+    matcher = matcher or _default_matcher(session)
+    statement = select(
+        SpeechPost.id, SpeechPost.text_normalised, SpeechPost.lexicon_hits, Country.key
+    ).join(Country, Country.id == SpeechPost.country_id)
+    if dataset is not None:
+        statement = statement.where(SpeechPost.dataset == check_dataset(dataset))
+    touched = set(changed_terms or ())
+    may_hold = form_screen(form for forms in (changed_terms or {}).values() for form in forms)
+    posts = 0
+    changes: list[dict[str, Any]] = []
+    for row in session.execute(statement.order_by(SpeechPost.id)):
+        if changed_terms is not None and not (
+            any(hit.get("term_id") in touched for hit in row.lexicon_hits or ())
+            or may_hold(row.text_normalised)
+        ):
+            continue
+        posts += 1
+        hits = [hit.to_dict() for hit in matcher.find(row.text_normalised, country=row.key)]
+        if hits != list(row.lexicon_hits or ()):
+            changes.append({"id": row.id, "lexicon_hits": hits})
+    for start in range(0, len(changes), LOOKUP_BATCH):
+        session.execute(update(SpeechPost), changes[start : start + LOOKUP_BATCH])
+    session.flush()
+    return RematchCounts(posts=posts, changed=len(changes))
+
+
+def rematch_posts(
+    session: Session,
+    principal: Principal,
+    *,
+    dataset: str | None = None,
+    matcher: HitFinder | None = None,
+) -> RematchCounts:
+    """Match the stored posts again against the lexicon as published now (analysts), so that
+    trends and surges count what it says today. Publishing, withdrawing or editing a
+    published term does this by itself; this is for a matcher or country list changed
+    otherwise. Audited with the counts."""
+    require(principal, "import", "speech_post")
+    counts = match_stored_posts(session, dataset=dataset, matcher=matcher)
+    audit(
+        session,
+        principal,
+        "rematch",
+        "speech_post",
+        dataset=dataset,
+        posts=counts.posts,
+        changed=counts.changed,
+    )
+    return counts
 
 
 # --- reading --------------------------------------------------------------------------------

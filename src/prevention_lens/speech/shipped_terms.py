@@ -111,4 +111,8 @@ def load_shipped_terms(session: Session) -> tuple[int, int, int]:
     session.flush()
     if added or updated:
         MATCHERS.changed()
+        # Posts stored before these terms came or changed are matched against them now.
+        from prevention_lens.speech.posts import match_stored_posts
+
+        match_stored_posts(session)
     return added, updated, unchanged

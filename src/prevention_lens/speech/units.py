@@ -12,13 +12,14 @@ Public API::
     normalise_term(text) -> str             "Kalar-Htaing" -> "kalar htaing"; Burmese runs together
     find_sequence(haystack, needle) -> int  where the keys of a form start in a text's keys, or -1
     contains_form(phrase, forms) -> bool    whether a phrase holds one of the forms as whole units
+    form_screen(forms) -> (text -> bool)    a quick test passing every text that may hold a form
     is_word_char(char) -> bool              a letter, mark, digit or joiner
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 _APOSTROPHES = "'’"
@@ -183,3 +184,16 @@ def contains_form(phrase: str, forms: Iterable[str]) -> bool:
     return any(
         (form_keys := keys(form)) and find_sequence(phrase_keys, form_keys) >= 0 for form in forms
     )
+
+
+def form_screen(forms: Iterable[str]) -> Callable[[str], bool]:
+    """A quick test that passes every text holding one of the forms as whole units (and some
+    that do not): whether the text, case-folded, contains a form's first unit. It spares
+    matching the texts a change to these forms cannot touch."""
+    firsts = tuple({found[0] for form in forms if (found := keys(form))})
+
+    def may_hold(text: str) -> bool:
+        folded = _fold(text)
+        return any(first in folded for first in firsts)
+
+    return may_hold

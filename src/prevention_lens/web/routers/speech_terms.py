@@ -19,10 +19,9 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from prevention_lens.errors import ValidationError
+from prevention_lens.speech.exports import EXPORT_FORMATS, export_terms
 from prevention_lens.speech.lexicon import (
-    EXPORT_FORMATS,
     add_terms,
-    export_terms,
     get_term,
     list_terms,
     may_edit,

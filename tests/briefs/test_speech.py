@@ -41,7 +41,8 @@ from prevention_lens.lexicon.reframe import reframe
 from prevention_lens.risk.assessments import ScoreInput, record_assessment
 from prevention_lens.settings import Settings
 from prevention_lens.sources.speech_posts import EXAMPLE_DATASET
-from prevention_lens.speech.assessments import AssessmentDraft, create_assessment
+from prevention_lens.speech.assessment_records import AssessmentDraft
+from prevention_lens.speech.assessments import create_assessment
 from prevention_lens.speech.matching import Matcher
 from prevention_lens.speech.monitoring import (
     GroupCount,

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from prevention_lens.errors import ValidationError
-from prevention_lens.speech.assessments import AssessmentDraft
+from prevention_lens.speech.assessment_records import AssessmentDraft
 from prevention_lens.speech.frameworks import (
     CONCLUSIONS,
     CONCLUSIONS_SOURCES,

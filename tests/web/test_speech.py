@@ -24,7 +24,8 @@ from prevention_lens.accounts import tokens, users
 from prevention_lens.settings import Settings
 from prevention_lens.sources.speech_posts import EXAMPLE_DATASET
 from prevention_lens.speech import text as speech_text
-from prevention_lens.speech.assessments import create_assessment, draft_from_mapping
+from prevention_lens.speech.assessment_records import draft_from_mapping
+from prevention_lens.speech.assessments import create_assessment
 from prevention_lens.speech.lexicon import add_terms
 from prevention_lens.speech.matching import TermSense
 from prevention_lens.speech.posts import PostDraft, import_posts

@@ -168,9 +168,9 @@ def assess(
     if template:
         typer.echo(template_text(), nl=False)
         return
+    from prevention_lens.speech.assessment_records import draft_from_mapping
     from prevention_lens.speech.assessments import (
         create_assessment,
-        draft_from_mapping,
         get_assessment,
         update_assessment,
     )

@@ -22,14 +22,16 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from prevention_lens.errors import ValidationError
-from prevention_lens.speech.assessments import (
+from prevention_lens.speech.assessment_records import (
     REVISION_NOTE_MAX_CHARS,
     TEXT_LIMITS,
     AssessmentDraft,
     AssessmentRecord,
+    draft_from_mapping,
+)
+from prevention_lens.speech.assessments import (
     assessment_history,
     create_assessment,
-    draft_from_mapping,
     get_assessment,
     list_assessments,
     update_assessment,

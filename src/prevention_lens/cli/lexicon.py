@@ -13,15 +13,19 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from prevention_lens.cli import context
-from prevention_lens.cli.output import console, errors, print_json, print_table
-from prevention_lens.errors import NotFoundError, ValidationError
+from prevention_lens.cli import context, lexicon_revisions
+from prevention_lens.cli.lexicon_lookup import (
+    ConceptArgument,
+    JsonOption,
+    published,
+    resolve_concept,
+    say,
+)
+from prevention_lens.cli.output import errors, print_json, print_table
+from prevention_lens.errors import ValidationError
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from prevention_lens.lexicon.model import Concept, ConceptMapping, Lexicon
-    from prevention_lens.lexicon.records import Revision
     from prevention_lens.lexicon.reframe import Reframed
     from prevention_lens.lexicon.skos import Format
 
@@ -29,15 +33,10 @@ app = typer.Typer(
     help="The sector lexicon: one concept in the words of atrocity prevention, development, "
     "security, humanitarian, human rights, community and peacebuilding work."
 )
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 LanguageOption = Annotated[str, typer.Option("--language", help="en, fr or es.")]
 AudienceOption = Annotated[
     str,
     typer.Option("--audience", help="The sector to speak to: ap, dev, sec, hum, hr, com or pb."),
-]
-ConceptArgument = Annotated[
-    str,
-    typer.Argument(help="A concept id (ap/genocide) or any of its labels, in any language."),
 ]
 
 SKOS_FORMATS: tuple[Format, ...] = ("turtle", "json-ld")
@@ -48,12 +47,6 @@ SUFFIXES: dict[str, Format] = {
     ".jsonld": "json-ld",
     ".json": "json-ld",
 }
-# Longest piece of a definition or note shown in a review's short diff.
-DIFF_CHARS = 70
-
-
-def _say(text: str) -> None:
-    console.print(text, markup=False, highlight=False)
 
 
 def _tell(text: str) -> None:
@@ -79,55 +72,6 @@ def _check_scheme(scheme: str, option: str) -> str:
         choices = ", ".join(f"{code} ({name})" for code, name in SCHEMES.items())
         raise ValidationError(f"unknown scheme {scheme!r}; choose from {choices}", field=option)
     return scheme
-
-
-def _lexicon(session: Session) -> Lexicon:
-    """The published lexicon, or a clear error naming the store when it holds none."""
-    from prevention_lens.lexicon.records import stored_lexicon
-
-    lexicon = stored_lexicon(session)
-    if not lexicon.concepts:
-        raise NotFoundError(
-            f"The sector lexicon in {context.describe_store()} is empty; `lens db upgrade` "
-            "loads the shipped concepts."
-        )
-    return lexicon
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
-def resolve_concept(lexicon: Lexicon, query: str) -> Concept:
-    """The concept a user names: its id, or any preferred or alternative label in any language
-    (case and spacing ignored). Several concepts with that label, or none, is a clear error."""
-    from difflib import get_close_matches
-
-    wanted = query.strip()
-    if wanted in lexicon.concepts:
-        return lexicon.concepts[wanted]
-    folded = _fold(wanted)
-    found: dict[str, str] = {}
-    labels: dict[str, str] = {}
-    for concept in lexicon.concepts.values():
-        for language in concept.pref_labels:
-            for label in concept.labels(language):
-                labels.setdefault(_fold(label), label)
-                if _fold(label) == folded:
-                    found.setdefault(concept.id, f"{concept.id} ({label!r}, {language})")
-    if len(found) == 1:
-        return lexicon.concepts[next(iter(found))]
-    if found:
-        raise ValidationError(
-            f"{query!r} names {len(found)} concepts: "
-            f"{'; '.join(found[key] for key in sorted(found))}; give the id",
-            field="CONCEPT",
-        )
-    near = get_close_matches(folded, [*labels, *lexicon.concepts], n=3, cutoff=0.75)
-    hint = f" Did you mean: {', '.join(labels.get(item, item) for item in near)}?" if near else ""
-    raise NotFoundError(
-        f"No lexicon concept has the id or label {query!r}.{hint} `lens lexicon list` lists them."
-    )
 
 
 def _ordered(lexicon: Lexicon, concept_id: str) -> list[ConceptMapping]:
@@ -168,7 +112,7 @@ def schemes(as_json: JsonOption = False) -> None:
     from prevention_lens.lexicon.model import SCHEMES
 
     with context.store().session() as session:
-        lexicon = _lexicon(session)
+        lexicon = published(session)
     rows = [
         {
             "scheme": code,
@@ -182,7 +126,7 @@ def schemes(as_json: JsonOption = False) -> None:
         print_json({"schemes": rows, "mappings": len(lexicon.mappings)})
         return
     print_table(rows, list(rows[0]), title=f"{len(lexicon.concepts)} concepts in 7 schemes")
-    _say(
+    say(
         f"{len(lexicon.mappings)} mappings join them; "
         "`lens lexicon list --scheme dev` lists a scheme's concepts."
     )
@@ -207,7 +151,7 @@ def list_command(
     if scheme is not None:
         _check_scheme(scheme, "--scheme")
     with context.store().session() as session:
-        lexicon = _lexicon(session)
+        lexicon = published(session)
     order = list(SCHEMES)
     concepts = sorted(
         (
@@ -233,7 +177,7 @@ def list_command(
         print_json({"language": language, "concepts": rows})
         return
     if not rows:
-        _say("No concepts match these filters.")
+        say("No concepts match these filters.")
         return
     table = [
         {
@@ -254,7 +198,7 @@ def list_command(
         title=f"{len(rows)} {'core ' if core else ''}concepts in {where} ({language})",
     )
     if missing:
-        _say(f"{missing} have no {language} label yet; their English label is shown.")
+        say(f"{missing} have no {language} label yet; their English label is shown.")
 
 
 @app.command()
@@ -264,29 +208,29 @@ def show(concept: ConceptArgument, as_json: JsonOption = False) -> None:
     from prevention_lens.lexicon.model import NOTE_BASES, NOTE_KINDS, SCHEMES
 
     with context.store().session() as session:
-        lexicon = _lexicon(session)
+        lexicon = published(session)
     found = resolve_concept(lexicon, concept)
     document = concept_document(lexicon, found)
     if as_json:
         print_json(document)
         return
-    _say(f"{found.id}: {found.label()}")
-    _say(f"{SCHEMES[found.scheme]}{' · core concept' if found.core else ''}")
-    _say("")
+    say(f"{found.id}: {found.label()}")
+    say(f"{SCHEMES[found.scheme]}{' · core concept' if found.core else ''}")
+    say("")
     for language, held in document["labels"].items():
         also = "; ".join(held["alt"])
-        _say(f"  {language}: {held['pref']}" + (f" (also: {also})" if also else ""))
+        say(f"  {language}: {held['pref']}" + (f" (also: {also})" if also else ""))
     if document["labels_checked_at"]:
-        _say(f"  labels checked at: {', '.join(document['labels_checked_at'])}")
-    _say("")
-    _say(found.definition or "(no agreed definition; see the note)")
+        say(f"  labels checked at: {', '.join(document['labels_checked_at'])}")
+    say("")
+    say(found.definition or "(no agreed definition; see the note)")
     if found.source is not None:
-        _say(f"Source: {found.source.citation}")
-        _say(f"Checked at: {found.source.url}")
+        say(f"Source: {found.source.citation}")
+        say(f"Checked at: {found.source.url}")
     if found.note:
-        _say(f"Note: {found.note}")
+        say(f"Note: {found.note}")
     if document["scope_notes"]:
-        _say("")
+        say("")
         print_table(
             [
                 {
@@ -301,7 +245,7 @@ def show(concept: ConceptArgument, as_json: JsonOption = False) -> None:
             title="Scope notes: how the term lands with each audience",
         )
     if document["mappings"]:
-        _say("")
+        say("")
         print_table(
             [
                 {
@@ -316,7 +260,7 @@ def show(concept: ConceptArgument, as_json: JsonOption = False) -> None:
             title=f"Mappings, read from {found.id} ('broader': the other concept is broader)",
         )
     for gap in document["no_term"]:
-        _say(f"No {SCHEMES[gap['scheme']]} term: {gap['rationale']}")
+        say(f"No {SCHEMES[gap['scheme']]} term: {gap['rationale']}")
 
 
 @app.command()
@@ -334,7 +278,7 @@ def term(
     _check_scheme(audience, "--audience")
     _check_language(language)
     with context.store().session() as session:
-        lexicon = _lexicon(session)
+        lexicon = published(session)
         found = resolve_concept(lexicon, concept)
         answer = audience_term(session, found.id, audience, language)
     nearest = [] if answer is not None else lexicon.nearest_for(found.id, audience)
@@ -358,22 +302,22 @@ def term(
     name = SCHEMES[audience]
     if answer is not None:
         own = answer.concept.id == found.id
-        _say(f"{name}: {answer.concept.label(language)} ({answer.concept.id})")
+        say(f"{name}: {answer.concept.label(language)} ({answer.concept.id})")
         if not own:
-            _say(f"{answer.kind} match for {found.id}: {answer.rationale}")
+            say(f"{answer.kind} match for {found.id}: {answer.rationale}")
     else:
-        _say(f"{name} has no term that can stand for {found.id} ({found.label(language)}).")
+        say(f"{name} has no term that can stand for {found.id} ({found.label(language)}).")
         if no_term:
-            _say(f"Why: {no_term}")
+            say(f"Why: {no_term}")
         for item in nearest:
-            _say(
+            say(
                 f"Nearest: {item.concept.label(language)} ({item.concept.id}), {item.kind}: "
                 f"{item.rationale}"
             )
         if not no_term and not nearest:
-            _say("No mapping joins it to that scheme.")
+            say("No mapping joins it to that scheme.")
     for note in notes:
-        _say(f"{NOTE_KINDS[note.kind]} with {name}: {note.note}")
+        say(f"{NOTE_KINDS[note.kind]} with {name}: {note.note}")
 
 
 def _read_text(path: str) -> str:
@@ -412,7 +356,7 @@ def reframe(
     _check_language(language)
     text = _read_text(source)
     with context.store().session() as session:
-        lexicon = _lexicon(session)
+        lexicon = published(session)
     result = reframe_text(lexicon, text, audience, language=language)
     if output is not None:
         output.write_text(result.text, encoding="utf-8")
@@ -475,13 +419,13 @@ def export(
     from prevention_lens.lexicon.skos import serialize
 
     with context.store().session() as session:
-        lexicon = _lexicon(session)
+        lexicon = published(session)
     content = serialize(lexicon, chosen)
     if output is None:
         sys.stdout.write(content)
         return
     output.write_text(content, encoding="utf-8")
-    _say(
+    say(
         f"Wrote {len(lexicon.concepts)} concepts and {len(lexicon.mappings)} mappings to "
         f"{output} ({fmt})."
     )
@@ -507,218 +451,15 @@ def import_command(
         changed = replace_lexicon(session, context.operator(), imported)
     added = sorted(set(imported.concepts) - before)
     removed = sorted(before - set(imported.concepts))
-    _say(
+    say(
         f"Imported {len(imported.concepts)} concepts and {len(imported.mappings)} mappings from "
         f"{path.name} ({chosen}): {changed} concepts changed, {len(added)} added, "
         f"{len(removed)} removed."
     )
     if added:
-        _say(f"Added: {', '.join(added)}")
+        say(f"Added: {', '.join(added)}")
     if removed:
-        _say(f"Removed: {', '.join(removed)}")
+        say(f"Removed: {', '.join(removed)}")
 
 
-def _proposal(
-    lexicon: Lexicon, current: Concept, item: dict[str, Any], file: str
-) -> tuple[Concept, list[ConceptMapping]]:
-    """The concept and its mappings a proposal file describes; id and scheme default to the
-    concept's, and without a `mappings:` key its current mappings are kept."""
-    from prevention_lens.lexicon.content import concept_from_mapping, mapping_from_mapping
-
-    given = item.get("id")
-    if given is not None and given != current.id:
-        raise ValidationError(
-            f"the file describes {given!r}, not {current.id!r}", file=file, field="id"
-        )
-    concept = concept_from_mapping(
-        {**item, "id": current.id, "scheme": item.get("scheme", current.scheme)}, file=file
-    )
-    if "mappings" not in item:
-        return concept, list(lexicon.mappings_from(current.id))
-    raw = item.get("mappings") or []
-    if not isinstance(raw, list):
-        raise ValidationError("mappings: must be a list", file=file, field="mappings")
-    mappings = []
-    for number, entry in enumerate(raw, start=1):
-        if not isinstance(entry, dict):
-            raise ValidationError(
-                f"mapping {number} must be a mapping (target:, kind:, rationale:)",
-                file=file,
-                field="mappings",
-            )
-        mappings.append(mapping_from_mapping({"source": current.id, **entry}, file=file))
-    return concept, mappings
-
-
-@app.command()
-def propose(
-    concept: ConceptArgument,
-    source: Annotated[
-        Path,
-        typer.Option(
-            "--from",
-            help="A YAML file: the concept in the shipped file's form, plus `mappings:` read "
-            "from its side (`lens lexicon show CONCEPT --json` writes one to edit).",
-        ),
-    ],
-    note: Annotated[str, typer.Option(help="Why the change, for the reviewer.")] = "",
-    as_json: JsonOption = False,
-) -> None:
-    """Propose a change to a concept (analysts): checked against the whole lexicon now, applied
-    when an admin approves it with `lens lexicon review`."""
-    import yaml
-
-    from prevention_lens.lexicon.records import propose_change
-
-    if not source.is_file():
-        raise ValidationError("file does not exist", file=str(source))
-    try:
-        item = yaml.safe_load(source.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise ValidationError(f"not valid YAML: {error}", file=str(source)) from None
-    if not isinstance(item, dict):
-        raise ValidationError(
-            "the file must hold one concept as a mapping (labels:, definition:, …)",
-            file=str(source),
-        )
-    with context.store().session() as session:
-        lexicon = _lexicon(session)
-        current = resolve_concept(lexicon, concept)
-        proposed, mappings = _proposal(lexicon, current, item, str(source))
-        revision = propose_change(session, context.operator(), proposed, mappings, note)
-        change = _diff(lexicon, revision)
-    if as_json:
-        print_json(revision.to_dict())
-        return
-    _say(f"Proposed revision {revision.id} of {revision.concept_id}: {change or 'no change'}.")
-    _say(f"`lens lexicon review {revision.id} --approve` applies it (admins).")
-
-
-def _short(value: object) -> str:
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= DIFF_CHARS else text[: DIFF_CHARS - 1] + "…"
-
-
-def _diff(lexicon: Lexicon, revision: Revision) -> str:
-    """What a revision would change against the published lexicon, in one line."""
-    from prevention_lens.lexicon.content import concept_to_mapping
-
-    current = lexicon.concepts.get(revision.concept_id)
-    parts: list[str] = []
-    if current is None:
-        parts.append("a concept no longer in the lexicon")
-    else:
-        before, after = concept_to_mapping(current), concept_to_mapping(revision.concept)
-        for field, value in after.items():
-            if before.get(field) == value:
-                continue
-            if isinstance(value, str) or value is None:
-                parts.append(f"{field}: {_short(before.get(field))} → {_short(value)}")
-            else:
-                parts.append(f"{field} changed")
-    held = {m.target: m for m in (lexicon.mappings_from(revision.concept_id) if current else ())}
-    wanted = {mapping.target: mapping for mapping in revision.mappings}
-    for target in sorted(set(held) | set(wanted)):
-        old, new = held.get(target), wanted.get(target)
-        if old is None and new is not None:
-            parts.append(f"+{new.kind} {target}")
-        elif new is None and old is not None:
-            parts.append(f"-{old.kind} {target}")
-        elif old is not None and new is not None and old.kind != new.kind:
-            parts.append(f"{target} {old.kind} → {new.kind}")
-        elif old is not None and new is not None and old.rationale != new.rationale:
-            parts.append(f"{target} rationale changed")
-    return "; ".join(parts)
-
-
-@app.command()
-def review(
-    revision_id: Annotated[
-        int | None,
-        typer.Argument(help="The revision to decide on (without it: list pending)."),
-    ] = None,
-    approve: Annotated[bool, typer.Option("--approve", help="Apply the change.")] = False,
-    reject: Annotated[bool, typer.Option("--reject", help="Reject the change.")] = False,
-    note: Annotated[str, typer.Option(help="Why, kept with the decision.")] = "",
-    as_json: JsonOption = False,
-) -> None:
-    """Admin review: without a revision, the proposed changes with what each would change;
-    with it, approve (apply) or reject it."""
-    from prevention_lens.lexicon.records import pending, review_change
-
-    chosen = [name for name, flag in (("approve", approve), ("reject", reject)) if flag]
-    if revision_id is None:
-        if chosen or note:
-            raise ValidationError(
-                "name the revision to decide on: lens lexicon review REVISION_ID --approve",
-                field="REVISION_ID",
-            )
-        with context.store().session() as session:
-            lexicon = _lexicon(session)
-            waiting = pending(session, context.operator())
-            rows = [
-                {
-                    "revision": revision.id,
-                    "concept": revision.concept_id,
-                    "proposed_by": revision.proposed_by,
-                    "proposed_at": revision.proposed_at,
-                    "note": revision.note,
-                    "changes": _diff(lexicon, revision) or "no change",
-                }
-                for revision in waiting
-            ]
-        if as_json:
-            print_json({"pending": [revision.to_dict() for revision in waiting]})
-            return
-        if not rows:
-            _say("No proposed lexicon changes wait for review.")
-            return
-        print_table(rows, list(rows[0]), title=f"{len(rows)} proposed change(s) for review")
-        _say("`lens lexicon review REVISION_ID --approve` (or --reject) decides one.")
-        return
-    if len(chosen) != 1:
-        raise ValidationError("give exactly one of --approve or --reject", field="decision")
-    with context.store().session() as session:
-        revision = review_change(session, context.operator(), revision_id, chosen[0], note)
-    if as_json:
-        print_json(revision.to_dict())
-        return
-    _say(f"Revision {revision.id} of {revision.concept_id} is {revision.status}.")
-
-
-@app.command()
-def history(concept: ConceptArgument, as_json: JsonOption = False) -> None:
-    """Every change proposed for a concept, newest first, with its review."""
-    from prevention_lens.lexicon.records import history as concept_history
-
-    with context.store().session() as session:
-        lexicon = _lexicon(session)
-        # A concept an import removed still has its history under its id.
-        concept_id = (
-            concept.strip()
-            if concept.strip() not in lexicon.concepts and "/" in concept
-            else resolve_concept(lexicon, concept).id
-        )
-        revisions = concept_history(session, context.operator(), concept_id)
-    if as_json:
-        print_json({"concept": concept_id, "revisions": [item.to_dict() for item in revisions]})
-        return
-    if not revisions:
-        if concept_id not in lexicon.concepts:
-            raise NotFoundError(f"No lexicon concept {concept_id!r} and no history for it.")
-        _say(f"{concept_id} has not been changed since it shipped.")
-        return
-    rows = [
-        {
-            "revision": item.id,
-            "status": item.status,
-            "proposed_by": item.proposed_by,
-            "proposed_at": item.proposed_at,
-            "note": item.note,
-            "reviewed_by": item.reviewed_by,
-            "reviewed_at": item.reviewed_at,
-            "review_note": item.review_note,
-        }
-        for item in revisions
-    ]
-    print_table(rows, list(rows[0]), title=f"History of {concept_id}")
+lexicon_revisions.register(app)

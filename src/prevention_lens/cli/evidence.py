@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from prevention_lens.cli import context
-from prevention_lens.cli.output import console, print_json, print_record, print_table, progress
+from prevention_lens.cli import context, evidence_curation
+from prevention_lens.cli.evidence_common import JsonOption, count_entries, entry_id, say
+from prevention_lens.cli.output import print_json, print_record, print_table
 from prevention_lens.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -29,14 +30,11 @@ app = typer.Typer(
     help="The evidence library: what prevention approaches work, where they transfer, found "
     "in any language."
 )
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+# Import, review and add come first in `lens evidence --help`: the library is filled before it
+# is read.
+evidence_curation.register(app)
 
-# `--format` of `lens evidence import`, and the ingest format each one runs.
-IMPORT_FORMATS = {"csv": "evidence-csv", "bibtex": "evidence-bibtex", "ris": "evidence-ris"}
-# What `--format auto` reads off a file's name.
-SUFFIXES = {".csv": "csv", ".bib": "bibtex", ".bibtex": "bibtex", ".ris": "ris"}
 EXPORT_FORMATS = ("csv", "bibtex", "ris", "csl-json")
-DECISION_FLAGS = ("publish", "reject", "unpublish")
 # Gap-map states as a short word in a cell; the legend under the table spells them out.
 STATE_MARKS = {
     "absolute_gap": "gap",
@@ -159,74 +157,6 @@ def _empty_library() -> str:
     )
 
 
-def _entries(count: int) -> str:
-    return f"{count} entr{'y' if count == 1 else 'ies'}"
-
-
-def _say(text: str) -> None:
-    console.print(text, markup=False, highlight=False)
-
-
-def _import_format(path: Path, fmt: str) -> str:
-    """The ingest format to run for `--format` (auto: from the file's name, then its start)."""
-    if fmt != "auto":
-        if fmt not in IMPORT_FORMATS:
-            raise ValidationError(
-                f"unknown format {fmt!r}; choose from auto, {', '.join(IMPORT_FORMATS)}",
-                field="--format",
-            )
-        return IMPORT_FORMATS[fmt]
-    suffix = path.suffix.lower()
-    if suffix in SUFFIXES:
-        return IMPORT_FORMATS[SUFFIXES[suffix]]
-    if path.is_file():
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            start = handle.read(2000).lstrip("\ufeff \t\r\n")
-        if start.startswith("@"):
-            return IMPORT_FORMATS["bibtex"]
-        if start.startswith("TY  -"):
-            return IMPORT_FORMATS["ris"]
-    raise ValidationError(
-        "cannot tell the format from the file's name (.csv, .bib or .ris) or its start; "
-        "give --format csv, bibtex or ris",
-        file=str(path),
-    )
-
-
-@app.command("import")
-def import_command(
-    path: Annotated[Path, typer.Argument(help="A CSV, BibTeX (.bib) or RIS (.ris) file.")],
-    fmt: Annotated[
-        str,
-        typer.Option("--format", help="auto (from the file's name or start), csv, bibtex or ris."),
-    ] = "auto",
-    as_json: JsonOption = False,
-) -> None:
-    """Import references (Zotero, EndNote or the library's CSV) as drafts for admin review;
-    a file with a bad entry writes nothing."""
-    from prevention_lens.cli.data import print_rejected
-    from prevention_lens.ingest.catalog import get_format
-    from prevention_lens.ingest.runner import run_import
-
-    import_format = get_format(_import_format(path, fmt))
-    with progress(f"Importing {import_format.title}"):
-        report = run_import(
-            context.store(), context.settings(), context.operator(), import_format, path
-        )
-    if as_json:
-        print_json(report.to_dict())
-        return
-    _say(
-        f"Import {report.import_id}: {_entries(report.rows_read)} read from {path.name} "
-        f"({import_format.name}): {report.rows_created} created as drafts, "
-        f"{report.rows_updated} updated, {report.rows_unchanged} unchanged, "
-        f"{report.rows_rejected} rejected."
-    )
-    print_rejected(report)
-    if report.rows_created:
-        _say("Drafts are visible to analysts and admins only; `lens evidence review` lists them.")
-
-
 @app.command()
 def export(
     fmt: Annotated[str, typer.Option("--format", help="csv, bibtex, ris or csl-json.")] = "csv",
@@ -283,7 +213,7 @@ def export(
         sys.stdout.write(content)
         return
     output.write_text(content, encoding="utf-8")
-    _say(f"Wrote {_entries(len(entries))} to {output} ({fmt}).")
+    say(f"Wrote {count_entries(len(entries))} to {output} ({fmt}).")
 
 
 def _search_why_empty(session: Session, query: str, mode: str, filtered: bool) -> str:
@@ -363,7 +293,7 @@ def search(
         print_json(payload)
         return
     if why is not None:
-        _say(why)
+        say(why)
         return
     rows = [
         {
@@ -379,12 +309,12 @@ def search(
         for rank, hit in enumerate(results.hits, start=1)
     ]
     title = (
-        f"{len(rows)} of {_entries(results.total)} for {results.query!r} ({mode})"
+        f"{len(rows)} of {count_entries(results.total)} for {results.query!r} ({mode})"
         if results.query
-        else f"{len(rows)} of {_entries(results.total)}"
+        else f"{len(rows)} of {count_entries(results.total)}"
     )
     print_table(rows, list(rows[0]), title=title)
-    _say("`lens evidence show KEY` shows an entry.")
+    say("`lens evidence show KEY` shows an entry.")
 
 
 def _matched(text_rank: int | None, similarity: float | None) -> str:
@@ -394,10 +324,6 @@ def _matched(text_rank: int | None, similarity: float | None) -> str:
     if similarity is not None:
         parts.append(f"meaning {similarity:.2f}")
     return "; ".join(parts)
-
-
-def _entry_id(key: str) -> int | str:
-    return int(key) if key.isascii() and key.isdigit() else key
 
 
 def _readable(entry: Entry) -> dict[str, Any]:
@@ -440,20 +366,20 @@ def show(
     from prevention_lens.whatworks.library import get_entry
 
     with context.store().session() as session:
-        entry = get_entry(session, context.operator(), _entry_id(key))
+        entry = get_entry(session, context.operator(), entry_id(key))
     if as_json:
         print_json(entry.to_dict())
         return
     record = _readable(entry)
     # The prose first, as paragraphs: a long summary in a table cell is unreadable in a log.
-    _say(entry.citation)
-    _say(entry.link or "(no DOI or stable URL yet)")
-    _say("")
-    _say(entry.summary or "(no summary yet)")
+    say(entry.citation)
+    say(entry.link or "(no DOI or stable URL yet)")
+    say("")
+    say(entry.summary or "(no summary yet)")
     if entry.harm:
-        _say("")
-        _say(f"Harm: {entry.harm}")
-    _say("")
+        say("")
+        say(f"Harm: {entry.harm}")
+    say("")
     for name in ("citation", "link", "summary", "harm", "title", "authors"):
         record.pop(name, None)
     record["authors"] = "; ".join(entry.authors)
@@ -489,7 +415,7 @@ def gapmap(
         print_json(payload)
         return
     if not grid.entries:
-        _say(_gap_why_empty(size, scope))
+        say(_gap_why_empty(size, scope))
         return
     outcomes = list(OUTCOMES)
     rows = []
@@ -502,10 +428,10 @@ def gapmap(
     print_table(
         rows,
         ["intervention", *outcomes],
-        title=f"Evidence gap map{f' for {scope}' if scope else ''}: {_entries(grid.entries)}",
+        title=f"Evidence gap map{f' for {scope}' if scope else ''}: {count_entries(grid.entries)}",
     )
     counts = grid.state_counts()
-    _say(
+    say(
         "Cells: number of entries, then "
         + "; ".join(
             f"{STATE_MARKS[state]} = {label} ({counts[state]} cells)"
@@ -513,7 +439,7 @@ def gapmap(
         )
         + "."
     )
-    _say(
+    say(
         "Entries without a place (global reviews, guidance) count everywhere; "
         "--json lists each cell's entries."
     )
@@ -551,7 +477,7 @@ def transfer(
         print_json(payload)
         return
     if not ranking.items:
-        _say(_transfer_why_empty(size))
+        say(_transfer_why_empty(size))
         return
     rows = [
         {
@@ -574,118 +500,3 @@ def _transfer_why_empty(library_size: int) -> str:
     if not library_size:
         return _empty_library()
     return "No entry you may see has a study context to compare with this country."
-
-
-@app.command()
-def review(
-    key: Annotated[
-        str | None, typer.Argument(help="The entry to decide on (without it: list the drafts).")
-    ] = None,
-    publish: Annotated[bool, typer.Option("--publish", help="Publish the entry.")] = False,
-    reject: Annotated[bool, typer.Option("--reject", help="Reject the entry.")] = False,
-    unpublish: Annotated[
-        bool, typer.Option("--unpublish", help="Take a published entry back to draft.")
-    ] = False,
-    note: Annotated[str, typer.Option(help="Why, kept with the decision.")] = "",
-    as_json: JsonOption = False,
-) -> None:
-    """Admin review: without KEY, the drafts and what each still lacks; with KEY, publish,
-    reject or unpublish it."""
-    chosen = [
-        name
-        for name, flag in zip(DECISION_FLAGS, (publish, reject, unpublish), strict=True)
-        if flag
-    ]
-    if key is None:
-        if chosen or note:
-            raise ValidationError(
-                "name the entry to decide on: lens evidence review KEY --publish", field="KEY"
-            )
-        _list_drafts(as_json)
-        return
-    if len(chosen) != 1:
-        raise ValidationError(
-            "give exactly one of --publish, --reject or --unpublish", field="decision"
-        )
-    from prevention_lens.whatworks.library import review_entry
-
-    with context.store().session() as session:
-        entry = review_entry(session, context.operator(), _entry_id(key), chosen[0], note)
-    if as_json:
-        print_json(entry.to_dict())
-        return
-    _say(f"Entry {entry.key} ({entry.title}) is now {entry.status}.")
-
-
-def _list_drafts(as_json: bool) -> None:
-    from prevention_lens.whatworks.entries import publication_problems
-    from prevention_lens.whatworks.library import EntryFilter, list_entries
-
-    with context.store().session() as session:
-        drafts = list_entries(session, context.operator(), EntryFilter(status="draft"))
-    lacking = [publication_problems(entry) for entry in drafts]
-    rows = [
-        {
-            "key": entry.key,
-            "title": entry.title,
-            "origin": entry.origin,
-            "added_by": entry.created_by,
-            "lacks": lacks,
-        }
-        for entry, lacks in zip(drafts, lacking, strict=True)
-    ]
-    if as_json:
-        print_json({"drafts": rows})
-        return
-    if not rows:
-        _say("No drafts wait for review: every entry is published or rejected.")
-        return
-    table = [
-        {**row, "lacks": "; ".join(lacks) or "nothing: ready"}
-        for row, lacks in zip(rows, lacking, strict=True)
-    ]
-    print_table(
-        table, list(table[0]), title=f"{len(rows)} draft{'s' if len(rows) != 1 else ''} for review"
-    )
-    _say("`lens evidence review KEY --publish` publishes one that lacks nothing.")
-
-
-@app.command()
-def add(
-    source: Annotated[
-        Path,
-        typer.Option("--from", help="A YAML file holding one entry as a mapping (library fields)."),
-    ],
-    as_json: JsonOption = False,
-) -> None:
-    """Add one entry from a YAML file (the shipped entries' fields) as a draft for review."""
-    import yaml
-
-    from prevention_lens.whatworks.entries import publication_problems
-    from prevention_lens.whatworks.library import add_entries, get_entry
-    from prevention_lens.whatworks.packaged import draft_from_mapping
-
-    if not source.is_file():
-        raise ValidationError("file does not exist", file=str(source))
-    try:
-        item = yaml.safe_load(source.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise ValidationError(f"not valid YAML: {error}", file=str(source)) from None
-    if not isinstance(item, dict):
-        raise ValidationError(
-            "the file must hold one entry as a mapping (title:, authors:, year:, …)",
-            file=str(source),
-        )
-    draft = draft_from_mapping(item, file=str(source))
-    with context.store().session() as session:
-        rows = add_entries(session, context.operator(), [draft], origin="manual", file=str(source))
-        entry = get_entry(session, context.operator(), rows[0].id)
-    if as_json:
-        print_json(entry.to_dict())
-        return
-    lacks = publication_problems(entry)
-    _say(f"Added entry {entry.key} as a draft.")
-    if lacks:
-        _say(f"Before it can be published it needs {', '.join(lacks)}.")
-    else:
-        _say(f"`lens evidence review {entry.key} --publish` publishes it.")

@@ -126,6 +126,35 @@ def test_editing_a_published_term_rematches_the_stored_posts_and_rematch_reports
 
 
 @pytest.mark.usefixtures("keyword_scoring")
+def test_terms_sightings_and_show_say_where_monitoring_saw_a_term(
+    speech: Speech, tmp_path: Path
+) -> None:
+    [mende] = _listed(speech("terms", "list", "--search", "mende", "--json"), "terms")
+    nothing = speech("terms", "sightings", str(mende["id"]))
+    assert nothing.code == 0 and "No monitored post holds this term yet" in nothing.out
+    feed = tmp_path / "kenya.csv"
+    feed.write_text(
+        "id,time,country,language,text\n"
+        "a,2024-03-04T09:00:00+00:00,Kenya,sw,hawa mende lazima waondoke\n"
+        'b,2024-03-12T10:00:00+00:00,Kenya,sw,"Alisema ""mende"" kwenye redio"\n',
+        encoding="utf-8",
+    )
+    assert speech("posts", "import", str(feed)).code == 0
+    seen = speech("terms", "sightings", str(mende["id"]), "--json")
+    assert seen.code == 0, seen.error
+    [kenya] = seen.json()["sightings"]
+    assert (kenya["country_key"], kenya["posts"], kenya["used"]) == ("KEN", 2, 1)
+    assert (kenya["mentioned"], kenya["first_week"], kenya["last_used_week"]) == (
+        1,
+        "2024-03-04",
+        "2024-03-04",
+    )
+    shown = speech("terms", "show", str(mende["id"]))
+    assert "Seen in monitored posts" in shown.out and "KEN" in shown.out
+    assert "waondoke" not in shown.out
+
+
+@pytest.mark.usefixtures("keyword_scoring")
 def test_example_feed_loads_once_shows_as_example_and_can_be_removed(speech: Speech) -> None:
     from prevention_lens.speech.example import example_posts
 

@@ -143,4 +143,5 @@ def test_an_admin_adds_a_sense_to_a_published_term_through_the_edit_form(
     assert senses.last.get_attribute("data-kind") == "neutral"
     assert "a made-up compound" in senses.last.inner_text()
     assert "2026-11-30" in page.locator("table.speech-term").inner_text()
+    assert page.get_by_role("heading", name="Seen in monitored posts").is_visible()
     assert problems == []

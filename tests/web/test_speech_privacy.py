@@ -202,6 +202,16 @@ CALLS: tuple[tuple[str, str, Call], ...] = (
     ("GET", "/api/v1/speech/terms/export", _get("/api/v1/speech/terms/export?format=json")),
     ("GET", "/api/v1/speech/terms/{term_id}", _get("/api/v1/speech/terms/{ids.draft_term}")),
     (
+        "GET",
+        "/api/v1/speech/terms/{term_id}/sightings",
+        _get("/api/v1/speech/terms/{ids.term}/sightings"),
+    ),
+    (
+        "GET",
+        "/api/v1/speech/terms/{term_id}/sightings",
+        _get("/api/v1/speech/terms/{ids.draft_term}/sightings"),
+    ),
+    (
         "POST",
         "/api/v1/speech/terms",
         _json(
@@ -304,7 +314,8 @@ def test_admins_see_speakers_and_places_only_where_designed(
 ) -> None:
     login(ADMIN)
     ids = ids_of(speech_store)
-    for path in AGGREGATES:
+    # A term's sightings are counts too, like the trends.
+    for path in (*AGGREGATES, f"/api/v1/speech/terms/{ids.term}/sightings"):
         answer = client.get(path)
         assert answer.status_code == 200, path
         for marker in CONFIDENTIAL_MARKERS:

@@ -9,15 +9,18 @@ import csv
 import io
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 
 from prevention_lens.sources.speech_lexicon import HURTLEX_LICENCE
 from prevention_lens.speech.lexicon import add_terms, published_matcher
 from prevention_lens.speech.matching import TermSense
+from prevention_lens.speech.posts import PostDraft, import_posts
 from prevention_lens.speech.terms import TermDraft
 from prevention_lens.store import Store
 from prevention_lens.store.access import LOCAL_OPERATOR
+from tests.speech.keyword_scorer import KeywordScorer
 from tests.web.forms import csrf_token
 from tests.web.test_speech import (
     ADMIN,
@@ -27,6 +30,7 @@ from tests.web.test_speech import (
     bearer,
     client,
     login,
+    rows_of,
     speech_store,
     text_of,
     zawgyi_detector,
@@ -419,3 +423,36 @@ def test_the_api_edits_a_term_keeping_its_status(
     assert unknown.status_code == 422
     missing = client.put("/api/v1/speech/terms/987654", json=body, headers=bearer(ADMIN))
     assert missing.status_code == 404
+
+
+# --- sightings ---------------------------------------------------------------------------------
+
+
+def test_a_term_page_and_the_api_show_where_monitoring_saw_it_as_counts_only(
+    client: TestClient, speech_store: Store
+) -> None:
+    posts = [
+        PostDraft(
+            external_id=number,
+            posted_at=datetime(2024, 3, day, 9, tzinfo=UTC),
+            country="Kenya",
+            language="sw",
+            text=text,
+        )
+        for number, day, text in (("m1", 5, "hawa mende waondoke"), ("m2", 6, "mende wengi jikoni"))
+    ]
+    with speech_store.session() as session:
+        import_posts(session, LOCAL_OPERATOR, posts, dataset="watch", scorer=KeywordScorer())
+    mende = term_id(speech_store, "mende")
+    page = client.get(f"/speech/terms/{mende}").text
+    (row,) = rows_of(page, "speech-sightings")
+    assert 'data-country="KEN"' in row and "2024-03-04" in row
+    assert "waondoke" not in page and "jikoni" not in page
+    answer = client.get(f"/api/v1/speech/terms/{mende}/sightings").json()
+    (kenya,) = answer["sightings"]
+    assert (kenya["country_key"], kenya["posts"], kenya["example"]) == ("KEN", 2, False)
+    assert kenya["used"] + kenya["neutral"] + kenya["mentioned"] == 2
+    kalar = term_id(speech_store, KALAR)
+    assert "No monitored post holds this term yet" in client.get(f"/speech/terms/{kalar}").text
+    draft = term_id(speech_store, SECRET_DRAFT)
+    assert client.get(f"/api/v1/speech/terms/{draft}/sightings").status_code == 404

@@ -1,6 +1,6 @@
 """`lens speech terms`: the hate-speech term lexicon — list, show a term with its hateful and
-neutral senses, add terms for review, edit a term in place, admin review, import CSV or HurtLex
-files with provenance, and export.
+neutral senses and where monitoring saw it, add terms for review, edit a term in place, admin
+review, import CSV or HurtLex files with provenance, and export.
 
 The lexicon domain, the store and YAML load inside the commands that need them.
 """
@@ -152,6 +152,47 @@ def show(
     ):
         if text:
             _say(f"{label}: {text}")
+    _print_sightings(term_id)
+
+
+def _print_sightings(term_id: int) -> None:
+    from prevention_lens.speech.sightings import term_sightings
+
+    with context.store().session() as session:
+        found = term_sightings(session, context.operator(), term_id)
+    if not found:
+        _say("No monitored post holds this term yet.")
+        return
+    rows = [
+        {
+            "country": sighting.country_key + (" (example data)" if sighting.example else ""),
+            "used": sighting.used,
+            "harmless_sense": sighting.neutral,
+            "mentioned": sighting.mentioned,
+            "first_seen": sighting.first_week,
+            "last_used": sighting.last_used_week or "",
+        }
+        for sighting in found
+    ]
+    print_table(rows, list(rows[0]), title="Seen in monitored posts (weeks of)")
+
+
+@app.command()
+def sightings(
+    term_id: Annotated[int, typer.Argument(help="The term's number (`lens speech terms list`).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Where monitoring has seen the term: per country, the stored posts that used it to hurt,
+    used it in a harmless sense or only mentioned it, with the first week and the last use.
+    Counts only."""
+    if as_json:
+        from prevention_lens.speech.sightings import term_sightings
+
+        with context.store().session() as session:
+            found = term_sightings(session, context.operator(), term_id)
+        print_json({"term_id": term_id, "sightings": [item.to_dict() for item in found]})
+        return
+    _print_sightings(term_id)
 
 
 def _by(when: object, who: str | None) -> str:

@@ -28,6 +28,7 @@ from prevention_lens.speech.lexicon import (
     review_term,
     update_term,
 )
+from prevention_lens.speech.sightings import term_sightings
 from prevention_lens.speech.terms import (
     COUNTS,
     LIMITS,
@@ -401,6 +402,7 @@ def term_page(
             **vocabulary(),
             **abilities(principal),
             "term": term,
+            "sightings": term_sightings(session, principal, term_id),
             "can_edit": may_edit(principal, term.status),
             "edited": edited == "1",
             "countries": country_names(session, principal),
@@ -453,6 +455,15 @@ def terms_export(
 def term(term_id: RecordId, session: DbSession, principal: CurrentPrincipal) -> Record:
     """One term; a draft reads as not found below analysts."""
     return get_term(session, principal, term_id).to_dict()
+
+
+@api_router.get("/terms/{term_id}/sightings")
+def sightings(term_id: RecordId, session: DbSession, principal: CurrentPrincipal) -> Record:
+    """Where monitoring has seen the term: per country, the stored posts that used it, used it
+    in a neutral sense or only mentioned it, and the weeks; counts only (the example feed's
+    rows say ``example``)."""
+    found = term_sightings(session, principal, term_id)
+    return {"term_id": term_id, "sightings": [sighting.to_dict() for sighting in found]}
 
 
 _Short = Annotated[str, Field(max_length=LIMITS["term"])]

@@ -35,6 +35,7 @@ ANYWHERE = {
     "embedding",
     "surges",
     "csvsafe",
+    "yamlfile",
     "__init__",
 }
 # Packages of one layer that may use one another, each exemption named with its reason (the

@@ -75,3 +75,11 @@ def test_import_a_small_csv_as_drafts_and_a_bad_file_writes_nothing(
     assert len(evidence("review", "--json").json()["drafts"]) == 1  # type: ignore[arg-type]
     unknown = evidence("import", str(tmp_path / "refs.txt"))
     assert isinstance(unknown.error, ValidationError) and "--format" in str(unknown.error)
+
+
+def test_add_from_a_file_that_is_not_text_names_it(evidence: Evidence, tmp_path: Path) -> None:
+    picture = tmp_path / "scan.yaml"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n\x00\xd0\xff")
+    refused = evidence("add", "--from", str(picture))
+    assert isinstance(refused.error, ValidationError)
+    assert "scan.yaml" in str(refused.error) and "not UTF-8" in str(refused.error)

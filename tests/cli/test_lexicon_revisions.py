@@ -108,3 +108,11 @@ def test_a_proposal_without_mappings_keeps_them_and_a_rejection_changes_nothing(
     assert isinstance(no_decision.error, ValidationError)
     assert isinstance(lens_lexicon("review", "--approve").error, ValidationError)
     assert isinstance(lens_lexicon("review", "99", "--approve").error, NotFoundError)
+
+
+def test_a_proposal_file_that_is_not_text_is_named(lens_lexicon: Lexicon, tmp_path: Path) -> None:
+    picture = tmp_path / "scan.yaml"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n\x00\xd0\xff")
+    refused = lens_lexicon("propose", "genocide", "--from", str(picture))
+    assert isinstance(refused.error, ValidationError)
+    assert "scan.yaml" in str(refused.error) and "not UTF-8" in str(refused.error)

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,76 +19,26 @@ from prevention_lens.settings import free_cores, get_settings
 from prevention_lens.store.engine import declared_head
 from tests.cli.conftest import Lens
 
-COMMANDS = [
-    ["countries", "resolve"],
-    ["countries", "list"],
-    ["users", "add"],
-    ["users", "list"],
-    ["users", "set-role"],
-    ["users", "disable"],
-    ["users", "enable"],
-    ["users", "set-password"],
-    ["users", "token", "create"],
-    ["users", "token", "list"],
-    ["users", "token", "revoke"],
-    ["data", "import"],
-    ["data", "formats"],
-    ["data", "imports"],
-    ["data", "pull"],
-    ["db", "upgrade"],
-    ["db", "status"],
-    ["serve"],
-    ["risk", "framework"],
-    ["risk", "assess"],
-    ["risk", "assessments"],
-    ["risk", "correct-indicator"],
-    ["risk", "backtest"],
-    ["risk", "forecast"],
-    ["risk", "explain"],
-    ["evidence", "import"],
-    ["evidence", "export"],
-    ["evidence", "search"],
-    ["evidence", "show"],
-    ["evidence", "gapmap"],
-    ["evidence", "transfer"],
-    ["evidence", "review"],
-    ["evidence", "add"],
-    ["lexicon", "schemes"],
-    ["lexicon", "list"],
-    ["lexicon", "show"],
-    ["lexicon", "term"],
-    ["lexicon", "reframe"],
-    ["lexicon", "export"],
-    ["lexicon", "import"],
-    ["lexicon", "propose"],
-    ["lexicon", "review"],
-    ["lexicon", "history"],
-    ["speech", "score"],
-    ["speech", "normalise"],
-    ["speech", "match"],
-    ["speech", "model"],
-    ["speech", "train"],
-    ["speech", "terms", "list"],
-    ["speech", "terms", "show"],
-    ["speech", "terms", "add"],
-    ["speech", "terms", "review"],
-    ["speech", "terms", "import"],
-    ["speech", "terms", "export"],
-    ["speech", "posts", "import"],
-    ["speech", "posts", "list"],
-    ["speech", "example"],
-    ["speech", "trends"],
-    ["speech", "surges"],
-    ["speech", "assess"],
-    ["speech", "assessments"],
-    ["speech", "assessment"],
-    ["situations", "set"],
-    ["situations", "show"],
-    ["situations", "history"],
-    ["situations", "list"],
-    ["screen"],
-    ["brief"],
-]
+
+def every_command() -> list[list[str]]:
+    """Every command of `lens`, walked from the app itself (so a new command cannot be left
+    out), each as the words that run it."""
+    import typer.main
+    from typer._click.core import Context
+
+    def walk(command: Any, words: list[str]) -> list[list[str]]:
+        if not hasattr(command, "list_commands"):
+            return [words]
+        context = Context(command)
+        found = []
+        for name in command.list_commands(context):
+            found.extend(walk(command.get_command(context, name), [*words, name]))
+        return found
+
+    return walk(typer.main.get_command(app), [])
+
+
+COMMANDS = every_command()
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)

@@ -16,6 +16,7 @@ from prevention_lens.cli import context
 from prevention_lens.cli.evidence_common import JsonOption, count_entries, entry_id, say
 from prevention_lens.cli.output import print_json, print_table, progress
 from prevention_lens.errors import ValidationError
+from prevention_lens.yamlfile import read_yaml_mapping
 
 # `--format` of `lens evidence import`, and the ingest format each one runs.
 IMPORT_FORMATS = {"csv": "evidence-csv", "bibtex": "evidence-bibtex", "ris": "evidence-ris"}
@@ -171,23 +172,12 @@ def add(
     as_json: JsonOption = False,
 ) -> None:
     """Add one entry from a YAML file (the shipped entries' fields) as a draft for review."""
-    import yaml
 
     from prevention_lens.whatworks.entries import publication_problems
     from prevention_lens.whatworks.library import add_entries, get_entry
     from prevention_lens.whatworks.packaged import draft_from_mapping
 
-    if not source.is_file():
-        raise ValidationError("file does not exist", file=str(source))
-    try:
-        item = yaml.safe_load(source.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise ValidationError(f"not valid YAML: {error}", file=str(source)) from None
-    if not isinstance(item, dict):
-        raise ValidationError(
-            "the file must hold one entry as a mapping (title:, authors:, year:, …)",
-            file=str(source),
-        )
+    item = read_yaml_mapping(source, holds="one entry as a mapping (title:, authors:, year:, …)")
     draft = draft_from_mapping(item, file=str(source))
     with context.store().session() as session:
         rows = add_entries(session, context.operator(), [draft], origin="manual", file=str(source))

@@ -22,6 +22,7 @@ from prevention_lens.cli.lexicon_lookup import (
 )
 from prevention_lens.cli.output import print_json, print_table
 from prevention_lens.errors import NotFoundError, ValidationError
+from prevention_lens.yamlfile import read_yaml_mapping
 
 if TYPE_CHECKING:
     from prevention_lens.lexicon.model import Concept, ConceptMapping, Lexicon
@@ -85,21 +86,10 @@ def propose(
 ) -> None:
     """Propose a change to a concept (analysts): checked against the whole lexicon now, applied
     when an admin approves it with `lens lexicon review`."""
-    import yaml
 
     from prevention_lens.lexicon.records import propose_change
 
-    if not source.is_file():
-        raise ValidationError("file does not exist", file=str(source))
-    try:
-        item = yaml.safe_load(source.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise ValidationError(f"not valid YAML: {error}", file=str(source)) from None
-    if not isinstance(item, dict):
-        raise ValidationError(
-            "the file must hold one concept as a mapping (labels:, definition:, …)",
-            file=str(source),
-        )
+    item = read_yaml_mapping(source, holds="one concept as a mapping (labels:, definition:, …)")
     with context.store().session() as session:
         lexicon = published(session)
         current = resolve_concept(lexicon, concept)

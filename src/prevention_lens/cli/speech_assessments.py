@@ -29,21 +29,9 @@ def _say(text: str) -> None:
 
 def _read_mapping(path: Path) -> dict[str, Any]:
     """One assessment as a mapping from a YAML or JSON file (JSON is YAML)."""
-    import yaml
+    from prevention_lens.yamlfile import read_yaml_mapping
 
-    if not path.is_file():
-        raise ValidationError("file does not exist", file=str(path))
-    try:
-        item = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise ValidationError(f"not valid YAML or JSON: {error}", file=str(path)) from None
-    except UnicodeDecodeError:
-        raise ValidationError("not UTF-8 text", file=str(path)) from None
-    if not isinstance(item, dict):
-        raise ValidationError(
-            "the file must hold one assessment as a mapping (country:, title:, …)", file=str(path)
-        )
-    return {str(key): value for key, value in item.items()}
+    return read_yaml_mapping(path, holds="one assessment as a mapping (country:, title:, …)")
 
 
 def _rabat_options(values: list[str]) -> dict[str, dict[str, Any]]:

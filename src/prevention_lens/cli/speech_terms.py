@@ -202,16 +202,9 @@ def _by(when: object, who: str | None) -> str:
 
 def _read_terms(path: Path) -> list[dict[str, Any]]:
     """Terms as mappings from a YAML or JSON file: one mapping, a list, or `terms:` a list."""
-    import yaml
+    from prevention_lens.yamlfile import read_yaml
 
-    if not path.is_file():
-        raise ValidationError("file does not exist", file=str(path))
-    try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise ValidationError(f"not valid YAML or JSON: {error}", file=str(path)) from None
-    except UnicodeDecodeError:
-        raise ValidationError("not UTF-8 text", file=str(path)) from None
+    content = read_yaml(path)
     if isinstance(content, dict) and isinstance(content.get("terms"), list):
         content = content["terms"]
     items = content if isinstance(content, list) else [content]

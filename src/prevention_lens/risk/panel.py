@@ -29,6 +29,7 @@ import yaml
 from prevention_lens.countries import SCHEMES, reference
 from prevention_lens.errors import UnknownCountryError, ValidationError
 from prevention_lens.settings import load_settings
+from prevention_lens.yamlfile import read_yaml_mapping
 
 SPEC_FIELDS = (
     "name",
@@ -131,12 +132,7 @@ class PanelSpec:
     @classmethod
     def from_yaml(cls, path: Path) -> PanelSpec:
         """Read a spec file."""
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as error:
-            raise ValidationError(f"is not valid YAML: {error}", file=path.name) from None
-        if not isinstance(data, Mapping):
-            raise ValidationError("must be a mapping of keys to values", file=path.name)
+        data = read_yaml_mapping(path, holds="a mapping of keys to values", file=path.name)
         return cls.from_mapping(data, source=path.name)
 
     @classmethod

@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from prevention_lens.errors import ValidationError
+from prevention_lens.yamlfile import read_yaml
 
 FRAMEWORK_KINDS = frozenset({"common", "genocide", "crimes_against_humanity", "war_crimes"})
 
@@ -47,10 +46,7 @@ def read_framework(path: Path) -> tuple[list[FactorRow], list[ValidationError]]:
     """The framework's factors with their indicators; a malformed entry stops the whole file."""
     if not path.is_file():
         raise ValidationError("file does not exist", file=str(path))
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise ValidationError(f"is not valid YAML: {error}", file=path.name) from None
+    document = read_yaml(path, file=path.name)
     factors = document.get("risk_factors") if isinstance(document, dict) else None
     if not isinstance(factors, list) or not factors:
         raise ValidationError("has no risk_factors list", file=path.name, field="risk_factors")

@@ -24,10 +24,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from prevention_lens.countries import SCHEMES, CountryReference, reference
 from prevention_lens.errors import LensError, ValidationError
+from prevention_lens.yamlfile import read_yaml_mapping
 
 MAPPING_SUFFIX = ".mapping.yaml"
 MAPPING_KEYS = (
@@ -246,12 +245,7 @@ def load_mapping(path: Path, fields: Collection[str]) -> ColumnMapping:
             "(see docs/data.md, format incident-csv)",
             file=path.name,
         )
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise ValidationError(f"is not valid YAML: {error}", file=path.name) from None
-    if not isinstance(document, dict):
-        raise ValidationError("must be a YAML mapping of keys to values", file=path.name)
+    document = read_yaml_mapping(path, holds="a YAML mapping of keys to values", file=path.name)
     for key in document:
         if key not in MAPPING_KEYS:
             raise bad(str(key), f"is not a mapping key; use {', '.join(MAPPING_KEYS)}")

@@ -192,3 +192,12 @@ def test_staff_briefs_hold_what_their_clearance_gives(planted: Store, settings: 
     assert HUB_MARKER in admin and EVIDENCE_MARKER in admin
     # Contacts and witness details are never part of a brief, whoever reads.
     assert f"{HUB_MARKER}@" not in admin
+
+
+def test_the_brief_states_the_same_level_cut_offs_as_the_risk_pages() -> None:
+    from prevention_lens.briefs.brief_risk import CUTOFFS
+    from prevention_lens.risk.country import RISK_LEVELS
+
+    for level in RISK_LEVELS:
+        shown = f"{level.name} below {level.high:.0%}" if level.low == 0 else None
+        assert (shown or f"{level.name} from {level.low:.0%}") in CUTOFFS

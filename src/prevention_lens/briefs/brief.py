@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from prevention_lens.actors.records import ActorFilter, list_actors
 from prevention_lens.actors.vocabulary import LEVEL_ORDER, LEVELS
+from prevention_lens.briefs.brief_risk import brief_risk, horizon, percent
 from prevention_lens.briefs.hub import CountryHub, country_hub
 from prevention_lens.briefs.options import PILLAR_CONCEPTS, choose_options
 from prevention_lens.briefs.parts import (
@@ -49,14 +50,14 @@ from prevention_lens.incidents.records import IncidentFilter, list_incidents, vi
 from prevention_lens.lexicon.model import LANGUAGES, SCHEMES
 from prevention_lens.lexicon.records import stored_lexicon
 from prevention_lens.risk.assessments import latest_by_factor
-from prevention_lens.risk.country import LEVEL_REASON, StoredForecast, country_risk
+from prevention_lens.risk.country import StoredForecast
 from prevention_lens.risk.framework import CITATION as FRAMEWORK_CITATION
 from prevention_lens.risk.framework import SCORE_LABELS
 from prevention_lens.risk.situations import CATEGORIES, current_situation
 from prevention_lens.settings import Settings
 from prevention_lens.spectrum import R2P_PILLARS
 from prevention_lens.store.access import Principal, allowed, require
-from prevention_lens.store.models import CountryForecast, DataImport
+from prevention_lens.store.models import DataImport
 from prevention_lens.store.reference import CountryLookup, look_up_country
 
 __all__ = [
@@ -76,12 +77,10 @@ __all__ = [
     "compose_brief",
 ]
 
-TOP_DRIVERS = 5
 TOP_EVIDENCE = 5
 SIGNS_WINDOW_DAYS = 365
 LATEST_ALERTS = 3
 NOTE_MAX_CHARS = 160
-FORECAST_SOURCE = "Early Warning Project (USHMM) data"
 DATASET_NAMES = {
     "ucdp-ged": "UCDP Georeferenced Event Dataset",
     "acled": "ACLED",
@@ -94,118 +93,9 @@ def _ordinal(number: int) -> str:
     return f"{number}{suffix or 'th'}"
 
 
-def _percent(probability: float) -> str:
-    return f"{probability * 100:.1f}%"
-
-
-def _points(change: float) -> str:
-    return f"{change * 100:+.1f} points"
-
-
 def _short(text: str, limit: int = NOTE_MAX_CHARS) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-# --- Statistical risk ---------------------------------------------------------------------
-
-
-def _horizon(origin_year: int) -> str:
-    """The two years a forecast from ``origin_year``'s data speaks for."""
-    return f"{origin_year + 1}–{str(origin_year + 2)[-2:]}"
-
-
-def _driver_words(label: str, value: str, contribution: float) -> str:
-    shown = f" ({value})" if value and value not in ("None", "") else ""
-    way = "raises" if contribution > 0 else "lowers"
-    return f"{label}{shown} {way} the risk."
-
-
-def _ranked(session: Session, run_id: int) -> int:
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(CountryForecast)
-            .where(CountryForecast.run_id == run_id)
-        )
-        or 0
-    )
-
-
-def _risk(
-    session: Session, principal: Principal, lookup: CountryLookup
-) -> tuple[BriefRisk, StoredForecast | None]:
-    cutoffs = "Levels: low below 2%, elevated from 2%, high from 4%, very high from 8%. "
-    empty = BriefRisk(None, None, None, None, None, None, (), (), (), cutoffs + LEVEL_REASON, ())
-    if not allowed(principal, "read", "country_forecast"):
-        return empty, None
-    risk = country_risk(session, principal, lookup.country)
-    latest = risk.latest
-    if latest is None:
-        return empty, None
-    ranked = _ranked(session, latest.run_id)
-    source = (
-        f"Prevention Lens forecast ({latest.model_name}, panel {latest.panel_spec}) "
-        f"on {FORECAST_SOURCE}"
-    )
-    as_of = f"data year {latest.origin_year}; forecast run {latest.created_at:%Y-%m-%d}"
-    interval = (
-        (latest.low, latest.high) if latest.low is not None and latest.high is not None else None
-    )
-    figures = [
-        Figure(
-            f"Risk of a new mass killing in {_horizon(latest.origin_year)}",
-            _percent(latest.probability),
-            source,
-            as_of,
-        ),
-        Figure("Rank", f"{latest.rank} of {ranked}", source, as_of),
-    ]
-    if interval is not None:
-        figures.append(
-            Figure(
-                "Uncertainty interval",
-                f"{interval[0] * 100:.1f}–{interval[1] * 100:.1f}%",
-                source,
-                as_of,
-            )
-        )
-    if latest.change is not None:
-        figures.append(
-            Figure("Change since the previous forecast", _points(latest.change), source, as_of)
-        )
-    history: dict[int, float] = {}
-    if risk.track is not None:
-        history.update((past.year, past.probability) for past in risk.track.forecasts)
-    for stored in reversed(risk.forecasts):  # oldest first, so newer runs win
-        history[stored.origin_year] = stored.probability
-    return (
-        BriefRisk(
-            level=latest.level,
-            probability=latest.probability,
-            rank=latest.rank,
-            ranked=ranked,
-            interval=interval,
-            change=None if latest.change is None else round(latest.change, 6),
-            change_parts=tuple(
-                (
-                    part.label
-                    if part.kind != "data" or not (part.before or part.after)
-                    else f"{part.label} ({part.before} → {part.after})",
-                    part.change,
-                )
-                for part in latest.parts
-            ),
-            drivers=tuple(
-                _driver_words(d.label, d.value, d.contribution)
-                for d in latest.drivers[:TOP_DRIVERS]
-            ),
-            history=tuple(sorted(history.items())),
-            level_cutoffs=cutoffs + LEVEL_REASON,
-            figures=tuple(figures),
-        ),
-        latest,
-    )
 
 
 # --- Situation ----------------------------------------------------------------------------
@@ -476,8 +366,8 @@ def _summary(
             )
         sentences.append(
             f"{name} ranks {_ordinal(risk.rank or 0)} of {risk.ranked} countries for the risk "
-            f"of a new mass killing in {_horizon(latest.origin_year)} "
-            f"({_percent(risk.probability)}{interval}){change}; its level is {risk.level}."
+            f"of a new mass killing in {horizon(latest.origin_year)} "
+            f"({percent(risk.probability)}{interval}){change}; its level is {risk.level}."
         )
     else:
         sentences.append(f"No statistical forecast of {name} is stored that this reader may see.")
@@ -547,7 +437,7 @@ def compose_brief(
         )
     lookup = look_up_country(session, country) if isinstance(country, str) else country
     hub = country_hub(session, principal, lookup)
-    risk, latest = _risk(session, principal, lookup)
+    risk, latest = brief_risk(session, principal, lookup)
     situation = _situation(session, principal, lookup)
     assessment, scored, assessment_figure, codes = _assessment(session, principal, lookup)
     signs = _signs(session, principal, hub.key, hub)

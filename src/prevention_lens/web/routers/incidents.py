@@ -1,6 +1,7 @@
 """Incident pages: the list with filters, map and timeline; a record with its sources, evidence
 files, custody log and verification actions; the entry and edit forms; the review queue;
-exports; and the public submission form.
+and exports. The public submission form and the inbox of new reports are in
+incident_reports.py.
 
 What each reader sees is decided by the store's access policy; these pages only choose which
 of the fields they were given to show, and never show the label of a field they were not given.
@@ -10,9 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from collections.abc import Mapping
-from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -22,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from prevention_lens.errors import NotFoundError, TooManyRequestsError, ValidationError
+from prevention_lens.errors import NotFoundError, ValidationError
 from prevention_lens.incidents.aggregates import aggregate_incidents
 from prevention_lens.incidents.drafts import draft_from_mapping, draft_sources
 from prevention_lens.incidents.evidence import (
@@ -33,7 +32,6 @@ from prevention_lens.incidents.evidence import (
 )
 from prevention_lens.incidents.record_types import IncidentRecord
 from prevention_lens.incidents.records import (
-    MAX_NOTE,
     REVIEW_OUTCOMES,
     TRANSITIONS,
     create_incident,
@@ -43,16 +41,6 @@ from prevention_lens.incidents.records import (
     revisions_of,
     set_status,
     update_incident,
-)
-from prevention_lens.incidents.reports import (
-    REPORT_CATEGORIES,
-    REPORT_FIELDS,
-    REPORT_RATE,
-    BulkReview,
-    Inbox,
-    inbox,
-    review_many,
-    submit_report,
 )
 from prevention_lens.incidents.taxonomy import (
     CATEGORIES,
@@ -70,8 +58,7 @@ from prevention_lens.store.access import (
     require,
 )
 from prevention_lens.store.models import Country
-from prevention_lens.store.rate_limits import check, client_key, record
-from prevention_lens.web.deps import MAX_ID, CurrentPrincipal, DbSession, ExportFormat, RecordId
+from prevention_lens.web.deps import CurrentPrincipal, DbSession, ExportFormat, RecordId
 from prevention_lens.web.routers.incidents_api import Filters, export_response
 from prevention_lens.web.security import app_settings, verify_csrf
 from prevention_lens.web.templating import render
@@ -79,10 +66,6 @@ from prevention_lens.web.templating import render
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 # Kept for the actors' intake form, which shares it (a "1" after a successful submission).
 SentFlag = Annotated[str, Query(max_length=1, description="1 after a successful submission")]
-SentReference = Annotated[
-    str, Query(max_length=20, description="The reference of the report just sent")
-]
-REFERENCE = re.compile(r"R-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 PAGE_SIZE = 50
 # The map's first view: cells of this many degrees; the map asks for finer ones as it zooms.
@@ -133,7 +116,7 @@ def script_json(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _country_choices(session: Session, principal: Principal) -> list[dict[str, Any]]:
+def country_choices(session: Session, principal: Principal) -> list[dict[str, Any]]:
     statement = select(Country).where(Country.end_date.is_(None)).order_by(Country.name)
     return read_records(session, principal, "country", statement)
 
@@ -158,7 +141,7 @@ def incidents_page(
     )
     # The map and timeline count every matching record, however many (not only this page).
     counted = aggregate_incidents(session, principal, filters, cell_degrees=MAP_CELL_DEGREES)
-    countries = _country_choices(session, principal)
+    countries = country_choices(session, principal)
     return render(
         request,
         "incidents.html",
@@ -233,7 +216,7 @@ def _form(
             "values": values,
             "fields": fields,
             "error": error,
-            "countries": _country_choices(session, principal),
+            "countries": country_choices(session, principal),
             "categories": CATEGORIES.values(),
             "date_precisions": DATE_PRECISIONS,
             "location_precisions": LOCATION_PRECISIONS,
@@ -245,7 +228,7 @@ def _form(
     )
 
 
-async def _form_values(request: Request, fields: tuple[str, ...]) -> dict[str, str]:
+async def form_values(request: Request, fields: tuple[str, ...]) -> dict[str, str]:
     """The named fields the form sent (others are ignored; absent ones stay absent)."""
     form = await request.form()
     values = {}
@@ -274,7 +257,7 @@ async def create_from_form(
     require(principal, "create", "incident")
     fields = _form_fields(principal, editing=False)
     source_fields = ("source_url", "source_publisher", "source_published_on", "source_confidential")
-    values = await _form_values(request, (*fields, *source_fields))
+    values = await form_values(request, (*fields, *source_fields))
     try:
         draft = draft_from_mapping({name: values.get(name, "") for name in fields})
         if values.get("source_url", "").strip() or values.get("source_publisher", "").strip():
@@ -334,7 +317,7 @@ async def edit(
 ) -> Response:
     require(principal, "update", "incident")
     incident = get_incident(session, principal, incident_id)
-    values = await _form_values(request, _form_fields(principal, editing=True))
+    values = await form_values(request, _form_fields(principal, editing=True))
     try:
         update_incident(session, principal, incident_id, values)
     except (ValidationError, NotFoundError) as error:
@@ -409,7 +392,7 @@ def record_page(
 async def change_status(
     request: Request, session: DbSession, principal: CurrentPrincipal, incident_id: RecordId
 ) -> Response:
-    values = await _form_values(request, ("status", "note"))
+    values = await form_values(request, ("status", "note"))
     set_status(session, principal, incident_id, values.get("status", ""), values.get("note", ""))
     return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
 
@@ -419,7 +402,7 @@ async def add_source_from_form(
     request: Request, session: DbSession, principal: CurrentPrincipal, incident_id: RecordId
 ) -> Response:
     require(principal, "create", "incident_source")
-    values = await _form_values(request, ("url", "publisher", "published_on", "confidential"))
+    values = await form_values(request, ("url", "publisher", "published_on", "confidential"))
     (source,) = draft_sources([{**values, "confidential": values.get("confidential") == "yes"}])
     add_source(session, principal, evidence_root(app_settings(request).home), incident_id, source)
     return RedirectResponse(f"/incidents/{incident_id}#sources", status_code=303)
@@ -475,143 +458,3 @@ def download_original(
             "X-Content-SHA256": shown["sha256"],
         },
     )
-
-
-# --- the public submission form and the inbox of new reports -------------------------------
-
-
-def _report_form(
-    request: Request,
-    session: Session,
-    principal: Principal,
-    *,
-    values: Mapping[str, str] | None = None,
-    error: str | None = None,
-    reference: str | None = None,
-    status_code: int = 200,
-    headers: Mapping[str, str] | None = None,
-) -> Response:
-    response = render(
-        request,
-        "report.html",
-        {
-            "values": values or {},
-            "error": error,
-            "reference": reference,
-            "categories": [CATEGORIES[code] for code in REPORT_CATEGORIES],
-            "countries": _country_choices(session, principal),
-            "today": date.today().isoformat(),
-            "limit": REPORT_RATE.limit,
-        },
-        status_code=status_code,
-    )
-    response.headers.update(headers or {})
-    return response
-
-
-@router.get("/report", response_class=HTMLResponse)
-def report_form(
-    request: Request, session: DbSession, principal: CurrentPrincipal, sent: SentReference = ""
-) -> Response:
-    # Only a well-formed reference is echoed back: the page shows no text a link could plant.
-    reference = sent if REFERENCE.fullmatch(sent) else None
-    return _report_form(request, session, principal, reference=reference)
-
-
-@router.post("/report")
-async def submit_report_form(
-    request: Request, session: DbSession, principal: CurrentPrincipal
-) -> Response:
-    """Only ever creates: the form has no id, status or level, and other fields are ignored."""
-    values = await _form_values(request, REPORT_FIELDS)
-    client = client_key(
-        app_settings(request).signing_key(),
-        REPORT_RATE.bucket,
-        request.client.host if request.client else "unknown",
-    )
-    try:
-        check(session, REPORT_RATE, client)
-    except TooManyRequestsError as refusal:
-        message = f"{refusal} Nothing you typed was stored; it is still in the form below."
-        return _report_form(
-            request,
-            session,
-            principal,
-            values=values,
-            error=message,
-            status_code=429,
-            headers={"Retry-After": str(refusal.retry_after)},
-        )
-    try:
-        reference = submit_report(session, principal, values)
-    except ValidationError as error:
-        return _report_form(
-            request, session, principal, values=values, error=str(error), status_code=422
-        )
-    record(session, REPORT_RATE, client)
-    return RedirectResponse(f"/report?{urlencode({'sent': reference})}", status_code=303)
-
-
-@router.get("/incidents/inbox", response_class=HTMLResponse)
-def inbox_page(
-    request: Request,
-    session: DbSession,
-    principal: CurrentPrincipal,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-) -> Response:
-    """New public reports, newest first, for analysts and admins to take in."""
-    found = inbox(session, principal, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    return _inbox(request, found, page)
-
-
-def _inbox(
-    request: Request,
-    found: Inbox,
-    page: int,
-    *,
-    done: BulkReview | None = None,
-    error: str | None = None,
-    status_code: int = 200,
-) -> Response:
-    return render(
-        request,
-        "incidents_inbox.html",
-        {
-            "entries": found.entries,
-            "total": found.total,
-            "page": page,
-            "pages": max(1, -(-found.total // PAGE_SIZE)),
-            "done": done,
-            "error": error,
-            "action_labels": {"in_review": "sent to review", "rejected": "rejected"},
-            "max_note": MAX_NOTE,
-        },
-        status_code=status_code,
-    )
-
-
-@router.post("/incidents/inbox")
-async def review_inbox(
-    request: Request, session: DbSession, principal: CurrentPrincipal
-) -> Response:
-    """Send the chosen reports to review, or reject them with a note, each through the workflow."""
-    require(principal, "review", "incident")
-    form = await request.form()
-    raw_ids = [value for value in form.getlist("incident_id") if isinstance(value, str)]
-    action = str(form.get("action") or "")
-    note = str(form.get("note") or "")
-    try:
-        ids = [int(value) for value in raw_ids]
-    except ValueError:
-        ids = []
-    done = None
-    error = None
-    try:
-        if len(ids) != len(raw_ids) or any(not 0 < value <= MAX_ID for value in ids):
-            raise ValidationError("the chosen reports are not record numbers", field="incident_id")
-        done = review_many(session, principal, ids, action, note)
-    except ValidationError as problem:
-        session.rollback()
-        error = str(problem)
-    found = inbox(session, principal, limit=PAGE_SIZE)
-    return _inbox(request, found, 1, done=done, error=error, status_code=422 if error else 200)

@@ -51,7 +51,7 @@ from prevention_lens.speech.monitoring import (
     country_speech_summary,
     framework_indicators,
 )
-from prevention_lens.speech.scoring import TARGET_GROUPS
+from prevention_lens.speech.scoring import NO_GROUP_LABEL, TARGET_GROUPS
 from prevention_lens.store.access import Principal, allowed
 from prevention_lens.store.models import Country
 
@@ -68,7 +68,6 @@ EXAMPLE_NOTICE = (
     "EXAMPLE DATA — posts from the generated example feed, not monitoring of real speech; "
     "no figure here describes the country."
 )
-NO_GROUP = "no group identified"
 UNCHECKED = " (wording not checked at a source)"
 
 
@@ -98,7 +97,7 @@ def group_label(code: str | None) -> str:
     """A targeted group in words for running text (the classifier's label, lower case first),
     "no group identified" for None."""
     if code is None:
-        return NO_GROUP
+        return NO_GROUP_LABEL
     label = TARGET_GROUPS.get(code, code.replace("_", " "))
     return label[:1].lower() + label[1:]
 

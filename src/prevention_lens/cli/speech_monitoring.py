@@ -65,9 +65,9 @@ def short(text: str, limit: int = TEXT_CHARS) -> str:
 
 def group_label(code: str | None) -> str:
     """A targeted group's code in words ("origin" → its label); empty for none."""
-    from prevention_lens.speech.scoring import TARGET_GROUPS
+    from prevention_lens.speech.scoring import NO_GROUP_LABEL, TARGET_GROUPS
 
-    return TARGET_GROUPS.get(code, code) if code else ""
+    return TARGET_GROUPS.get(code, code) if code else NO_GROUP_LABEL
 
 
 def _group(code: str | None) -> str | None:
@@ -299,7 +299,7 @@ def trends(
         {
             "week": point.week,
             "country": point.country_key,
-            "targeted_group": group_label(point.targeted_group) or "(none identified)",
+            "targeted_group": group_label(point.targeted_group),
             "posts": point.posts,
             "hateful": point.hateful,
             "share": f"{point.share:.0%}",
@@ -378,7 +378,7 @@ def surges(
         {
             "week": alert.week,
             "country": f"{alert.country_name} ({alert.country_key})",
-            "targeted_group": group_label(alert.targeted_group) or "(none identified)",
+            "targeted_group": group_label(alert.targeted_group),
             "hateful": alert.observed,
             "expected": f"{alert.expected:.1f}",
             "of_posts": alert.posts,

@@ -32,6 +32,7 @@ from prevention_lens.speech.classifier import ATTRIBUTES, LABELS, SpeechBatch, S
 __all__ = [
     "ATTRIBUTES",
     "LABELS",
+    "NO_GROUP_LABEL",
     "TARGET_GROUPS",
     "PostScore",
     "model_card",
@@ -48,6 +49,8 @@ TARGET_GROUPS: dict[str, str] = {
     "disability": "Disability",
     "other": "Other",
 }
+# What every page, command and brief says of a post whose target no one identified.
+NO_GROUP_LABEL = "no group identified"
 
 
 @dataclass(frozen=True)

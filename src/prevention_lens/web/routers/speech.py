@@ -32,7 +32,7 @@ from prevention_lens.speech.monitoring import (
     weekly_trends,
 )
 from prevention_lens.speech.posts import PostRecord, list_posts
-from prevention_lens.speech.scoring import ATTRIBUTES, LABELS, TARGET_GROUPS
+from prevention_lens.speech.scoring import ATTRIBUTES, LABELS, NO_GROUP_LABEL, TARGET_GROUPS
 from prevention_lens.store.access import Confidentiality, Principal, allowed, read_records
 from prevention_lens.store.models import Country
 from prevention_lens.store.reference import find_country
@@ -57,7 +57,6 @@ from prevention_lens.web.routers.speech_api import (
 )
 from prevention_lens.web.routers.speech_chart import (
     NO_GROUP,
-    NO_GROUP_LABEL,
     TrendChart,
     TrendRow,
     ordered_groups,

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
 
+from prevention_lens.speech.scoring import NO_GROUP_LABEL
+
 WIDTH = 720
 HEIGHT = 260
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 36
@@ -34,7 +36,6 @@ STYLES = (
 )
 # Posts with no targeted group (or one the model does not know) are drawn under this key.
 NO_GROUP = ""
-NO_GROUP_LABEL = "no group named"
 WEEK = timedelta(days=7)
 # More weeks than this are not drawn: the chart keeps the latest ones (about five years).
 MAX_WEEKS = 260

@@ -101,7 +101,8 @@ def test_lexicon_uses_count_as_hateful_and_mentions_do_not() -> None:
 def test_weekly_trends_are_public_counts_with_empty_weeks_filled(store: Store) -> None:
     drafts = [
         draft("a", "hateful post about religion", when=FIRST, speaker=SPEAKER, exact_place=PLACE),
-        draft("b", "a calm post with zorb", when=FIRST),  # a lexicon use: counts as hateful
+        # A lexicon use counts as hateful, under the group its term names.
+        draft("b", "a calm post with zorb", when=FIRST),
         draft("c", "the word zorb is a slur", when=FIRST),  # a mention: does not
         draft("d", "hateful post about religion", when=datetime(2024, 1, 17, tzinfo=UTC)),
     ]
@@ -109,14 +110,14 @@ def test_weekly_trends_are_public_counts_with_empty_weeks_filled(store: Store) -
         _load(session, drafts)
         points = weekly_trends(session, ANONYMOUS)
         assert [(p.targeted_group, p.week, p.posts, p.hateful) for p in points] == [
-            (None, date(2024, 1, 1), 2, 1),
-            ("religion", date(2024, 1, 1), 1, 1),
+            (None, date(2024, 1, 1), 1, 0),
+            ("religion", date(2024, 1, 1), 2, 2),
             (None, date(2024, 1, 8), 0, 0),
             ("religion", date(2024, 1, 8), 0, 0),
             (None, date(2024, 1, 15), 0, 0),  # every series runs to the data's last week
             ("religion", date(2024, 1, 15), 1, 1),
         ]
-        assert points[0].share == 0.5 and points[2].share == 0.0
+        assert points[0].share == 0.0 and points[1].share == 1.0
         exported = json.dumps([p.to_dict() for p in points])
         for secret in (SPEAKER, PLACE, "hateful post", "zorb", "watch"):
             assert secret not in exported

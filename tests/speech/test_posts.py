@@ -334,3 +334,41 @@ def test_a_term_listed_for_one_country_is_matched_only_in_posts_from_it(store: S
         hits = {post.external_id: post.lexicon_hits for post in list_posts(session, ANALYST)}
     assert [hit["term"] for hit in hits["ke"]] == ["mende"]
     assert hits["sl"] == ()
+
+
+def test_a_post_counted_through_the_lexicon_is_counted_under_the_terms_group(
+    store: Store,
+) -> None:
+    # The classifier says "neither" but the post uses a term for people of an origin: trends,
+    # surges and briefs must not count it as aimed at no group (madoadoa in Kenya's feed).
+    spots = TermDraft(
+        term="zorb",
+        language="en",
+        senses=(TermSense("hateful", "people of an origin as spots to remove"),),
+        targeted_groups=("origin",),
+    )
+    posts = [
+        draft("use", "remove the zorb from the valley"),
+        draft("mention", 'he said "zorb" at the rally, and was arrested'),
+        draft("plain", "a market day"),
+    ]
+    with store.session() as session:
+        (term,) = add_terms(session, ADMIN, [spots], origin="manual")
+        import_posts(session, ADMIN, posts, dataset="watch", scorer=KeywordScorer())
+        groups = {p.external_id: p.targeted_group for p in list_posts(session, ANALYST)}
+        assert groups == {"use": None, "mention": None, "plain": None}  # a draft: not matched
+        review_term(session, ADMIN, term.id, "publish")  # stored posts follow the lexicon
+        groups = {p.external_id: p.targeted_group for p in list_posts(session, ANALYST)}
+        assert groups == {"use": "origin", "mention": None, "plain": None}
+        assert [p.external_id for p in list_posts(session, ANALYST, group="origin")] == ["use"]
+        # A re-import of the same text keeps it; the classifier's own group wins where it
+        # labels the post hateful or offensive.
+        import_posts(
+            session,
+            ADMIN,
+            [*posts, draft("both", "hateful religion zorb")],
+            dataset="watch",
+            scorer=KeywordScorer(),
+        )
+        groups = {p.external_id: p.targeted_group for p in list_posts(session, ANALYST)}
+        assert groups["use"] == "origin" and groups["both"] == "religion"

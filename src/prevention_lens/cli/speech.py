@@ -102,6 +102,7 @@ def score(
         raise ValidationError("give one or more texts, or --file with one text per line")
     from prevention_lens.speech.lexicon import published_matcher
     from prevention_lens.speech.monitoring import counts_as_hateful
+    from prevention_lens.speech.posts import post_group
     from prevention_lens.speech.scoring import ATTRIBUTES, model_version, score_texts
     from prevention_lens.speech.text import normalise_post, to_unicode
 
@@ -130,6 +131,11 @@ def score(
                         **result.to_dict(),
                         "lexicon_hits": [hit.to_dict() for hit in found],
                         "counts_as_hateful": hateful,
+                        # The group monitoring would count it under (the lexicon's when
+                        # the classifier says "neither").
+                        "counted_group": post_group(
+                            result.label, result.targeted_group, [hit.to_dict() for hit in found]
+                        ),
                     }
                     for text, clean, result, found, hateful in zip(
                         chosen, normalised, scores, hits, counted, strict=True
@@ -172,7 +178,10 @@ def _score_row(
     }
     for name in attributes:
         row[name] = f"{result.attributes.get(name, 0.0):.2f}"
-    row["targeted_group"] = group_label(result.targeted_group)
+    from prevention_lens.speech.posts import post_group
+
+    hits = [hit.to_dict() for hit in found]
+    row["targeted_group"] = group_label(post_group(result.label, result.targeted_group, hits))
     row["lexicon"] = _hits_cell(found)
     return row
 

@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session
 from prevention_lens import surges
 from prevention_lens.errors import ValidationError
 from prevention_lens.sources.speech_posts import EXAMPLE_DATASET, check_dataset
-from prevention_lens.speech.posts import week_of
+from prevention_lens.speech.posts import counting_hit, week_of
 from prevention_lens.store.access import Principal, read_records, require
 from prevention_lens.store.models import Country, FrameworkIndicator, SpeechPost
 from prevention_lens.store.reference import find_country
@@ -111,9 +111,7 @@ def framework_indicators(session: Session, principal: Principal) -> list[Indicat
 def counts_as_hateful(label: str, lexicon_hits: Iterable[Mapping[str, Any]]) -> bool:
     """A post counts as hateful when the classifier labels it so, or when it uses a lexicon
     term in a sense that is not neutral (a use, not a report or discussion of the term)."""
-    return label == "hateful" or any(
-        hit.get("sense") != "neutral" and hit.get("use") == "use" for hit in lexicon_hits
-    )
+    return label == "hateful" or any(counting_hit(hit) for hit in lexicon_hits)
 
 
 # --- settings --------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ Public API::
     PostRecord                                # frozen, .to_dict(), .example
     PostScorer, HitFinder                     # what import_posts scores and matches with
     week_of(moment) -> date                   # Monday of the ISO week, in UTC
+    counting_hit(hit) -> bool                 # a use of a term in a sense that is not neutral
+    post_group(label, classifier_group, hits) -> str | None   # the group monitoring counts
     import_posts(session, principal, drafts, *, dataset, import_id=None, scorer=None,
                  matcher=None) -> LoadCounts
     list_posts(session, principal, *, country=None, week=None, group=None, label=None,
@@ -63,10 +65,12 @@ __all__ = [
     "PostRecord",
     "PostScorer",
     "RematchCounts",
+    "counting_hit",
     "get_post",
     "import_posts",
     "list_posts",
     "match_stored_posts",
+    "post_group",
     "rematch_posts",
     "week_of",
 ]
@@ -79,6 +83,28 @@ SCORE_BATCH = 512
 # Rows looked up per query when matching a batch against stored posts (well under the
 # database's limit on bound parameters).
 LOOKUP_BATCH = 400
+
+
+def counting_hit(hit: Mapping[str, Any]) -> bool:
+    """Whether a lexicon hit counts toward monitoring: a use of the term (not a report or
+    discussion of it) in a sense that is not neutral."""
+    return hit.get("sense") != "neutral" and hit.get("use") == "use"
+
+
+def post_group(
+    label: str, classifier_group: str | None, hits: Sequence[Mapping[str, Any]]
+) -> str | None:
+    """The targeted group monitoring counts a post under: the classifier's when it labels the
+    post hateful or offensive; otherwise the group named by the most severe lexicon term the
+    post uses (madoadoa: origin), so a post counted through the lexicon is not counted as
+    aimed at no group. None when neither says."""
+    if label != "neither":
+        return classifier_group
+    named = [hit for hit in hits if counting_hit(hit) and hit.get("targeted_groups")]
+    if not named:
+        return None
+    top = max(named, key=lambda hit: int(hit.get("severity") or 0))  # the first of equals
+    return str(top["targeted_groups"][0])
 
 
 class ScoredPost(Protocol):
@@ -335,13 +361,15 @@ def _values(
     }
 
 
-def _score_values(score: ScoredPost, version: str) -> dict[str, Any]:
+def _score_values(
+    score: ScoredPost, version: str, hits: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
     return {
         "label": score.label,
         "hate_score": float(score.hate_score),
         "scores": {name: float(value) for name, value in score.scores.items()},
         "attributes": {name: float(value) for name, value in score.attributes.items()},
-        "targeted_group": score.targeted_group,
+        "targeted_group": post_group(score.label, score.targeted_group, hits),
         "model_version": version,
     }
 
@@ -390,9 +418,11 @@ def import_posts(
         # Terms listed for other countries only are not looked for ("mende": Kenya only).
         hits = [hit.to_dict() for hit in matcher.find(normalised[index], country=country_key)]
         values = _values(draft, country_id, normalised[index], hits)
-        if index in fresh:
-            values.update(_score_values(fresh[index], version))
         row = stored.get(draft.external_id)
+        if index in fresh:
+            values.update(_score_values(fresh[index], version, hits))
+        elif row is not None:
+            values["targeted_group"] = post_group(row.label, row.targeted_group, hits)
         if row is None:
             session.add(
                 SpeechPost(
@@ -453,7 +483,12 @@ def match_stored_posts(
     lexicon's writers, which check their own (``rematch_posts`` is the one for users)."""
     matcher = matcher or _default_matcher(session)
     statement = select(
-        SpeechPost.id, SpeechPost.text_normalised, SpeechPost.lexicon_hits, Country.key
+        SpeechPost.id,
+        SpeechPost.text_normalised,
+        SpeechPost.lexicon_hits,
+        SpeechPost.label,
+        SpeechPost.targeted_group,
+        Country.key,
     ).join(Country, Country.id == SpeechPost.country_id)
     if dataset is not None:
         statement = statement.where(SpeechPost.dataset == check_dataset(dataset))
@@ -469,8 +504,9 @@ def match_stored_posts(
             continue
         posts += 1
         hits = [hit.to_dict() for hit in matcher.find(row.text_normalised, country=row.key)]
-        if hits != list(row.lexicon_hits or ()):
-            changes.append({"id": row.id, "lexicon_hits": hits})
+        group = post_group(row.label, row.targeted_group, hits)
+        if hits != list(row.lexicon_hits or ()) or group != row.targeted_group:
+            changes.append({"id": row.id, "lexicon_hits": hits, "targeted_group": group})
     for start in range(0, len(changes), LOOKUP_BATCH):
         session.execute(update(SpeechPost), changes[start : start + LOOKUP_BATCH])
     session.flush()

@@ -8,16 +8,20 @@ and the store load inside the commands.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from prevention_lens.cli import context
 from prevention_lens.cli.output import console, print_json, print_table, progress
 from prevention_lens.errors import ValidationError
+
+if TYPE_CHECKING:
+    from prevention_lens.speech.monitoring import Feed, SpeechSurge, TrendPoint
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 CountryOption = Annotated[
@@ -262,6 +266,33 @@ def example(
     _say("`lens speech trends` and `lens speech surges` show it, marked EXAMPLE.")
 
 
+FeedOption = Annotated[
+    str,
+    typer.Option(
+        "--feed",
+        help="real or example (default: real monitoring when there is any, else the example "
+        "feed; never the two mixed, as on the web pages).",
+    ),
+]
+
+
+def _feed_note(chosen: Feed) -> None:
+    if chosen.example:
+        _say("EXAMPLE DATA: the generated example feed, not monitoring of real speech.")
+    elif chosen.has_example:
+        _say("The example feed is left out; `--feed example` shows it.")
+
+
+def _choose(points: Sequence[TrendPoint], surges: Sequence[SpeechSurge], feed: str) -> Feed:
+    """The web pages' rule (``monitoring.choose_feed``), its errors naming the option."""
+    from prevention_lens.speech.monitoring import choose_feed
+
+    try:
+        return choose_feed(points, surges, feed.strip())
+    except ValidationError as error:
+        raise ValidationError(error.problem, field="--feed") from None
+
+
 def trends(
     country: Annotated[
         str | None, typer.Argument(help="Country name or code (default: every country).")
@@ -269,6 +300,7 @@ def trends(
     group: GroupOption = None,
     since: SinceOption = None,
     dataset: DatasetOption = None,
+    feed: FeedOption = "",
     as_json: JsonOption = False,
 ) -> None:
     """Weekly counts of monitored posts by country and targeted group: how many, how many count
@@ -277,7 +309,7 @@ def trends(
     from prevention_lens.speech.monitoring import weekly_trends
 
     with context.store().session() as session:
-        points = weekly_trends(
+        found = weekly_trends(
             session,
             context.operator(),
             country=country,
@@ -285,8 +317,10 @@ def trends(
             since=_day(since, "--since"),
             dataset=dataset,
         )
+    chosen = _choose(found, [], feed)
+    points = chosen.points
     if as_json:
-        print_json({"trends": [point.to_dict() for point in points]})
+        print_json({"example": chosen.example, "trends": [point.to_dict() for point in points]})
         return
     if not points:
         narrowed = " for these filters" if country or group or since or dataset else ""
@@ -308,6 +342,7 @@ def trends(
         for point in points
     ]
     print_table(rows, list(rows[0]), title=f"Weekly speech trends ({len(rows)} rows, oldest first)")
+    _feed_note(chosen)
 
 
 def surges(
@@ -322,6 +357,7 @@ def surges(
     baseline_weeks: Annotated[
         int | None, typer.Option(help="Trailing weeks the baseline is fitted on (26).")
     ] = None,
+    feed: FeedOption = "",
     as_json: JsonOption = False,
 ) -> None:
     """Surge alerts: weeks in which hateful posts against a group in a country rose far above
@@ -331,9 +367,10 @@ def surges(
         SurgeSettings,
         framework_indicators,
         speech_surges,
+        weekly_trends,
     )
 
-    chosen: dict[str, Any] = {
+    asked: dict[str, Any] = {
         name: value
         for name, value in (
             ("alpha", alpha),
@@ -343,23 +380,28 @@ def surges(
         if value is not None
     }
     try:
-        settings = SurgeSettings(**chosen)
+        settings = SurgeSettings(**asked)
     except ValidationError as error:
         raise ValidationError(
             error.problem, field=f"--{error.field or ''}".replace("_", "-")
         ) from None
     with context.store().session() as session:
-        alerts = speech_surges(
+        found = speech_surges(
             session,
             context.operator(),
             country=country,
             since=_day(since, "--since"),
             settings=settings,
         )
+        # Which feed is shown depends on the posts in scope, not only on the surges.
+        points = weekly_trends(session, context.operator(), country=country)
         wording = framework_indicators(session, context.operator())
+    chosen = _choose(points, found, feed)
+    alerts = chosen.surges
     if as_json:
         print_json(
             {
+                "example": chosen.example,
                 "surges": [alert.to_dict() for alert in alerts],
                 "framework_indicators": {
                     item.code: {"text": item.text, "unverified": item.unverified}
@@ -373,6 +415,7 @@ def surges(
             "No surge alerts: no week's hateful posts stood out against their series' past "
             "(a series needs some weeks of posts first; `lens speech trends` shows them)."
         )
+        _feed_note(chosen)
         return
     rows = [
         {
@@ -389,6 +432,7 @@ def surges(
         for alert in alerts
     ]
     print_table(rows, list(rows[0]), title=f"{len(rows)} speech surge alert(s), newest first")
+    _feed_note(chosen)
     shown = {code for alert in alerts for code in alert.indicators}
     for item in wording:
         if item.code in shown:

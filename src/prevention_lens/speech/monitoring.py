@@ -17,6 +17,7 @@ Public API::
                   attribute_level=0.5, indicator_share=0.25)
     SpeechSurge, speech_surges(session, principal, *, country=None, since=None,
                                settings=None) -> list[SpeechSurge]
+    FEEDS, Feed, choose_feed(points, surges, feed="") -> Feed   # real, or else the example
     WeekCount, GroupCount, SpeechSummary,
     country_speech_summary(session, principal, country_key, *, weeks=12,
                            settings=None) -> SpeechSummary | None
@@ -28,7 +29,7 @@ Posts of the generated example feed (dataset "example") form series of their own
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -464,6 +465,42 @@ def speech_surges(
     if first is not None:
         found = [surge for surge in found if _week_number(surge.week) >= first]
     return found
+
+
+# --- which feed a view shows ------------------------------------------------------------------
+
+FEEDS = ("", "real", "example")
+
+
+@dataclass(frozen=True)
+class Feed:
+    """What a trends view shows: real monitoring, or (only when asked, or when nothing real
+    is in scope) the generated example feed, never the two mixed."""
+
+    points: list[TrendPoint]
+    surges: list[SpeechSurge]
+    example: bool
+    has_real: bool
+    has_example: bool
+
+
+def choose_feed(
+    points: Sequence[TrendPoint], surges: Sequence[SpeechSurge], feed: str = ""
+) -> Feed:
+    """Real data when there is any in the points given (or "real" is asked for), else the
+    example feed. Pages, commands and briefs all choose by this rule over what they show."""
+    if feed not in FEEDS:
+        raise ValidationError(f"unknown feed {feed!r}; choose real or example", field="feed")
+    has_real = any(not point.example for point in points)
+    has_example = any(point.example for point in points)
+    example = feed == "example" or (feed == "" and not has_real and has_example)
+    return Feed(
+        points=[point for point in points if point.example == example],
+        surges=[surge for surge in surges if surge.example == example],
+        example=example,
+        has_real=has_real,
+        has_example=has_example,
+    )
 
 
 # --- a country's summary ---------------------------------------------------------------------

@@ -443,7 +443,7 @@ def test_a_monitored_country_has_the_speech_section(planted: Store, settings: Se
         "13.7": None,
     }
     assert brief.speech.assessed_on == date(2024, 7, 1)
-    assert "not checked" in brief.speech.indicators[0].text
+    assert "not yet checked" in brief.speech.indicators[0].text
     assert {"Monitored posts (counted as hate speech)"} <= {f.label for f in brief.sources}
 
     markdown, html = to_markdown(brief), to_html(brief, charts=False)

@@ -245,3 +245,11 @@ def test_the_packaged_wording_is_the_framework_files() -> None:
     assert {code for code in FRAMEWORK_INDICATORS if indicators[code].unverified} == set(
         UNVERIFIED_INDICATORS
     )
+
+
+def test_indicators_sharing_a_trigger_are_explained_together() -> None:
+    # 8.7 and 13.7 both rest on "threat": a page that explained each on its own repeated the
+    # same condition twice, as if they were two findings.
+    from prevention_lens.speech.monitoring import indicator_triggers
+
+    assert indicator_triggers() == [("threat", ("8.7", "13.7")), ("dehumanisation", ("13.5",))]

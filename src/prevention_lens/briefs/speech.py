@@ -46,6 +46,7 @@ from prevention_lens.briefs.parts import (
 from prevention_lens.incidents.monitoring import RecordAlert
 from prevention_lens.risk.framework import SCORE_LABELS
 from prevention_lens.speech.monitoring import (
+    UNVERIFIED_NOTE,
     SpeechSummary,
     SpeechSurge,
     country_speech_summary,
@@ -68,7 +69,6 @@ EXAMPLE_NOTICE = (
     "EXAMPLE DATA — posts from the generated example feed, not monitoring of real speech; "
     "no figure here describes the country."
 )
-UNCHECKED = " (wording not checked at a source)"
 
 
 def _month(day: date) -> tuple[int, int]:
@@ -340,7 +340,7 @@ def brief_speech(
         indicators=tuple(
             BriefIndicator(
                 code=item.code,
-                text=item.text + (UNCHECKED if item.unverified else ""),
+                text=item.text + (f" ({UNVERIFIED_NOTE})" if item.unverified else ""),
                 score=_score(scores.get(item.code)),
             )
             for item in framework_indicators(session, principal)

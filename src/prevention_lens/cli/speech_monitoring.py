@@ -364,6 +364,7 @@ def surges(
     that series' own trailing baseline (the test behind incident signals), newest first, each
     with the UN Framework of Analysis indicators it bears on."""
     from prevention_lens.speech.monitoring import (
+        UNVERIFIED_NOTE,
         SurgeSettings,
         framework_indicators,
         speech_surges,
@@ -436,6 +437,6 @@ def surges(
     shown = {code for alert in alerts for code in alert.indicators}
     for item in wording:
         if item.code in shown:
-            checked = " (wording not checked against the source)" if item.unverified else ""
+            checked = f" ({UNVERIFIED_NOTE})" if item.unverified else ""
             _say(f"Framework indicator {item.code}: {item.text}{checked}")
     _say("`lens signals --country C` shows the incident signals to set beside them (by month).")

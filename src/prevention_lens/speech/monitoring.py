@@ -7,8 +7,9 @@ speaker or place (``docs/speech-monitoring.md``).
 Public API::
 
     FRAMEWORK_INDICATORS: dict[str, str]      # "7.14", "8.7", "13.5", "13.7" -> wording
-    UNVERIFIED_INDICATORS                     # codes whose wording is not checked at a source
+    UNVERIFIED_INDICATORS, UNVERIFIED_NOTE    # codes whose wording is not checked; the note
     INDICATOR_ATTRIBUTES                      # indicator -> the classifier attribute behind it
+    indicator_triggers() -> [(attribute, (codes, ...)), ...]   # the same, grouped
     IndicatorText, framework_indicators(session, principal) -> list[IndicatorText]
     counts_as_hateful(label, lexicon_hits) -> bool
     TrendPoint, weekly_trends(session, principal, *, country=None, group=None, since=None,
@@ -70,9 +71,27 @@ FRAMEWORK_INDICATORS: dict[str, str] = {
     ),
 }
 UNVERIFIED_INDICATORS = frozenset({"7.14"})
+# What every page, command and brief says beside an indicator in UNVERIFIED_INDICATORS.
+UNVERIFIED_NOTE = "wording not yet checked against the Framework's text"
 # Every surge of hateful posts bears on 7.14; the others when enough of the surge week's
-# hateful posts score high on the classifier attribute named here (SurgeSettings).
+# hateful posts score high on the classifier attribute named here (SurgeSettings). 8.7
+# (incitement) and 13.7 (discourse that threatens or incites violence) share "threat": the
+# classifier has no finer measure, and 13.7 differs by context (factor 13 is about armed
+# conflict, which the analyst judges), so pages explain the two together (indicator_triggers).
+# Identity attack is not used: the shipped head scores it high on few hateful posts.
 INDICATOR_ATTRIBUTES: dict[str, str] = {"8.7": "threat", "13.5": "dehumanisation", "13.7": "threat"}
+
+
+def indicator_triggers() -> list[tuple[str, tuple[str, ...]]]:
+    """Each classifier attribute with the indicators it triggers, in the Framework's order:
+    [("threat", ("8.7", "13.7")), ("dehumanisation", ("13.5",))], so a page explains the
+    shared condition once."""
+    shared: dict[str, list[str]] = {}
+    for code, attribute in INDICATOR_ATTRIBUTES.items():
+        shared.setdefault(attribute, []).append(code)
+    return [(attribute, tuple(codes)) for attribute, codes in shared.items()]
+
+
 _ATTRIBUTES = tuple(dict.fromkeys(INDICATOR_ATTRIBUTES.values()))
 
 

@@ -5,8 +5,11 @@ It advises and never decides: nothing here writes a situation; an analyst sets o
 ``risk.situations.set_situation``. Every input is read through the access policy, so the
 suggestion made for a reader rests only on what that reader may see.
 
-The rule (docs/briefs.md, "Situations"), first match wins; "recent" is since the first day of the
-month six months before ``today``:
+The rule (docs/briefs.md, "Situations"), first match wins; "recent" is the window of the incident
+records: from the first day of the month six months before the month of the latest record the
+reader may see (not rejected, never after ``today``) up to that record. It ends where the records
+end, not today, so a gap in the data never reads as calm; records ending more than
+``STALE_AFTER_DAYS`` before ``today`` are stale, and the reasons say so:
 
 1. current crisis: a recent escalation alert, at least 1,000 deaths in violence against civilians
    recorded recently (the scale of the Early Warning Project's mass-killing definition), and a high
@@ -19,11 +22,14 @@ month six months before ``today``:
 
 Confidence counts the three inputs (forecast, incident records, assessment) that hold data for the
 country and those that support the category: high when all three hold data and two or more
-support it, medium when two hold data and one or more supports it, low otherwise.
+support it, medium when two hold data and one or more supports it, low otherwise. Stale incident
+records count as holding no data.
 
 Public API::
 
-    Suggestion            frozen: category, reasons, confidence; .label, .to_dict()
+    Suggestion            frozen: category, reasons, confidence, window; .label, .to_dict()
+    RecordWindow          frozen: start, end, today; .days_behind, .stale, .to_dict()
+    window_start(end) -> date
     suggest_situation(session, principal, country, *, today=None) -> Suggestion
 """
 
@@ -38,16 +44,19 @@ from sqlalchemy.orm import Session
 
 from prevention_lens.errors import NotFoundError
 from prevention_lens.incidents.monitoring import alerts_for
-from prevention_lens.incidents.records import IncidentFilter, list_incidents
+from prevention_lens.incidents.records import IncidentFilter, list_incidents, visible_matches
 from prevention_lens.incidents.taxonomy import CATEGORIES as INCIDENT_CATEGORIES
 from prevention_lens.risk.assessments import latest_by_factor
 from prevention_lens.risk.country import country_risk
 from prevention_lens.risk.situations import CATEGORIES
-from prevention_lens.store.access import Principal, allowed
-from prevention_lens.store.models import Country, CountryForecast
+from prevention_lens.store.access import Principal, allowed, require
+from prevention_lens.store.models import Country, CountryForecast, Incident
 from prevention_lens.store.reference import find_country
 
 RECENT_MONTHS = 6
+# Records that end more than about a quarter before today leave the months since unobserved: an
+# early-warning reader must not take their quiet end for calm now.
+STALE_AFTER_DAYS = 90
 # The Early Warning Project counts a mass killing from 1,000 civilians deliberately killed in a
 # year or less; the rule asks for that many in about half a year of records.
 MASS_KILLING_DEATHS = 1000
@@ -62,13 +71,50 @@ EXCLUDED_STATUSES = frozenset({"rejected"})
 
 
 @dataclass(frozen=True)
+class RecordWindow:
+    """The window the incident records are read over: from ``start`` to ``end``, the date of the
+    latest record the reader may see (never after ``today``), and how far that lies behind today."""
+
+    start: date
+    end: date
+    today: date
+
+    def __post_init__(self) -> None:
+        if not self.start <= self.end <= self.today:
+            raise ValueError(
+                f"a record window needs start <= end <= today, got {self.start}, {self.end}, "
+                f"{self.today}"
+            )
+
+    @property
+    def days_behind(self) -> int:
+        """Days from the latest record to today."""
+        return (self.today - self.end).days
+
+    @property
+    def stale(self) -> bool:
+        return self.days_behind > STALE_AFTER_DAYS
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "today": self.today.isoformat(),
+            "days_behind": self.days_behind,
+            "stale": self.stale,
+        }
+
+
+@dataclass(frozen=True)
 class Suggestion:
-    """The category the rule suggests, why (plain sentences, the rule's conclusion first), and
-    how confident it is: "low", "medium" or "high"."""
+    """The category the rule suggests, why (plain sentences, the rule's conclusion first), how
+    confident it is ("low", "medium" or "high"), and the window of the incident records it read
+    (None when the reader has no records of the country to read)."""
 
     category: str
     reasons: tuple[str, ...]
     confidence: str
+    window: RecordWindow | None = None
 
     def __post_init__(self) -> None:
         if self.category not in CATEGORIES:
@@ -86,6 +132,7 @@ class Suggestion:
             "label": self.label,
             "reasons": list(self.reasons),
             "confidence": self.confidence,
+            "window": None if self.window is None else self.window.to_dict(),
         }
 
 
@@ -109,10 +156,10 @@ class _Risk:
 
 @dataclass(frozen=True)
 class _Signals:
-    records: int  # the reader's records of the country, any date
-    alerts: int  # recent alerts
-    latest: str  # the newest recent alert, in words ("" without one)
-    deaths: int  # recent deaths in violence against civilians
+    window: RecordWindow
+    alerts: int  # alerts in the window
+    latest: str  # the newest alert in the window, in words ("" without one)
+    deaths: int  # deaths in violence against civilians in the window
 
     @property
     def mass_killing_scale(self) -> bool:
@@ -130,10 +177,23 @@ class _Assessment:
         return bool(self.severe) or len(self.moderate) >= MODERATE_FACTORS
 
 
-def window_start(today: date) -> date:
-    """The first day of the month ``RECENT_MONTHS`` months before ``today``'s month."""
-    months = today.year * 12 + today.month - 1 - RECENT_MONTHS
+def window_start(end: date) -> date:
+    """The first day of the month ``RECENT_MONTHS`` months before ``end``'s month."""
+    months = end.year * 12 + end.month - 1 - RECENT_MONTHS
     return date(months // 12, months % 12 + 1, 1)
+
+
+def _records_end(session: Session, principal: Principal, country: Country) -> date | None:
+    """The date of the latest record of the country that the reader may see and that counts as
+    evidence (not withdrawn, not rejected)."""
+    require(principal, "read", "incident")
+    counted = (
+        visible_matches(session, principal, IncidentFilter(country=country.key))
+        .where(Incident.status.not_in(EXCLUDED_STATUSES))
+        .subquery()
+    )
+    end: date | None = session.scalar(select(func.max(counted.c.date_start)))
+    return end
 
 
 def _risk(session: Session, principal: Principal, country: Country) -> tuple[_Risk | None, str]:
@@ -156,8 +216,9 @@ def _risk(session: Session, principal: Principal, country: Country) -> tuple[_Ri
         origin_year=latest.origin_year,
     )
     text = (
-        f"Statistical risk is {risk.level}: a {risk.probability:.1%} chance of a new mass killing "
-        f"in {risk.origin_year + 1}–{risk.origin_year + 2}, rank {risk.rank} of {risk.ranked}."
+        f"Statistical risk is {risk.level}: the chance of a new mass killing in "
+        f"{risk.origin_year + 1}–{risk.origin_year + 2} is {risk.probability:.1%}, rank "
+        f"{risk.rank} of {risk.ranked}."
     )
     if risk.change is not None:
         points = risk.change * 100
@@ -168,23 +229,28 @@ def _risk(session: Session, principal: Principal, country: Country) -> tuple[_Ri
 
 
 def _signals(
-    session: Session, principal: Principal, country: Country, start: date, today: date
+    session: Session, principal: Principal, country: Country, today: date
 ) -> tuple[_Signals | None, str]:
     if not allowed(principal, "read", "incident"):
         return None, "Incident records are not readable with your role."
     records = list_incidents(session, principal, IncidentFilter(country=country.key, limit=1))
     if not records.total:
         return None, "No incident records of this country are stored that you may see."
-    since = f"{start:%Y-%m}"
+    last = _records_end(session, principal, country)
+    if last is None:
+        return None, "Every incident record of this country that you may see was rejected."
+    end = min(last, today)
+    window = RecordWindow(start=window_start(end), end=end, today=today)
+    since = f"{window.start:%Y-%m}"
     alerts = [
         alert
         for alert in alerts_for(session, principal, country=country.key, since=since)
-        if alert.month <= f"{today:%Y-%m}"
+        if alert.month <= f"{end:%Y-%m}"
     ]
     recent = list_incidents(
         session,
         principal,
-        IncidentFilter(country=country.key, date_from=start, date_to=today, limit=None),
+        IncidentFilter(country=country.key, date_from=window.start, date_to=end, limit=None),
     )
     deaths = sum(
         int(row.get("fatalities_best") or 0)
@@ -194,17 +260,26 @@ def _signals(
         and kind.against_civilians
     )
     latest = f"{alerts[0].month}, {alerts[0].series_label.lower()}" if alerts else ""
-    found = _Signals(records=records.total, alerts=len(alerts), latest=latest, deaths=deaths)
+    found = _Signals(window=window, alerts=len(alerts), latest=latest, deaths=deaths)
     text = (
-        f"{found.alerts} escalation alert{'s' if found.alerts != 1 else ''} since {since} "
-        f"(latest: {latest})"
-        if alerts
-        else f"No escalation alert since {since}"
+        f"The incident records of {country.name} that you may see end {end.isoformat()}; the "
+        f"window is the {RECENT_MONTHS} months up to then, from {window.start.isoformat()}. In it: "
     )
     text += (
-        f"; {deaths:,} deaths in violence against civilians recorded since {start.isoformat()} "
-        f"(mass-killing scale: {MASS_KILLING_DEATHS:,}), in the records you may see."
+        f"{found.alerts} escalation alert{'s' if found.alerts != 1 else ''} (latest: {latest})"
+        if alerts
+        else "no escalation alert"
     )
+    text += (
+        f", and {deaths:,} deaths in violence against civilians "
+        f"(mass-killing scale: {MASS_KILLING_DEATHS:,})."
+    )
+    if window.stale:
+        text += (
+            f" These records end {window.days_behind:,} days before today ({today.isoformat()}), "
+            "so they are stale: they say nothing about the months since, and the absence of "
+            "alerts after them is no sign of calm."
+        )
     return found, text
 
 
@@ -289,7 +364,9 @@ _SUPPORTS: dict[str, tuple[Any, Any, Any]] = {
 def _confidence(
     category: str, risk: _Risk | None, signals: _Signals | None, assessment: _Assessment | None
 ) -> str:
-    found = (risk, signals, assessment)
+    # Stale records say nothing about now: for confidence they count as no data at all.
+    current = None if signals is None or signals.window.stale else signals
+    found = (risk, current, assessment)
     inputs = sum(part is not None for part in found)
     support = sum(
         bool(check(part))
@@ -315,11 +392,17 @@ def suggest_situation(
     found = country if isinstance(country, Country) else find_country(session, country)
     day = today or date.today()
     risk, risk_text = _risk(session, principal, found)
-    signals, signals_text = _signals(session, principal, found, window_start(day), day)
+    signals, signals_text = _signals(session, principal, found, day)
     assessment, assessment_text = _assessment(session, principal, found)
     category, why = _rule(risk, signals, assessment)
+    if signals is not None and signals.window.stale:
+        why += (
+            f" The incident records end {signals.window.end.isoformat()}, "
+            f"{signals.window.days_behind:,} days before today: what they show is not current."
+        )
     return Suggestion(
         category=category,
         reasons=(why, risk_text, signals_text, assessment_text),
         confidence=_confidence(category, risk, signals, assessment),
+        window=None if signals is None else signals.window,
     )

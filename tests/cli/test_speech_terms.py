@@ -195,3 +195,27 @@ def test_hurtlex_import_keeps_and_shows_its_licence(speech: Speech, tmp_path: Pa
     assert "Licence: CC BY-NC-SA 4.0" in shown.out
     listed = speech("terms", "list", "--search", "snorklewump")
     assert "CC BY-NC-SA 4.0" in listed.out
+
+
+def test_show_takes_a_term_as_written_and_names_the_choices_when_several_match(
+    speech: Speech,
+) -> None:
+    (kalar,) = _terms(speech("terms", "list", "--language", "my", "--json"))
+    for written in ("kalar", "KALAR", kalar["term"]):
+        shown = speech("terms", "show", written, "--json")
+        assert shown.code == 0, shown.error
+        assert shown.json()["id"] == kalar["id"], written
+    missing = speech("terms", "show", "kalar-htaing-zorb")
+    assert isinstance(missing.error, NotFoundError)
+    assert str(missing.error) == (
+        "no term 'kalar-htaing-zorb'; `lens speech terms list --search …` searches"
+    )
+    added = speech(
+        "terms", "add", "--term", "Kalar", "--language", "en", "--hateful", "a test entry", "--json"
+    )
+    [english] = _terms(added)
+    several = speech("terms", "show", "kalar")
+    assert isinstance(several.error, ValidationError)
+    message = str(several.error)
+    assert f"{kalar['id']} (my)" in message and f"{english['id']} (en)" in message
+    assert "choose one by its number" in message

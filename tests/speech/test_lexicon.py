@@ -354,3 +354,24 @@ def test_an_edit_that_changes_nothing_is_not_recorded(lexicon: tuple[Store, int,
             select(AuditEntry.action).where(AuditEntry.resource == "speech_term")
         ).all()
         assert "update" not in actions
+
+
+def test_a_query_finds_a_term_however_its_words_are_joined(
+    lexicon: tuple[Store, int, int],
+) -> None:
+    # Terms are compared with hyphens, underscores and spaces alike ("Kalar-Htaing" is
+    # "kalar htaing"); the search reads its words the same way, in either direction.
+    store, kalar, _ = lexicon
+    with store.session() as session:
+        for query in ("Kalar-Htaing", "KALAR_HTAING", "kalar  htaing"):
+            assert [r.id for r in list_terms(session, ANALYST, query=query)] == [kalar], query
+        spotted = TermSense("neutral", "spots", phrases=("doa-doa",))
+        add_terms(
+            session,
+            ADMIN,
+            [_spots(term="doa", senses=(TermSense("hateful", "outsiders"), spotted))],
+            origin="manual",
+        )
+        found = list_terms(session, ANALYST, query="doa doa")  # a phrase written with a hyphen
+        assert [r.term for r in found] == ["doa"]
+        assert list_terms(session, ANALYST, query="--") == []  # not every term

@@ -338,3 +338,68 @@ def test_real_posts_are_never_mixed_with_the_example_feed(
     assert 'href="/speech/KEN">Show real monitoring' in example
     assert "speech-surges" not in example  # the real surge is not the example's
     assert client.get("/speech", params={"feed": "imaginary"}).status_code == 422
+
+
+# --- bad filters, the country list and the crumbs -------------------------------------------
+
+EMPTY_STORE_HINT = "lens speech posts import"
+
+
+def select_options(page: str, name: str) -> list[tuple[str, bool]]:
+    """(value, selected) of each option of the form's select ``name``."""
+    found = re.search(rf'<select name="{name}">.*?</select>', page, re.S)
+    assert found, f"no select {name}"
+    options = re.findall(r'<option value="([^"]*)"( selected)?>', found.group(0))
+    return [(value, bool(chosen)) for value, chosen in options]
+
+
+def test_a_bad_filter_shows_its_error_and_the_form_but_no_empty_store_message(
+    client: TestClient,
+) -> None:
+    for params, status, shown in (
+        ({"group": "foo"}, 422, "unknown targeted group 'foo'"),
+        ({"since": "notadate"}, 422, "'notadate' is not a date"),
+        ({"country": "ZZZ"}, 404, "ZZZ"),
+    ):
+        page = client.get("/speech", params=params)
+        assert page.status_code == status, params
+        error = re.search(r'<p class="error-message" role="alert">(.*?)</p>', page.text, re.S)
+        assert error and shown in unescape(error.group(1)), params
+        assert "No monitored posts yet" not in page.text, params
+        assert EMPTY_STORE_HINT not in page.text, params
+        assert 'id="alerts"' not in page.text and 'id="trends"' not in page.text, params
+    assert ("foo", True) in select_options(client.get("/speech?group=foo").text, "group")
+    assert 'name="since" value="notadate"' in client.get("/speech?since=notadate").text
+    assert ("ZZZ", True) in select_options(client.get("/speech?country=ZZZ").text, "country")
+
+
+def test_a_bad_group_on_a_country_page_is_shown_beside_its_form(client: TestClient) -> None:
+    page = client.get("/speech/KEN", params={"group": "foo"})
+    assert page.status_code == 422
+    assert "<h1>Hate and dangerous speech in Kenya</h1>" in page.text
+    error = re.search(r'<p class="error-message" role="alert">(.*?)</p>', page.text, re.S)
+    assert error and "unknown targeted group 'foo'" in unescape(error.group(1))
+    assert ("foo", True) in select_options(page.text, "group")
+    assert "No monitored posts from Kenya" not in page.text
+    assert 'id="trends"' not in page.text
+    assert client.get("/speech/KEN", params={"feed": "imaginary"}).status_code == 422
+
+
+def test_the_country_filter_offers_the_countries_with_posts(client: TestClient) -> None:
+    for params in ({}, {"group": "origin"}, {"since": "2024-03-18"}, {"group": "foo"}):
+        page = client.get("/speech", params=params).text
+        offered = [value for value, _ in select_options(page, "country")]
+        assert offered == ["", "KEN", "MMR"], params  # Kenya, Myanmar: by name
+
+
+def test_a_country_page_crumbs_end_with_the_country(client: TestClient) -> None:
+    page = client.get("/speech/KEN").text
+    crumbs = re.search(r'<p class="crumbs">(.*?)</p>', page, re.S)
+    assert crumbs and text_of(crumbs.group(1)) == "Speech / Kenya"
+
+
+def test_indicators_that_share_a_trigger_are_explained_once(client: TestClient) -> None:
+    # 8.7 and 13.7 both rest on the threat score: the hint gave the same condition twice.
+    hint = text_of(client.get("/speech").text.split('id="indicators-heading"', 1)[1])
+    assert hint.count("score high on threat or incitement") == 1
+    assert "both on 8.7 and 13.7" in hint and "armed conflict" in hint

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -26,6 +27,7 @@ from prevention_lens.store import Store
 from prevention_lens.store.models import SpeechPost
 from prevention_lens.web.routers.speech_api import MAX_SCORE_CHARS, MAX_SCORE_TEXTS
 from tests.speech.keyword_scorer import weekly
+from tests.speech.test_text import CHAIR_UNICODE, CHAIR_ZAWGYI
 from tests.web.forms import csrf_token
 from tests.web.test_speech import (
     ADMIN,
@@ -256,3 +258,61 @@ def test_the_score_page_needs_no_login_and_the_nav_offers_staff_links_by_role(
     staff = client.get("/speech/score").text
     assert 'href="/speech/terms/new"' in staff and 'href="/speech/assessments"' in staff
     assert 'href="/speech/terms/review"' not in staff
+
+
+def test_the_score_page_says_how_the_label_is_chosen_with_the_models_own_weights(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The label is argmax(probability x weight), so it may not be the likeliest label: the
+    # page says so beside it, with the weights read from the shipped model's card.
+    weights = model_card()["calibration"]["label_weights"]
+    assert weights["hateful"] > 1  # the rule the sentence explains
+    token = csrf_token(client, "/speech/score")
+    page = client.post("/speech/score", data={"csrf_token": token, "text": CHAIR}).text
+    rule = re.search(r'<p class="hint" id="label-rule">(.*?)</p>', page, re.S)
+    assert rule, "no label rule beside the label"
+    assert re.sub(r"<[^>]+>", "", rule.group(1)) == (
+        f"The label is the highest of hateful ×{weights['hateful']:g}, offensive, neither — "
+        "hateful is weighted up so that fewer hateful posts are missed; see the model card."
+    )
+    assert 'href="/api/v1/speech/model"' in rule.group(1)
+    card = model_card()
+    card["calibration"]["label_weights"] = {"hateful": 1.0, "offensive": 2.0, "neither": 1.0}
+    monkeypatch.setattr("prevention_lens.web.routers.speech_api.model_card", lambda: card)
+    changed = client.post("/speech/score", data={"csrf_token": token, "text": CHAIR}).text
+    assert "highest of hateful, offensive ×2, neither — offensive is weighted up" in changed
+
+
+def test_the_score_page_says_when_zawgyi_was_converted_to_unicode(client: TestClient) -> None:
+    token = csrf_token(client, "/speech/score")
+    zawgyi = client.post("/speech/score", data={"csrf_token": token, "text": CHAIR_ZAWGYI}).text
+    assert 'id="zawgyi-converted"' in zawgyi
+    assert "converted to Unicode" in text_of(zawgyi)
+    read = re.search(r'<div class="scored-text">(.*?)</div>', zawgyi, re.S)
+    assert read and re.sub(r"<[^>]+>", "", read.group(1)) == CHAIR_UNICODE  # the conversion
+    unicode = client.post("/speech/score", data={"csrf_token": token, "text": CHAIR_UNICODE})
+    assert 'id="zawgyi-converted"' not in unicode.text
+
+
+def test_a_text_counted_through_a_lexicon_term_shows_the_terms_group(client: TestClient) -> None:
+    # Monitoring counts "remove the madoadoa" against origin whatever the classifier's label;
+    # the score page and API said "no group identified" when the label was "neither".
+    texts = ["Tomorrow we must remove all madoadoa from this valley", "Good morning"]
+    answer = client.post("/api/v1/speech/score", json={"texts": texts, "country": "Kenya"})
+    spots, plain = answer.json()["results"]
+    assert [hit["term"] for hit in spots["lexicon_hits"]] == ["madoadoa"]
+    expected = "origin" if spots["label"] == "neither" else spots["targeted_group"]
+    assert spots["counted_group"] == expected and expected is not None
+    assert plain["counted_group"] == (
+        None if plain["label"] == "neither" else plain["targeted_group"]
+    )
+    page = client.post(
+        "/speech/score",
+        data={
+            "text": texts[0],
+            "country": "Kenya",
+            "csrf_token": csrf_token(client, "/speech/score"),
+        },
+    )
+    shown = re.search(r'id="score-group">([^<]+)<', page.text)
+    assert shown is not None and shown.group(1) == TARGET_GROUPS[expected]

@@ -258,3 +258,43 @@ def test_the_api_refuses_readers_below_analyst(
         assert client.get(path).status_code == 401
     made = client.post("/api/v1/speech/assessments", json=body(), headers=contributor)
     assert made.status_code == 403
+
+
+def test_a_post_number_that_names_no_post_is_shown_on_the_form_with_the_input_kept(
+    client: TestClient, login: Callable[[str], TestClient]
+) -> None:
+    login(ANALYST)
+    token = csrf_token(client, "/speech/assessments/new")
+    answer = client.post("/speech/assessments/new", data=form(token, post_id="999999"))
+    assert answer.status_code == 422
+    assert 'id="error-post_id"' in answer.text
+    assert "no monitored post 999999" in text_of(answer.text)
+    assert "Error 404" not in answer.text
+    assert 'name="post_id" inputmode="numeric" size="8" value="999999"' in answer.text
+    assert 'value="Radio call to drive out a community"' in answer.text  # kept as typed
+    edited = client.post(
+        "/speech/assessments/1/edit", data={**form(token, post_id="999999"), "note": "linked"}
+    )
+    assert edited.status_code == 422 and 'id="error-post_id"' in edited.text
+
+
+def test_problems_name_the_fields_and_choices_as_the_form_shows_them(
+    client: TestClient, login: Callable[[str], TestClient]
+) -> None:
+    login(ANALYST)
+    token = csrf_token(client, "/speech/assessments/new")
+    unexplained = client.post(
+        "/speech/assessments/new", data=form(token, rabat_intent_note="")
+    ).text
+    message = text_of(re.search(r'<p class="error-message".*?</p>', unexplained, re.S)[0])
+    assert "Nothing was stored: Intent (Rabat): a score of 3 (clearly met) needs a note" in message
+    assert "rabat intent" not in unexplained
+    undecided = client.post("/speech/assessments/new", data=form(token, conclusion="")).text
+    assert 'id="error-conclusion"' in undecided
+    shown = text_of(undecided)
+    assert "Conclusion: choose one: Not dangerous; Possibly dangerous; Dangerous" in shown
+    assert "not_dangerous" not in shown and "possibly_dangerous" not in shown
+    strange = client.post("/speech/assessments/new", data=form(token, hallmarks="sorcery")).text
+    assert "Hallmarks it carries: unknown hallmark 'sorcery'; choose from Dehumanisation;" in (
+        text_of(strange)
+    )

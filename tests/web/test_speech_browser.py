@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -20,10 +22,11 @@ from prevention_lens.settings import Settings, load_settings
 from prevention_lens.speech import text as speech_text
 from prevention_lens.speech.lexicon import list_terms
 from prevention_lens.speech.posts import import_posts
+from prevention_lens.speech.scoring import TARGET_GROUPS
 from prevention_lens.speech.shipped_terms import load_shipped_terms
 from prevention_lens.store import open_store
 from prevention_lens.store.access import LOCAL_OPERATOR
-from tests.speech.keyword_scorer import MATCHER, KeywordScorer, weekly
+from tests.speech.keyword_scorer import MATCHER, KeywordScore, KeywordScorer, weekly
 from tests.web.conftest import SECRET_KEY, Browsing, LiveServer, watch_console
 from tests.web.test_browser import log_in
 from tests.web.test_speech import FIRST, SURGE_WEEK
@@ -144,4 +147,55 @@ def test_an_admin_adds_a_sense_to_a_published_term_through_the_edit_form(
     assert "a made-up compound" in senses.last.inner_text()
     assert "2026-11-30" in page.locator("table.speech-term").inner_text()
     assert page.get_by_role("heading", name="Seen in monitored posts").is_visible()
+    assert problems == []
+
+
+@dataclass
+class EveryGroupScorer(KeywordScorer):
+    """The keyword classifier, with the targeted group any group code in the text names."""
+
+    def score_texts(self, texts: Sequence[str]) -> list[KeywordScore]:
+        scored = super().score_texts(texts)
+        return [
+            replace(score, targeted_group=next((g for g in TARGET_GROUPS if g in text), None))
+            for score, text in zip(scored, texts, strict=True)
+        ]
+
+
+def test_a_country_page_with_every_group_shows_the_whole_weekly_table_at_1280_px(
+    browsing: Browsing, live_server: LiveServer
+) -> None:
+    drafts = [
+        post
+        for group in (*TARGET_GROUPS, "none")
+        for post in weekly(FIRST, [2] * 13, f"hateful talk {group}", prefix=group, country="Uganda")
+    ]
+    store = open_store(_server_settings(live_server))
+    try:
+        with store.session() as session:
+            import_posts(
+                session,
+                LOCAL_OPERATOR,
+                drafts,
+                dataset="browser-layout",
+                scorer=EveryGroupScorer(),
+                matcher=MATCHER,
+            )
+    finally:
+        store.dispose()
+    page = browsing.context.new_page()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    problems = watch_console(page)
+    page.goto("/speech/UGA")
+    table = page.locator("table.speech-trend-table")
+    header = table.locator("thead th").last
+    assert header.inner_text() == "All posts"
+    # The last column ends inside the table's scrolling frame: seen without scrolling.
+    box = header.bounding_box()
+    frame = page.locator("div.table-scroll", has=table).bounding_box()
+    assert box and frame
+    assert box["x"] + box["width"] <= frame["x"] + frame["width"]
+    origin = table.locator('thead th[data-group="origin"]')
+    assert origin.inner_text() == "Origin"
+    assert origin.get_attribute("title") == TARGET_GROUPS["origin"]
     assert problems == []

@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 from fastapi.testclient import TestClient
 
 from prevention_lens.sources.speech_lexicon import HURTLEX_LICENCE
-from prevention_lens.speech.lexicon import add_terms, published_matcher
+from prevention_lens.speech.lexicon import add_terms, list_terms, published_matcher
 from prevention_lens.speech.matching import TermSense
 from prevention_lens.speech.posts import PostDraft, import_posts
 from prevention_lens.speech.terms import TermDraft
 from prevention_lens.store import Store
-from prevention_lens.store.access import LOCAL_OPERATOR
+from prevention_lens.store.access import ANONYMOUS, LOCAL_OPERATOR
 from tests.speech.keyword_scorer import KeywordScorer
 from tests.web.forms import csrf_token
 from tests.web.test_speech import (
@@ -456,3 +456,36 @@ def test_a_term_page_and_the_api_show_where_monitoring_saw_it_as_counts_only(
     assert "No monitored post holds this term yet" in client.get(f"/speech/terms/{kalar}").text
     draft = term_id(speech_store, SECRET_DRAFT)
     assert client.get(f"/api/v1/speech/terms/{draft}/sightings").status_code == 404
+
+
+def test_a_term_address_that_is_not_a_number_searches_the_lexicon_for_it(
+    client: TestClient,
+) -> None:
+    moved = client.get("/speech/terms/abc", follow_redirects=False)
+    assert moved.status_code == 303 and moved.headers["location"] == "/speech/terms?q=abc"
+    spaced = client.get("/speech/terms/kalar htaing", follow_redirects=False)
+    assert spaced.headers["location"] == "/speech/terms?q=kalar+htaing"
+    assert client.get("/speech/terms/0").status_code == 404
+    assert client.get(f"/speech/terms/{2**40}").status_code == 404
+
+
+def test_the_words_filter_reads_a_hyphen_as_a_space(
+    client: TestClient, speech_store: Store
+) -> None:
+    kalar = str(term_id(speech_store, KALAR))
+    for words in ("kalar htaing", "Kalar-Htaing"):
+        assert kalar in listed(client.get("/speech/terms", params={"q": words}).text), words
+
+
+def test_the_country_filter_offers_the_countries_terms_name(
+    client: TestClient, speech_store: Store
+) -> None:
+    with speech_store.session() as session:
+        named = {key for term in list_terms(session, ANONYMOUS) for key in term.countries}
+    assert named  # the shipped terms name their countries
+    page = client.get("/speech/terms").text
+    select = re.search(r'<select name="country">.*?</select>', page, re.S)
+    assert select
+    offered = re.findall(r'<option value="(\w*)"', select.group(0))
+    assert offered[0] == "" and set(offered[1:]) == named
+    assert "ATA" not in offered  # Antarctica names no term

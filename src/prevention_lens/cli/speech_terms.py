@@ -20,7 +20,10 @@ from prevention_lens.cli.output import console, print_json, print_record, print_
 from prevention_lens.errors import ValidationError
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from prevention_lens.speech.lexicon import TermRecord
+    from prevention_lens.store.access import Principal
 
 app = typer.Typer(
     help="The hate-speech term lexicon: terms with their hateful and neutral senses, targeted "
@@ -95,17 +98,48 @@ def list_command(
         _say(f"Licence of {count} of these terms: {licence}")
 
 
+def _term_named(session: Session, principal: Principal, given: str) -> TermRecord:
+    """The term a number or a text names: a text is the term or one of its variants, written
+    any way the lexicon compares terms ("Kalar-Htaing" is "kalar htaing")."""
+    from prevention_lens.errors import NotFoundError
+    from prevention_lens.speech.lexicon import get_term, list_terms
+    from prevention_lens.speech.units import normalise_term
+
+    text = given.strip()
+    if text.isascii() and text.isdigit():
+        return get_term(session, principal, int(text))
+    wanted = normalise_term(text)
+    found = [
+        record
+        for record in (list_terms(session, principal, query=text) if wanted else [])
+        if wanted in (record.normalized, *map(normalise_term, record.script_variants))
+    ]
+    if not found:
+        raise NotFoundError(f"no term {text!r}; `lens speech terms list --search …` searches")
+    if len(found) > 1:
+        choices = ", ".join(f"{record.id} ({record.language})" for record in found)
+        raise ValidationError(
+            f"{len(found)} terms are written {text!r}: {choices}; choose one by its number, "
+            f"e.g. `lens speech terms show {found[0].id}`"
+        )
+    return found[0]
+
+
 @app.command()
 def show(
-    term_id: Annotated[int, typer.Argument(help="The term's number (`lens speech terms list`).")],
+    term: Annotated[
+        str,
+        typer.Argument(
+            help="The term's number (`lens speech terms list`), or the term or a variant as "
+            "written."
+        ),
+    ],
     as_json: JsonOption = False,
 ) -> None:
     """One term: variants, countries, targeted groups, severity, why it inflames, alternatives,
     first and last seen, origin and licence, and each sense with its phrases, cues and examples."""
-    from prevention_lens.speech.lexicon import get_term
-
     with context.store().session() as session:
-        record = get_term(session, context.operator(), term_id)
+        record = _term_named(session, context.operator(), term)
     if as_json:
         print_json(record.to_dict())
         return
@@ -152,7 +186,7 @@ def show(
     ):
         if text:
             _say(f"{label}: {text}")
-    _print_sightings(term_id)
+    _print_sightings(record.id)
 
 
 def _print_sightings(term_id: int) -> None:

@@ -44,6 +44,7 @@ from prevention_lens.speech.terms import (
     TermRecord,
     language_tag,
 )
+from prevention_lens.speech.units import normalise_term
 from prevention_lens.store.access import Principal, allowed, audit, project, require
 from prevention_lens.store.models import SpeechTerm, SpeechTermSense
 from prevention_lens.store.reference import stored_reference
@@ -425,6 +426,8 @@ def get_term(session: Session, principal: Principal, term_id: int) -> TermRecord
 
 
 def _matches_query(record: TermRecord, query: str) -> bool:
+    """Whether the words are in the term, a variant, a meaning or a phrase: as typed, or as
+    terms are compared (``normalise_term``: "Kalar-Htaing" and "kalar htaing" are one)."""
     wanted = query.casefold()
     texts = [
         record.normalized,
@@ -433,7 +436,20 @@ def _matches_query(record: TermRecord, query: str) -> bool:
         *(sense.meaning.casefold() for sense in record.senses),
         *(phrase.casefold() for sense in record.senses for phrase in sense.phrases),
     ]
-    return any(wanted in text for text in texts)
+    if any(wanted in text for text in texts):
+        return True
+    # Blank when the query is all punctuation, which would otherwise match every term.
+    normalised = normalise_term(query)
+    if not normalised:
+        return False
+    # Forms only: meanings are prose, which the words as typed search well enough.
+    forms = [
+        *record.script_variants,
+        *(phrase for sense in record.senses for phrase in sense.phrases),
+    ]
+    return normalised in record.normalized or any(
+        normalised in normalise_term(form) for form in forms
+    )
 
 
 def list_terms(

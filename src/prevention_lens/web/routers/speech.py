@@ -23,11 +23,14 @@ from sqlalchemy.orm import Session
 from prevention_lens.errors import UnknownCountryError, ValidationError
 from prevention_lens.sources.speech_posts import EXAMPLE_DATASET, SPEAKER_TYPES
 from prevention_lens.speech.monitoring import (
-    INDICATOR_ATTRIBUTES,
+    UNVERIFIED_NOTE,
+    Feed,
     SpeechSurge,
     SurgeSettings,
     TrendPoint,
+    choose_feed,
     framework_indicators,
+    indicator_triggers,
     speech_surges,
     weekly_trends,
 )
@@ -47,12 +50,11 @@ from prevention_lens.web.routers.speech_api import (
     ATTRIBUTE_LABELS,
     EXAMPLE_LABEL,
     MAX_SCORE_CHARS,
-    Feed,
     ScoredText,
     abilities,
     checked_date,
     checked_group,
-    choose_feed,
+    label_rule,
     score_one,
 )
 from prevention_lens.web.routers.speech_chart import (
@@ -87,7 +89,8 @@ def vocabulary(session: Session, principal: Principal) -> dict[str, Any]:
         "attribute_labels": ATTRIBUTE_LABELS,
         "speaker_types": SPEAKER_TYPES,
         "indicators": {item.code: item for item in framework_indicators(session, principal)},
-        "indicator_attributes": INDICATOR_ATTRIBUTES,
+        "indicator_triggers": indicator_triggers(),
+        "unverified_note": UNVERIFIED_NOTE,
         "indicator_share": SurgeSettings().indicator_share,
         "example_label": EXAMPLE_LABEL,
     }
@@ -95,12 +98,16 @@ def vocabulary(session: Session, principal: Principal) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class TrendView:
-    """Everything the trends part of a page draws: the chart, the table and its groups."""
+    """Everything the trends part of a page draws: the chart, the table and its groups.
+    ``column_labels`` are the table's headers: a group's name without its gloss in brackets
+    ("Origin", not "Origin (ethnicity, nationality, race)"), so that a table of every group
+    fits a laptop's width; the chart's legend and each header's title give the whole label."""
 
     chart: TrendChart | None
     rows: list[TrendRow]
     groups: list[str]
     group_labels: dict[str, str]
+    column_labels: dict[str, str]
 
 
 def trend_view(points: Sequence[TrendPoint], surges: Sequence[SpeechSurge]) -> TrendView:
@@ -113,6 +120,7 @@ def trend_view(points: Sequence[TrendPoint], surges: Sequence[SpeechSurge]) -> T
         rows=trend_rows(points, groups, TABLE_WEEKS),
         groups=groups,
         group_labels=labels,
+        column_labels={code: label.split(" (")[0] for code, label in labels.items()},
     )
 
 
@@ -156,6 +164,15 @@ def _countries(session: Session, principal: Principal) -> list[dict[str, Any]]:
         "country",
         select(Country).where(Country.end_date.is_(None)).order_by(Country.name),
     )
+
+
+def countries_with_posts(points: Sequence[TrendPoint], selected: str = "") -> dict[str, str]:
+    """The countries a trends filter offers, by name: those with posts in ``points`` (what the
+    reader may see), and the value now chosen even when it names none (it stays in the form)."""
+    found = {point.country_key: point.country_name for point in points}
+    if selected and selected not in found:
+        found[selected] = selected
+    return dict(sorted(found.items(), key=lambda item: item[1].casefold()))
 
 
 def _feed(
@@ -215,6 +232,13 @@ def overview(
         except ValidationError as problem:
             error, status = str(problem), 422
     shown = chosen or Feed([], [], False, False, False)
+    if chosen is not None and not (group.strip() or since.strip()):
+        every = chosen.points
+    else:
+        # Unfiltered, so that the countries offered do not shrink with the other filters.
+        every = weekly_trends(session, principal)
+        if chosen is not None:
+            every = [point for point in every if point.example == chosen.example]
     return render(
         request,
         "speech.html",
@@ -225,7 +249,8 @@ def overview(
             "trends": trend_view(shown.points, shown.surges),
             "surges": shown.surges[:SHOWN_SURGES],
             "country_rows": country_rows(shown.points, shown.surges),
-            "countries": _countries(session, principal),
+            "countries": countries_with_posts(every, country.strip()),
+            "country": country.strip(),
             "group": group.strip(),
             "since": since.strip(),
             "feed_name": feed.strip(),
@@ -256,6 +281,7 @@ def _score_page(
             **abilities(principal),
             "values": values,
             "result": result,
+            "label_rule": label_rule() if result else "",
             "pieces": result.pieces() if result else [],
             "error": error,
             "max_chars": MAX_SCORE_CHARS,
@@ -317,10 +343,17 @@ def country_page(
     feed: FeedName = "",
 ) -> Response:
     found = country_lookup_in_path(request, session, country).country
-    chosen_group = checked_group(group)
-    chosen = _feed(session, principal, feed.strip(), country=found.key, group=chosen_group)
+    error: str | None = None
+    chosen_group: str | None = None
+    # As on the overview, a bad filter is shown beside the form, which keeps what was typed.
+    try:
+        chosen_group = checked_group(group)
+        chosen = _feed(session, principal, feed.strip(), country=found.key, group=chosen_group)
+    except ValidationError as problem:
+        error = str(problem)
+        chosen = Feed([], [], False, False, False)
     posts: list[PostRecord] = []
-    if allowed(principal, "read", "speech_post"):
+    if error is None and allowed(principal, "read", "speech_post"):
         posts = latest_posts(session, principal, found.key, chosen_group, chosen.example)
     return render(
         request,
@@ -336,10 +369,12 @@ def country_page(
             "posts": posts,
             "shown_posts": SHOWN_POSTS,
             "sees_confidential": principal.clearance >= Confidentiality.CONFIDENTIAL,
-            "group": chosen_group or "",
+            "group": group.strip(),
             "totals": (
                 sum(point.posts for point in chosen.points),
                 sum(point.hateful for point in chosen.points),
             ),
+            "error": error,
         },
+        status_code=422 if error else 200,
     )

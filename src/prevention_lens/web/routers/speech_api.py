@@ -33,13 +33,12 @@ from prevention_lens.speech.frameworks import (
 from prevention_lens.speech.lexicon import published_matcher
 from prevention_lens.speech.matching import TermHit
 from prevention_lens.speech.monitoring import (
-    SpeechSurge,
-    TrendPoint,
+    choose_feed,
     framework_indicators,
     speech_surges,
     weekly_trends,
 )
-from prevention_lens.speech.posts import MAX_LIMIT, get_post, list_posts
+from prevention_lens.speech.posts import MAX_LIMIT, get_post, list_posts, post_group
 from prevention_lens.speech.scoring import (
     ATTRIBUTES,
     LABELS,
@@ -50,7 +49,7 @@ from prevention_lens.speech.scoring import (
     score_texts,
 )
 from prevention_lens.speech.terms import SEVERITIES, STATUSES
-from prevention_lens.speech.text import normalise_post
+from prevention_lens.speech.text import normalise_post, to_unicode
 from prevention_lens.store.access import Principal, allowed, require
 from prevention_lens.store.reference import find_country
 from prevention_lens.web.deps import (
@@ -117,39 +116,6 @@ def checked_date(value: str, field: str) -> date | None:
 
 
 @dataclass(frozen=True)
-class Feed:
-    """What a trends view shows: real monitoring, or (only when asked, or when nothing real
-    is stored) the generated example feed, never the two mixed."""
-
-    points: list[TrendPoint]
-    surges: list[SpeechSurge]
-    example: bool
-    has_real: bool
-    has_example: bool
-
-
-FEEDS = ("", "real", "example")
-
-
-def choose_feed(
-    points: Sequence[TrendPoint], surges: Sequence[SpeechSurge], feed: str = ""
-) -> Feed:
-    """Real data when there is any (or "real" is asked for), else the example feed."""
-    if feed not in FEEDS:
-        raise ValidationError(f"unknown feed {feed!r}; choose real or example", field="feed")
-    has_real = any(not point.example for point in points)
-    has_example = any(point.example for point in points)
-    example = feed == "example" or (feed == "" and not has_real and has_example)
-    return Feed(
-        points=[point for point in points if point.example == example],
-        surges=[surge for surge in surges if surge.example == example],
-        example=example,
-        has_real=has_real,
-        has_example=has_example,
-    )
-
-
-@dataclass(frozen=True)
 class ScoredText:
     """One text as the classifier and the lexicon read it: the normalised text (what the
     hits' offsets index), the classifier's score and the lexicon hits."""
@@ -158,10 +124,18 @@ class ScoredText:
     score: PostScore
     hits: tuple[TermHit, ...]
     model_version: str
+    # Whether the text was Burmese in Zawgyi, converted to Unicode before it was read.
+    zawgyi_converted: bool = False
 
     @property
     def counted_hits(self) -> int:
         return sum(1 for hit in self.hits if hit.counts)
+
+    @property
+    def counted_group(self) -> str | None:
+        """The group monitoring would count the text under (``posts.post_group``)."""
+        hits = [hit.to_dict() for hit in self.hits]
+        return post_group(self.score.label, self.score.targeted_group, hits)
 
     def pieces(self) -> list[tuple[str, TermHit | None]]:
         """The text cut at the hits, so a page can mark each one."""
@@ -186,6 +160,7 @@ class ScoredText:
             "targeted_group_label": TARGET_GROUPS.get(group) if group else None,
             "lexicon_hits": [hit.to_dict() for hit in self.hits],
             "counted_hits": self.counted_hits,
+            "counted_group": self.counted_group,
         }
 
 
@@ -204,12 +179,28 @@ def score_many(
             raise ValidationError("paste the text to score", field=where)
     key = find_country(session, country).key if country else None
     normalised = [normalise_post(text) for text in texts]
+    # Asked as import does (speech.posts), so that a text reads the same scored or stored.
+    converted = [to_unicode(text).converted for text in texts]
     matcher = published_matcher(session)
     version = model_version()
     return [
-        ScoredText(text, score, tuple(matcher.find(text, country=key)), version)
-        for text, score in zip(normalised, score_texts(normalised), strict=True)
+        ScoredText(text, score, tuple(matcher.find(text, country=key)), version, zawgyi)
+        for text, score, zawgyi in zip(normalised, score_texts(normalised), converted, strict=True)
     ]
+
+
+def label_rule() -> str:
+    """How the shipped model picks a label from its probabilities, in one sentence, with the
+    weights it was fitted with (the model card's, which ship with the model)."""
+    weights = model_card()["calibration"]["label_weights"]
+    named = [label if weights[label] == 1 else f"{label} ×{weights[label]:g}" for label in LABELS]
+    rule = f"The label is the highest of {', '.join(named)}"
+    raised = [label for label in LABELS if weights[label] > 1]
+    if raised:
+        which = " and ".join(raised)
+        verb = "is" if len(raised) == 1 else "are"
+        rule += f" — {which} {verb} weighted up so that fewer {which} posts are missed"
+    return rule
 
 
 def score_one(session: Session, text: str, country: str | None = None) -> ScoredText:

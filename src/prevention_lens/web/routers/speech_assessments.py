@@ -10,9 +10,9 @@ leaves them blank keeps what is stored (``speech.assessments.update_assessment``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from prevention_lens.errors import ValidationError
+from prevention_lens.errors import NotFoundError, UnknownCountryError, ValidationError
 from prevention_lens.speech.assessment_records import (
     REVISION_NOTE_MAX_CHARS,
     TEXT_LIMITS,
@@ -156,6 +156,65 @@ def values_of(record: AssessmentRecord) -> dict[str, Any]:
     return values
 
 
+# What the form calls each field, so that a problem reads as the form does ("Intent (Rabat)",
+# not "rabat intent"); the codes of a choice read as their labels.
+FIELD_LABELS: dict[str, str] = {
+    "title": "Title",
+    "country": "Country",
+    "post_id": "Monitored post number",
+    "spoken_on": "Spoken on",
+    "assessed_on": "Assessed on",
+    "targeted_group": "Targeted group",
+    "speaker_role": "Speaker's role or position",
+    "speaker": "Speaker's identity",
+    "message": "What was said",
+    "hallmarks": "Hallmarks it carries",
+    "audience": DSP_ELEMENTS["audience"].label,
+    "context": "The social and historical context",
+    "medium": DSP_ELEMENTS["medium"].label,
+    "exact_place": "Exact place",
+    "rabat": "The Rabat threshold test",
+    **{f"rabat {code}": f"{factor.label} (Rabat)" for code, factor in RABAT_FACTORS.items()},
+    "conclusion": "Conclusion",
+    "rationale": "Why: the rationale for the conclusion",
+    "confidentiality": "Confidentiality",
+    "note": "What changed and why",
+}
+CHOICE_LABELS: dict[str, dict[str, str]] = {
+    "conclusion": {code: item.label for code, item in CONCLUSIONS.items()},
+    "hallmarks": {code: item.label for code, item in HALLMARKS.items()},
+    "rabat": {code: item.label for code, item in RABAT_FACTORS.items()},
+    "targeted_group": dict(TARGET_GROUPS),
+}
+
+
+def _labelled(error: ValidationError) -> tuple[str, str]:
+    """The field's label on the form and the problem with a choice's codes as its labels."""
+    field = error.field or ""
+    problem = error.problem
+    choices = CHOICE_LABELS.get(field, {})
+    if choices:
+        problem = problem.replace(", ".join(choices), "; ".join(choices.values()))
+    return FIELD_LABELS.get(field, field), problem
+
+
+Stored = TypeVar("Stored")
+
+
+def stored_or_problem(draft: AssessmentDraft, store: Callable[[], Stored]) -> Stored:
+    """Runs ``store``, with the records the draft names but the store lacks (its country, its
+    post) reported as a problem with that field, which the form shows beside it."""
+    try:
+        return store()
+    except UnknownCountryError as error:
+        raise ValidationError(str(error), field="country") from None
+    except NotFoundError:
+        if draft.post_id is None:
+            raise
+        # The only other record the draft names: a post missing or hidden from this reader.
+        raise ValidationError(f"no monitored post {draft.post_id}", field="post_id") from None
+
+
 def draft_from_values(values: Mapping[str, Any]) -> AssessmentDraft:
     """The draft the form describes; a problem names the field."""
     group = values["targeted_group"].strip()
@@ -169,18 +228,25 @@ def draft_from_values(values: Mapping[str, Any]) -> AssessmentDraft:
         for name in TEXT_FIELDS
         if name not in ("note", "confidentiality", "assessed_on", "spoken_on", "post_id")
     }
-    return draft_from_mapping(
-        {
-            **given,
-            "targeted_group": group or None,
-            "post_id": values["post_id"].strip() or None,
-            "spoken_on": values["spoken_on"].strip() or None,
-            "assessed_on": values["assessed_on"].strip() or None,
-            "confidentiality": values["confidentiality"].strip() or "restricted",
-            "hallmarks": values["hallmarks"],
-            "rabat": values["rabat"],
-        }
-    )
+    try:
+        return draft_from_mapping(
+            {
+                **given,
+                "targeted_group": group or None,
+                "post_id": values["post_id"].strip() or None,
+                "spoken_on": values["spoken_on"].strip() or None,
+                "assessed_on": values["assessed_on"].strip() or None,
+                "confidentiality": values["confidentiality"].strip() or "restricted",
+                "hallmarks": values["hallmarks"],
+                "rabat": values["rabat"],
+            }
+        )
+    except ValidationError as error:
+        if error.field == "conclusion" and not values["conclusion"].strip():
+            # No radio button ticked: say so in the form's words, not as an unknown code.
+            choices = "; ".join(item.label for item in CONCLUSIONS.values())
+            raise ValidationError(f"choose one: {choices}", field="conclusion") from None
+        raise
 
 
 def _form_page(
@@ -194,7 +260,12 @@ def _form_page(
     error: ValidationError | None = None,
     status_code: int = 200,
 ) -> Response:
-    field = (error.field or "") if error else ""
+    errors: dict[str, str] = {}
+    message = None
+    if error:
+        label, problem = _labelled(error)
+        errors = {error.field or "": problem}
+        message = f"{label}: {problem}" if label else problem
     return render(
         request,
         "speech_assessment_form.html",
@@ -204,8 +275,8 @@ def _form_page(
             "values": values,
             "action": action,
             "record": record,
-            "errors": {field: error.problem} if error else {},
-            "error": str(error) if error else None,
+            "errors": errors,
+            "error": message,
             "countries": _countries(session, principal),
             # Marking a record confidential needs the clearance to read it back.
             "can_mark_confidential": principal.clearance >= Confidentiality.CONFIDENTIAL,
@@ -263,7 +334,8 @@ async def create(request: Request, session: DbSession, principal: CurrentPrincip
     require(principal, "create", RESOURCE)
     values = form_values(await request.form())
     try:
-        record = create_assessment(session, principal, draft_from_values(values))
+        draft = draft_from_values(values)
+        record = stored_or_problem(draft, lambda: create_assessment(session, principal, draft))
     except ValidationError as error:
         session.rollback()
         return _form_page(
@@ -323,8 +395,10 @@ async def edit(
     record = get_assessment(session, principal, assessment_id)
     values = form_values(await request.form())
     try:
-        update_assessment(
-            session, principal, record.id, draft_from_values(values), note=values["note"]
+        draft = draft_from_values(values)
+        stored_or_problem(
+            draft,
+            lambda: update_assessment(session, principal, record.id, draft, note=values["note"]),
         )
     except ValidationError as error:
         session.rollback()

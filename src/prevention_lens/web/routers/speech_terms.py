@@ -10,15 +10,16 @@ analysts and admins only, as ``speech.lexicon`` reads them through the ``speech_
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from prevention_lens.errors import ValidationError
+from prevention_lens.errors import NotFoundError, ValidationError
 from prevention_lens.speech.exports import EXPORT_FORMATS, export_terms
 from prevention_lens.speech.lexicon import (
     add_terms,
@@ -41,6 +42,8 @@ from prevention_lens.speech.terms import (
 from prevention_lens.store.access import Principal, allowed, read_records, require
 from prevention_lens.store.models import Country
 from prevention_lens.web.deps import (
+    MAX_ID,
+    SEARCH_MAX_CHARS,
     CurrentPrincipal,
     DbSession,
     RecordId,
@@ -119,6 +122,11 @@ def terms_page(
         error = str(problem)
     names = country_names(session, principal)
     every = list_terms(session, principal)
+    # The filter offers the countries the terms name (and keeps the one asked for).
+    named = {key for term in every for key in term.countries}
+    offered = {key: names.get(key, key) for key in named}
+    if country.strip() and country.strip() not in offered:
+        offered[country.strip()] = names.get(country.strip(), country.strip())
     return render(
         request,
         "speech_terms.html",
@@ -128,6 +136,7 @@ def terms_page(
             "terms": found,
             "languages": sorted({term.language for term in every}),
             "countries": names,
+            "country_options": dict(sorted(offered.items(), key=lambda item: item[1])),
             "language": language.strip(),
             "status": status.strip(),
             "country": country.strip(),
@@ -391,10 +400,16 @@ def term_page(
     request: Request,
     session: DbSession,
     principal: CurrentPrincipal,
-    term_id: RecordId,
+    term_id: Annotated[str, Path(max_length=SEARCH_MAX_CHARS)],
     edited: Annotated[str, Query(max_length=1)] = "",
 ) -> Response:
-    term = get_term(session, principal, term_id)
+    """One term by its number; any other text in its place (/speech/terms/kalar) is taken
+    as words to look for, and the lexicon's search for them is shown."""
+    if not term_id.isascii() or not term_id.isdigit():
+        return RedirectResponse(f"/speech/terms?{urlencode({'q': term_id})}", status_code=303)
+    if not 1 <= int(term_id) <= MAX_ID:
+        raise NotFoundError(f"No speech term {term_id}.")
+    term = get_term(session, principal, int(term_id))
     return render(
         request,
         "speech_term.html",
@@ -402,7 +417,7 @@ def term_page(
             **vocabulary(),
             **abilities(principal),
             "term": term,
-            "sightings": term_sightings(session, principal, term_id),
+            "sightings": term_sightings(session, principal, term.id),
             "can_edit": may_edit(principal, term.status),
             "edited": edited == "1",
             "countries": country_names(session, principal),

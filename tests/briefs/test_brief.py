@@ -201,3 +201,17 @@ def test_the_brief_states_the_same_level_cut_offs_as_the_risk_pages() -> None:
     for level in RISK_LEVELS:
         shown = f"{level.name} below {level.high:.0%}" if level.low == 0 else None
         assert (shown or f"{level.name} from {level.low:.0%}") in CUTOFFS
+
+
+def test_signs_from_records_that_ended_long_ago_say_they_are_not_current(
+    planted: Store, settings: Settings
+) -> None:
+    # The planted records end in 2024; the brief's 12-month window ends there, and a policy
+    # officer must read that the months since are unobserved, not calm.
+    brief = _brief(planted, settings)
+    assert brief.signs is not None
+    end = brief.signs.incidents_window.split("the 12 months to ", 1)[1][:10]
+    behind = (date.today() - date.fromisoformat(end)).days
+    assert behind > 90
+    assert f"{behind:,} days before today, so they are not current" in brief.signs.incidents_window
+    assert "not current" in " ".join(brief.summary)

@@ -42,7 +42,7 @@ from prevention_lens.briefs.parts import (
     Figure,
 )
 from prevention_lens.briefs.reframing import Reframer
-from prevention_lens.briefs.situations import suggest_situation
+from prevention_lens.briefs.situations import STALE_AFTER_DAYS, suggest_situation
 from prevention_lens.briefs.speech import brief_speech
 from prevention_lens.briefs.transfer import transfer_ranking
 from prevention_lens.errors import NotFoundError, SettingsError, ValidationError
@@ -211,6 +211,13 @@ def _signs(session: Session, principal: Principal, key: str, hub: CountryHub) ->
             places[place] = places.get(place, 0) + 1
     total = len(rows)
     window = f"the 12 months to {end.isoformat()} (the latest record)"
+    behind = (date.today() - end).days
+    if behind > STALE_AFTER_DAYS:
+        # A quiet end of old records is no sign of calm now (as the situation suggestion says).
+        window = (
+            f"the 12 months to {end.isoformat()}, where the records end, {behind:,} days "
+            "before today, so they are not current"
+        )
     sources = "; ".join(
         _dataset_source(session, principal, name)
         for name in sorted(datasets, key=lambda name: -datasets[name])

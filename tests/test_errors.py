@@ -54,3 +54,18 @@ def test_import_rejected_is_a_validation_error_in_the_tree() -> None:
     assert str(error).startswith("f.csv: 2 invalid row(s), nothing imported: ")
     # Callers that caught it from the runner before it moved keep working.
     assert runner.ImportRejectedError is ImportRejectedError
+
+
+def test_a_row_with_several_problems_counts_as_one_invalid_row() -> None:
+    from pathlib import Path
+
+    from prevention_lens.ingest.rejections import rejected_import
+
+    problems = [
+        ValidationError("is required", file="t.csv", row=2, field="language"),
+        ValidationError("unknown country 'Narnia'", file="t.csv", row=2, field="countries"),
+        ValidationError("unknown group(s) aliens", file="t.csv", row=3, field="targeted_groups"),
+    ]
+    error = rejected_import(Path("t.csv"), problems)
+    assert str(error).startswith("t.csv: 2 invalid row(s), nothing imported: ")
+    assert len(error.problems) == 3

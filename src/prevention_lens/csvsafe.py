@@ -20,6 +20,8 @@ Public API::
     csv_unquote(cell) -> the text csv_safe was given (csv_unquote(csv_safe(text)) == text)
     csv_safe_row(values) -> list;  csv_safe_record(mapping) -> dict
     read_table(text, *, file, columns, required) -> CsvTable   # header checked, rows unquoted
+    csv_records(lines) -> CsvRecord...      # each record, its first line, an unclosed quote
+    unclosed_quote(record, *, file, row, header) -> ValidationError
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,6 +71,67 @@ def csv_safe_record(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class CsvRecord:
+    """One record of a CSV text: its cells, the line it starts on, and whether its last cell
+    opened a quote that is never closed (the cell then holds the rest of the file)."""
+
+    cells: list[str]
+    line: int
+    unclosed: bool = False
+
+
+class _Lines:
+    """The lines a csv reader takes, noting when it asks for one past the last: it does only
+    to finish a quoted cell that is still open at the end of the file."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines = iter(lines)
+        self.exhausted = False
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        try:
+            return next(self._lines)
+        except StopIteration:
+            self.exhausted = True
+            raise
+
+
+def csv_records(lines: Iterable[str]) -> Iterator[CsvRecord]:
+    """Each record of CSV lines (a blank line is a record with no cells), read as
+    ``csv.reader`` reads them. A quote that is never closed is not an error to the csv module:
+    it reads the rest of the file into one cell. Such a record comes with ``unclosed`` set, so
+    that a reader can name it instead of reporting the cells it seems to lack."""
+    source = _Lines(lines)
+    reader = csv.reader(source)
+    while True:
+        line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        yield CsvRecord(cells, line, unclosed=source.exhausted)
+
+
+def unclosed_quote(
+    record: CsvRecord, *, file: str, row: int, header: Sequence[str] = ()
+) -> ValidationError:
+    """The problem of a record whose last cell opened a quote that is never closed."""
+    column = len(record.cells) - 1
+    field = header[column] if 0 <= column < len(header) else None
+    return ValidationError(
+        f"a quote opened in this row (line {record.line}) is never closed, so the rest of the "
+        "file was read as this one cell; close the quote (a quote inside a quoted cell is "
+        'written twice: "")',
+        file=file,
+        row=row,
+        field=field,
+    )
+
+
+@dataclass(frozen=True)
 class CsvTable:
     """A CSV text read for import: each data row as (row number, {column: cell unquoted}),
     numbered as a spreadsheet shows them (the header is row 1), blank rows left out; and every
@@ -84,13 +147,15 @@ def read_table(
 ) -> CsvTable:
     """Check the header against the known ``columns`` and the ``required`` ones (an unknown,
     missing or repeated column is a problem), then read the rows."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [name.strip() for name in next(reader)]
-    except StopIteration:
+    records = csv_records(io.StringIO(text, newline=""))
+    first = next(records, None)
+    if first is None:
         return CsvTable(
             problems=[ValidationError("the file is empty; it needs a header row", file=file)]
         )
+    if first.unclosed:
+        return CsvTable(problems=[unclosed_quote(first, file=file, row=1)])
+    header = [name.strip() for name in first.cells]
     problems = [
         ValidationError(
             f"unknown column; the columns are {', '.join(columns)}", file=file, row=1, field=name
@@ -110,7 +175,11 @@ def read_table(
     if problems:
         return CsvTable(problems=problems)
     rows: list[tuple[int, dict[str, str]]] = []
-    for number, cells in enumerate(reader, start=2):
+    for number, record in enumerate(records, start=2):
+        cells = record.cells
+        if record.unclosed:
+            problems.append(unclosed_quote(record, file=file, row=number, header=header))
+            continue
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(header):

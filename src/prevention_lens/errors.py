@@ -12,9 +12,10 @@
     ├── PermissionDeniedError      the principal's role does not allow the action
     └── TooManyRequestsError       too many attempts (e.g. logins); ``retry_after`` seconds to wait
 
-The CLI prints ``str(error)`` on one line and exits with code 2; the web app answers with the
-status code in ``http_status`` and the same message (and a ``Retry-After`` header when the
-error has ``retry_after``).
+The CLI prints ``str(error)`` on one line and exits with code 2 (an ``ImportRejectedError``
+with several kinds of problem prints ``report_lines()``: a headline, then one line each); the
+web app answers with the status code in ``http_status`` and the same message (and a
+``Retry-After`` header when the error has ``retry_after``).
 """
 
 from __future__ import annotations
@@ -65,7 +66,10 @@ class ConflictError(LensError):
 
 
 class ValidationError(LensError):
-    """Input data is malformed. The message names the file, row, field and problem."""
+    """Input data is malformed. The message names the file, row (or line), field and problem.
+
+    ``line`` is for files read a line at a time (JSON Lines): the message says "line N", and
+    ``row`` holds the same number, so that code grouping or counting rows counts it too."""
 
     http_status = 422
 
@@ -77,22 +81,18 @@ class ValidationError(LensError):
         row: int | None = None,
         field: str | None = None,
         entry: str | None = None,
+        line: int | None = None,
     ) -> None:
         self.problem = problem
         self.file = file
-        self.row = row
+        self.line = line
+        self.row = row if row is not None else line
         self.field = field
         # A record named by its own key rather than a row (a BibTeX or RIS entry).
         self.entry = entry
-        where = [
-            part
-            for part in (
-                file,
-                f"row {row}" if row is not None else None,
-                f"entry {entry!r}" if entry else None,
-            )
-            if part
-        ]
+        unit = "line" if line is not None else "row"
+        place = f"{unit} {self.row}" if self.row is not None else None
+        where = [part for part in (file, place, f"entry {entry!r}" if entry else None) if part]
         prefix = ", ".join(where)
         if field:
             prefix = f"{prefix}, field {field!r}" if prefix else f"field {field!r}"
@@ -114,6 +114,14 @@ class RejectedGroup:
     example: str
 
 
+# Kinds of problem a rejected import lists on a terminal before "… and N more".
+MAX_REPORTED_KINDS = 50
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 class ImportRejectedError(ValidationError):
     """A file had invalid rows and nothing was written; ``problems`` lists each row and
     ``rejected`` groups them by field and kind of problem.
@@ -132,6 +140,35 @@ class ImportRejectedError(ValidationError):
         self.problems = tuple(problems)
         self.rejected = tuple(rejected)
         super().__init__(summary, file=file)
+
+    def report_lines(self, limit: int = MAX_REPORTED_KINDS) -> list[str]:
+        """The error for a terminal: the message itself when it has one kind of problem;
+        otherwise a headline counting problems and rows, then one line per kind of problem
+        (its first row in full, and how many more rows share it), the first ``limit`` of them.
+        """
+        if len(self.rejected) <= 1:
+            return [str(self)]
+        unit = "line" if any(problem.line is not None for problem in self.problems) else "row"
+        rows = len({(p.file, p.row) for p in self.problems if p.row is not None})
+        count = _counted(len(self.problems), "problem")
+        within = f" in {_counted(rows, unit)}" if rows else ""
+        lines = [f"{self.file}: {count}{within}, nothing imported:"]
+        lines += [f"  - {self._described(group, unit)}" for group in self.rejected[:limit]]
+        more = len(self.rejected) - limit
+        if more > 0:
+            lines.append(f"  … and {_counted(more, 'more kind')} of problem")
+        return lines
+
+    @staticmethod
+    def _described(group: RejectedGroup, unit: str) -> str:
+        # Each line names its file too: an import can read several (an actor sheet's two).
+        example = group.example
+        if group.count == 1:
+            return example
+        later = ", ".join(str(row) for row in group.rows[1:])
+        more = ", …" if group.count > len(group.rows) else ""
+        where = f" ({unit}s {later}{more})" if later else ""
+        return f"{example}, and {group.count - 1} more {unit}(s) like it{where}"
 
 
 class AuthenticationError(LensError):

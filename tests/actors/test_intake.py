@@ -253,3 +253,12 @@ def test_similarity_ignores_case_accents_punctuation_and_common_words() -> None:
     assert similarity("Asociación Paz Costera", "Asociacion Paz Costera") == 100
     assert similarity("Women Mediators Organisation", "Women Mediators Organization") >= 88
     assert similarity("Peace Forum", "Coastal Peace Forum") < 88
+
+
+def test_an_actor_sheet_with_an_unclosed_quote_names_its_row_and_line(tmp_path: Path) -> None:
+    sheet = tmp_path / "actors.csv"
+    sheet.write_text(",".join(ACTOR_COLUMNS) + '\n"Women for Peace' + "," * 3 + "\n", "utf-8")
+    with pytest.raises(ValidationError) as raised:
+        parse_actor_sheet(sheet)
+    assert (raised.value.file, raised.value.row) == ("actors.csv", 2)
+    assert "a quote opened in this row (line 2) is never closed" in str(raised.value)

@@ -85,3 +85,60 @@ def test_no_imports_yet_names_the_store_read(lens: Lens) -> None:
         "No imports in the store at "
         f"{context.settings().home.resolve() / 'lens.db'} (LENS_HOME environment variable) yet"
     )
+
+
+TERMS_WITH_FOUR_PROBLEMS = (
+    "term,language,senses,countries,targeted_groups\n"
+    'mende,,"{""kind"": ""hateful"", ""phrases"": [""no such words""]}",Narnia,aliens\n'
+)
+
+
+def test_a_rejected_import_prints_one_problem_a_line(lens: Lens, tmp_path: Path) -> None:
+    path = tmp_path / "terms.csv"
+    path.write_text(TERMS_WITH_FOUR_PROBLEMS, encoding="utf-8")
+    result = lens("data", "import", "speech-terms-csv", str(path))
+    assert result.code == 2
+    assert result.err.splitlines() == [
+        "Error: terms.csv: 4 problems in 1 row, nothing imported:",
+        "  - terms.csv, row 2, entry 'mende', field 'language': '' is not a language code; "
+        "write a BCP-47 code such as my, rw, sw, fr or sr-Latn",
+        "  - terms.csv, row 2, entry 'mende', field 'senses[1].phrases': the phrase "
+        "'no such words' does not contain the term or one of its script variants as a whole word",
+        "  - terms.csv, row 2, entry 'mende', field 'targeted_groups': unknown group(s) aliens; "
+        "choose from origin, religion, gender, sexual_orientation, disability, other",
+        "  - terms.csv, row 2, entry 'mende', field 'countries': unknown country 'Narnia'; "
+        "did you mean Armenia, Tanzania, Lithuania?",
+    ]
+    assert result.out == ""
+
+
+def test_a_rejected_import_with_json_prints_every_problem_as_a_list(
+    lens: Lens, tmp_path: Path
+) -> None:
+    path = tmp_path / "terms.csv"
+    path.write_text(TERMS_WITH_FOUR_PROBLEMS, encoding="utf-8")
+    result = lens("data", "import", "speech-terms-csv", str(path), "--json")
+    assert result.code == 2 and "4 problems in 1 row" in result.err
+    rejected = result.json()
+    assert isinstance(rejected, dict) and rejected["imported"] is False
+    assert [problem.split(": ")[0] for problem in rejected["problems"]] == [
+        "terms.csv, row 2, entry 'mende', field 'language'",
+        "terms.csv, row 2, entry 'mende', field 'senses[1].phrases'",
+        "terms.csv, row 2, entry 'mende', field 'targeted_groups'",
+        "terms.csv, row 2, entry 'mende', field 'countries'",
+    ]
+    assert rejected["rejected"][0]["field"] == "language"
+
+
+def test_a_long_list_of_kinds_of_problem_is_cut_short() -> None:
+    from prevention_lens.errors import ValidationError
+    from prevention_lens.ingest.rejections import rejected_import
+
+    problems = [
+        ValidationError("is wrong", file="f.csv", row=row, field=f"column_{row}")
+        for row in range(2, 62)
+    ]
+    lines = rejected_import(Path("f.csv"), problems).report_lines()
+    assert lines[0] == "f.csv: 60 problems in 60 rows, nothing imported:"
+    assert lines[1] == "  - f.csv, row 2, field 'column_2': is wrong"
+    assert len(lines) == 1 + 50 + 1 and lines[-1] == "  … and 10 more kinds of problem"

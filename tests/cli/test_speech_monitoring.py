@@ -198,6 +198,31 @@ def test_an_invalid_posts_file_exits_2_naming_row_and_field_and_stores_nothing(
     assert listed.code == 0 and json.loads(listed.out) == {"posts": []}
 
 
+def test_a_posts_file_lists_its_parse_problems_and_unknown_countries_in_one_run(
+    lens: Lens, tmp_path: Path
+) -> None:
+    feed = tmp_path / "bad.csv"
+    feed.write_text(
+        "id,time,country,language,text\n"
+        "p1,yesterday,Kenya,en,a market day\n"
+        "p2,2024-03-06T10:00:00+00:00,Atlantis,en,a market day\n"
+        'p3,2024-03-06T10:00:00+00:00,Kenya,en,"a quote never closed\n'
+        "p4,2024-03-06T10:00:00+00:00,Kenya,en,a market day\n",
+        encoding="utf-8",
+    )
+    result = lens("speech", "posts", "import", str(feed))
+    assert result.code == 2
+    lines = result.err.splitlines()
+    assert lines[0] == "Error: bad.csv: 3 problems in 3 rows, nothing imported:"
+    assert [line.split(":")[0] for line in lines[1:]] == [
+        "  - bad.csv, row 2, field 'time'",
+        "  - bad.csv, row 3, field 'country'",
+        "  - bad.csv, row 4, field 'text'",
+    ]
+    assert "unknown country 'Atlantis'" in lines[2]
+    assert "a quote opened in this row (line 4) is never closed" in lines[3]
+
+
 def test_invalid_filters_are_clear_errors(speech: Speech) -> None:
     group = speech("trends", "--group", "martians")
     assert isinstance(group.error, ValidationError) and "--group" in str(group.error)

@@ -126,3 +126,44 @@ def test_invalid_rows_reject_the_file_unless_asked_to_skip_them(
     report = run_import(store, settings, LOCAL_OPERATOR, SPEECH_POSTS, path, skip_invalid=True)
     assert (report.rows_read, report.rows_created, report.rows_rejected) == (3, 2, 1)
     assert _counts(store) == (2, 1)
+
+
+def test_problems_of_the_file_and_unknown_countries_are_reported_in_one_run(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    bad = ROWS + "p3,2024-03-06T09:00:00,Kenya,,,en,,,,naive time\n"
+    bad += "p4,2024-03-06T09:00:00Z,Atlantis,,,en,,,,text\n"
+    bad += "p5,yesterday,Narnia,,,en,,,,text\n"
+    path = _file(tmp_path, HEADER + bad)
+    for skip_invalid in (False, True):
+        with pytest.raises(ImportRejectedError) as caught:
+            run_import(
+                store, settings, LOCAL_OPERATOR, SPEECH_POSTS, path, skip_invalid=skip_invalid
+            )
+        found = sorted((p.row, p.field) for p in caught.value.problems)
+        assert found == [(4, "time"), (5, "country"), (6, "country"), (6, "time")], skip_invalid
+    assert _counts(store) == (0, 0)
+
+
+def test_jsonl_unknown_countries_name_the_line(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    post = {"id": "a", "time": "2024-01-01T00:00:00Z", "language": "en", "text": "t"}
+    lines = [json.dumps({**post, "country": "Atlantis"}), json.dumps({**post, "id": 7})]
+    path = _file(tmp_path, "\n".join(lines) + "\n", name="feed.jsonl")
+    with pytest.raises(ImportRejectedError) as caught:
+        run_import(store, settings, LOCAL_OPERATOR, SPEECH_POSTS, path)
+    assert [str(p).split(":")[0] for p in caught.value.problems] == [
+        "feed.jsonl, line 1, field 'country'",
+        "feed.jsonl, line 2, field 'country'",
+    ]
+
+
+def test_skipped_rows_are_counted_once_however_many_problems_they_have(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    bad = ROWS + "p3,2024-03-06T09:00:00,Kenya,,,Kenyan!,monk,,,\n"
+    path = _file(tmp_path, HEADER + bad)
+    report = run_import(store, settings, LOCAL_OPERATOR, SPEECH_POSTS, path, skip_invalid=True)
+    assert (report.rows_read, report.rows_created, report.rows_rejected) == (3, 2, 1)
+    assert len(report.problems) == 4

@@ -12,7 +12,11 @@ from sqlalchemy import func, select
 
 from prevention_lens.errors import ImportRejectedError, PermissionDeniedError, ValidationError
 from prevention_lens.ingest import run_import
-from prevention_lens.ingest.speech_terms import SPEECH_HURTLEX, SPEECH_TERMS_CSV
+from prevention_lens.ingest.speech_terms import (
+    SPEECH_HURTLEX,
+    SPEECH_TERMS_CSV,
+    read_speech_terms_csv,
+)
 from prevention_lens.settings import Settings
 from prevention_lens.sources.speech_lexicon import HURTLEX_LICENCE
 from prevention_lens.speech import text as speech_text
@@ -202,3 +206,46 @@ def test_the_real_hurtlex_english_file_imports(sqlite_store: Store, settings: Se
     assert report.rows_rejected == 0
     assert report.rows_created > 5000
     assert elapsed < 120
+
+
+def test_every_problem_of_a_row_is_reported_in_one_run_with_the_store_checks(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    # A user needed four runs for this row: blank language, then the phrase, the group, and
+    # only once the file itself was right, the country.
+    senses = '"{""kind"": ""hateful"", ""phrases"": [""no such words""]}"'
+    row = f"mende,,{senses},Narnia,aliens,2,\n"
+    path = _write(tmp_path, "terms.csv", CSV.splitlines(keepends=True)[0] + row)
+    with pytest.raises(ImportRejectedError) as caught:
+        run_import(store, settings, LOCAL_OPERATOR, SPEECH_TERMS_CSV, path)
+    problems = caught.value.problems
+    assert [(p.file, p.row, p.field) for p in problems] == [
+        ("terms.csv", 2, "language"),
+        ("terms.csv", 2, "senses[1].phrases"),
+        ("terms.csv", 2, "targeted_groups"),
+        ("terms.csv", 2, "countries"),
+    ]
+    assert all(p.entry == "mende" for p in problems)
+    assert "unknown country 'Narnia'" in problems[-1].problem
+    assert _counts(store) == (0, 0)
+
+
+def test_a_bad_term_stands_in_so_its_other_fields_are_still_checked(tmp_path: Path) -> None:
+    path = _write(tmp_path, "terms.csv", "term,language,severity,source_url\n!!!,xx-?,7,ftp://x\n")
+    terms, problems = read_speech_terms_csv(path)
+    assert terms == []
+    assert [p.field for p in problems] == ["term", "language", "severity", "source_url"]
+
+
+def test_cell_problems_and_draft_problems_of_a_row_come_together(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path, "terms.csv", "term,language,severity,targeted_groups\nmende,,x,aliens\n"
+    )
+    terms, problems = read_speech_terms_csv(path)
+    assert terms == []
+    assert sorted(p.field or "" for p in problems) == [
+        "language",
+        "senses",
+        "severity",
+        "targeted_groups",
+    ]

@@ -267,3 +267,28 @@ def test_the_real_hurtlex_english_file_reads_without_a_problem() -> None:
     assert problems == []
     assert len(rows) == 8228
     assert {row.licence for row in rows} == {HURTLEX_LICENCE}
+
+
+def test_every_bad_cell_of_a_row_is_reported_in_one_run() -> None:
+    header = ["term", "language", "senses", "severity", "example", "first_seen"]
+    text = _csv(header, ["kalar", "my", "[not json", "high", "maybe", "2024-13-01"])
+    rows, problems = parse_terms_csv(text, file="terms.csv")
+    assert rows == []
+    assert [(p.row, p.field) for p in problems] == [
+        (2, "senses"),
+        (2, "severity"),
+        (2, "example"),
+        (2, "first_seen"),
+    ]
+    assert all(str(p).startswith(f"terms.csv, row 2, field '{p.field}': ") for p in problems)
+
+
+def test_a_quote_never_closed_is_named_as_such() -> None:
+    text = 'term,language,notes\nmende,sw,"never closed\nkalar,my,fine\n'
+    rows, problems = parse_terms_csv(text, file="terms.csv")
+    assert rows == []
+    (problem,) = problems
+    assert (problem.row, problem.field) == (2, "notes")
+    assert "a quote opened in this row (line 2) is never closed" in problem.problem
+    header_only = parse_terms_csv('term,"language\nmende,sw\n', file="t.csv")[1]
+    assert [(p.row, "never closed" in p.problem) for p in header_only] == [(1, True)]

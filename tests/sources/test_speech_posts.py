@@ -19,6 +19,7 @@ from prevention_lens.sources.speech_posts import (
     SPEAKER_TYPES,
     dataset_from_file,
     parse_time,
+    read_countries,
     read_speech_posts,
 )
 
@@ -230,3 +231,56 @@ def test_a_written_file_reads_back_the_same(
     rows, problems = read_speech_posts(path)
     assert problems == []
     assert [(r.external_id, r.posted_at, r.speaker_type, r.text) for r in rows] == posts
+
+
+def test_every_bad_field_of_a_row_is_reported_in_one_run(tmp_path: Path) -> None:
+    line = "p2,2024-03-05T14:20:00,Myanmar,,,Burmese!,monk,,,\n"
+    rows, problems = read_speech_posts(_csv(tmp_path, GOOD + line))
+    assert [row.external_id for row in rows] == ["p1"]
+    assert [(p.row, p.field) for p in problems] == [
+        (3, "time"),
+        (3, "language"),
+        (3, "speaker_type"),
+        (3, "text"),
+    ]
+
+
+def test_a_quote_never_closed_is_named_not_taken_for_missing_cells(tmp_path: Path) -> None:
+    body = GOOD + 'p2,"2024-03-05T14:20:00Z,Myanmar,,,my,,,,text\np3,x\n'
+    rows, problems = read_speech_posts(_csv(tmp_path, body))
+    assert [row.external_id for row in rows] == ["p1"]
+    (problem,) = problems
+    assert (problem.row, problem.field) == (3, "time")
+    assert "a quote opened in this row (line 3) is never closed" in problem.problem
+    assert "is required" not in str(problem)
+
+
+def test_jsonl_problems_say_line_not_row(tmp_path: Path) -> None:
+    path = tmp_path / "posts.jsonl"
+    good = {"id": "a", "time": "2024-01-01T00:00:00Z", "country": "Kenya", "language": "en"}
+    path.write_text(
+        "\n".join(
+            [
+                json.dumps({**good, "text": "fine"}),
+                "{not json",
+                json.dumps({**good, "text": "fine"}),
+                json.dumps({**good, "id": "b", "time": "yesterday"}),
+            ]
+        ),
+        "utf-8",
+    )
+    _, problems = read_speech_posts(path)
+    assert [str(p).split(":")[0] for p in problems] == [
+        "posts.jsonl, line 2",
+        "posts.jsonl, line 3, field 'id'",
+        "posts.jsonl, line 4, field 'text'",
+        "posts.jsonl, line 4, field 'time'",
+    ]
+    assert "is also on line 1" in problems[1].problem
+    assert problems[2].problem == "has no text"
+    assert [(p.line, p.row) for p in problems] == [(2, 2), (3, 3), (4, 4), (4, 4)]
+
+
+def test_every_row_gives_its_country_whatever_else_is_wrong(tmp_path: Path) -> None:
+    body = GOOD + "p2,not a time,Atlantis,,,my,,,,text\np3,2024-03-05T14:20:00Z,,,,my,,,,t\n"
+    assert read_countries(_csv(tmp_path, body)) == [(2, "Myanmar"), (3, "Atlantis")]

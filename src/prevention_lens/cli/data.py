@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -9,7 +10,7 @@ import typer
 
 from prevention_lens.cli import context
 from prevention_lens.cli.output import console, print_json, print_table, progress
-from prevention_lens.errors import NotFoundError
+from prevention_lens.errors import ImportRejectedError, NotFoundError
 
 if TYPE_CHECKING:
     from prevention_lens.ingest import ImportReport
@@ -41,15 +42,20 @@ def import_file(
     from prevention_lens.ingest import get_format, run_import
 
     import_format = get_format(source)
-    with progress(f"Importing {import_format.title}"):
-        report = run_import(
-            context.store(),
-            context.settings(),
-            context.operator(),
-            import_format,
-            path,
-            skip_invalid=skip_invalid,
-        )
+    try:
+        with progress(f"Importing {import_format.title}"):
+            report = run_import(
+                context.store(),
+                context.settings(),
+                context.operator(),
+                import_format,
+                path,
+                skip_invalid=skip_invalid,
+            )
+    except ImportRejectedError as rejected:
+        if as_json:
+            print_rejected_json(rejected)
+        raise
     if as_json:
         print_json(report.to_dict())
         return
@@ -62,6 +68,20 @@ def import_file(
         markup=False,
     )
     print_rejected(report)
+
+
+def print_rejected_json(rejected: ImportRejectedError) -> None:
+    """A rejected import for scripts, shaped like the report's `problems` and `rejected`: every
+    problem, and the groups (the error itself still goes to stderr, with exit code 2)."""
+    print_json(
+        {
+            "imported": False,
+            "file_name": rejected.file,
+            "error": str(rejected),
+            "problems": [str(problem) for problem in rejected.problems],
+            "rejected": [asdict(group) for group in rejected.rejected],
+        }
+    )
 
 
 def print_rejected(report: ImportReport) -> None:

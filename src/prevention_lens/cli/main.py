@@ -1,5 +1,6 @@
 """The `lens` entry point: the table of command groups (each imported only when it runs), user
-errors turned into one line and exit code 2, and an exit that does not wait for the collector."""
+errors turned into one line (a rejected import: one line per kind of problem) and exit code 2,
+and an exit that does not wait for the collector."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from prevention_lens.cli import context
-from prevention_lens.errors import LensError, SettingsError
+from prevention_lens.errors import ImportRejectedError, LensError, SettingsError
 from prevention_lens.settings import get_settings
 
 if TYPE_CHECKING:
@@ -124,11 +125,15 @@ def _errors() -> Console:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI and return its exit code; user errors print one line, never a traceback."""
+    """Run the CLI and return its exit code; user errors print one line (a rejected import
+    one line per kind of problem), never a traceback."""
     try:
         result = app(args=argv, prog_name="lens", standalone_mode=False)
     except LensError as error:
-        _errors().print(f"Error: {error}", markup=False, highlight=False, soft_wrap=True)
+        lines = error.report_lines() if isinstance(error, ImportRejectedError) else [str(error)]
+        lines[0] = f"Error: {lines[0]}"
+        for line in lines:
+            _errors().print(line, markup=False, highlight=False, soft_wrap=True)
         return 2
     except typer.Exit as done:
         return int(done.exit_code)

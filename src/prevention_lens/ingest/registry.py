@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -18,8 +18,14 @@ from prevention_lens.errors import ValidationError
 from prevention_lens.store.imports import LoadCounts
 from prevention_lens.store.models import DataImport
 
+if TYPE_CHECKING:
+    from prevention_lens.store.access import Principal
+
 Reader = Callable[[Path], tuple[Sequence[Any], Sequence[ValidationError]]]
 Loader = Callable[[Session, Sequence[Any], DataImport], LoadCounts]
+# The loader's checks against the store (an unknown country, a term already stored), run on every
+# row of a file the reader found problems in, so one run names them all; writes nothing.
+RowCheck = Callable[[Session, "Principal", Path], Sequence[ValidationError]]
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,7 @@ class ImportFormat:
     default_path: str | None
     read: Reader
     load: Loader
+    check: RowCheck | None = None
 
     def __post_init__(self) -> None:
         if not self.name or not self.name.replace("-", "").isalnum():

@@ -5,6 +5,7 @@ Public API::
 
     RejectedGroup, group_problems(problems) -> tuple[RejectedGroup, ...], describe(group) -> str,
     rejected_import(path, problems, every_row=False) -> ImportRejectedError
+    rows_with_problems(problems) -> int     # a row with several problems counts once
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from pathlib import Path
 
 from prevention_lens.errors import ImportRejectedError, RejectedGroup, ValidationError
 
-__all__ = ["RejectedGroup", "describe", "group_problems", "reason_of", "rejected_import"]
+__all__ = [
+    "RejectedGroup",
+    "describe",
+    "group_problems",
+    "reason_of",
+    "rejected_import",
+    "rows_with_problems",
+]
 
 EXAMPLE_ROWS = 5
 # Kinds of problem named in the one-line error; each kind names its first row and a count.
@@ -43,6 +51,12 @@ def group_problems(problems: Sequence[ValidationError]) -> tuple[RejectedGroup, 
     return tuple(groups)
 
 
+def rows_with_problems(problems: Sequence[ValidationError]) -> int:
+    """Rows with at least one problem (a row can have several); a problem of no row counts one."""
+    rows = {(problem.file, problem.row) for problem in problems if problem.row is not None}
+    return len(rows) + sum(1 for problem in problems if problem.row is None)
+
+
 def describe(group: RejectedGroup) -> str:
     """The group's first problem, and how many more rows share it."""
     if group.count == 1:
@@ -61,7 +75,7 @@ def rejected_import(
     listed = "; ".join(describe(group) for group in rejected[:MAX_LISTED_PROBLEMS])
     more = len(rejected) - MAX_LISTED_PROBLEMS
     tail = f"; and {more} more kind(s) of problem" if more > 0 else ""
-    count = len(problems)
+    count = rows_with_problems(problems)
     lead = f"all {count} row(s) are invalid" if every_row else f"{count} invalid row(s)"
     return ImportRejectedError(
         f"{lead}, nothing imported: {listed}{tail}",

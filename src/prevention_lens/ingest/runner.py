@@ -2,10 +2,16 @@
 
 Imports are all-or-nothing unless the caller asks to skip invalid rows; even then an import
 in which every row was rejected fails, since it would record an import of nothing.
+
+A rejected file names every problem in one run: when the reader found problems, a format with
+a store check (``ImportFormat.check``: a country the reference cannot resolve, a term
+already stored) has it run too, and a loader's rejection of the rows kept by ``skip_invalid`` lists
+the skipped rows' problems with its own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +20,12 @@ from typing import Any
 from prevention_lens import __version__
 from prevention_lens.errors import ImportRejectedError, ValidationError
 from prevention_lens.ingest.registry import ImportFormat
-from prevention_lens.ingest.rejections import RejectedGroup, group_problems, rejected_import
+from prevention_lens.ingest.rejections import (
+    RejectedGroup,
+    group_problems,
+    rejected_import,
+    rows_with_problems,
+)
 from prevention_lens.settings import Settings
 from prevention_lens.sources.files import sha256_of
 from prevention_lens.store import Store
@@ -74,10 +85,48 @@ def run_import(
     checksum = sha256_of(file_path)
     started = utcnow()
     records, problems = import_format.read(file_path)
-    if problems and not skip_invalid:
-        raise rejected_import(file_path, problems)
-    if problems and not records:
-        raise rejected_import(file_path, problems, every_row=True)
+    if problems and (not skip_invalid or not records):
+        found = [*problems, *_store_problems(store, principal, import_format, file_path)]
+        raise rejected_import(file_path, _in_row_order(found), every_row=skip_invalid)
+    try:
+        return _load(
+            store, principal, import_format, file_path, records, problems, checksum, started
+        )
+    except ImportRejectedError as rejected:
+        if not problems:
+            raise
+        # The loader refused a kept row: nothing is imported, so name the skipped rows'
+        # problems too (and what the store check finds in them).
+        found = _store_problems(store, principal, import_format, file_path)
+        every = [*problems, *(found or rejected.problems)]
+        raise rejected_import(file_path, _in_row_order(every)) from None
+
+
+def _store_problems(
+    store: Store, principal: Principal, import_format: ImportFormat, path: Path
+) -> list[ValidationError]:
+    if import_format.check is None:
+        return []
+    with store.session() as session:
+        return list(import_format.check(session, principal, path))
+
+
+def _in_row_order(problems: Sequence[ValidationError]) -> list[ValidationError]:
+    """The reader's and the store's problems merged, row by row (a file's own problems first)."""
+    return sorted(problems, key=lambda problem: problem.row or 0)
+
+
+def _load(
+    store: Store,
+    principal: Principal,
+    import_format: ImportFormat,
+    file_path: Path,
+    records: Sequence[Any],
+    problems: Sequence[ValidationError],
+    checksum: str,
+    started: datetime,
+) -> ImportReport:
+    rejected_rows = rows_with_problems(problems)
     with store.session() as session:
         data_import = DataImport(
             source_format=import_format.name,
@@ -85,7 +134,7 @@ def run_import(
             file_name=file_path.name,
             sha256=checksum,
             size_bytes=file_path.stat().st_size,
-            rows_read=len(records) + len(problems),
+            rows_read=len(records) + rejected_rows,
             rows_created=0,
             rows_updated=0,
             rows_unchanged=0,
@@ -108,7 +157,7 @@ def run_import(
             data_import.id,
             source_format=import_format.name,
             sha256=checksum,
-            rejected=len(problems),
+            rejected=rejected_rows,
         )
         session.flush()
         return ImportReport(
@@ -121,7 +170,7 @@ def run_import(
             rows_created=counts.created,
             rows_updated=counts.updated,
             rows_unchanged=counts.unchanged,
-            rows_rejected=len(problems),
+            rows_rejected=rejected_rows,
             imported_by=principal.username,
             finished_at=data_import.finished_at,
             problems=tuple(str(problem) for problem in problems),

@@ -3,12 +3,15 @@ they are stored, all or nothing (or, when asked, without the invalid rows).
 
 The reader (``sources/speech_posts.py``) finds what a file has wrong on its own; the loader adds
 what only the store knows (a country the reference cannot resolve), naming each row, before
-anything is written. Posts join the dataset their file names (``dataset`` column, else the
-file's name); a post already there under the same id is updated.
+anything is written. When the reader found problems, the runner asks ``check_speech_posts``
+for the unknown countries of every row, so that one run names both. Posts join the dataset
+their file names (``dataset`` column, else the file's name); a post already there under the
+same id is updated.
 
 Public API::
 
     load_speech_posts(session, rows, data_import) -> LoadCounts
+    check_speech_posts(session, principal, path) -> problems   # every row's unknown country
     SPEECH_POSTS                         # the ImportFormat (registered in ingest/formats.py)
 """
 
@@ -23,35 +26,56 @@ from prevention_lens.errors import NotFoundError, ValidationError
 from prevention_lens.ingest.library import importing_principal
 from prevention_lens.ingest.registry import ImportFormat
 from prevention_lens.ingest.rejections import rejected_import
-from prevention_lens.sources.speech_posts import PostRow, read_speech_posts
+from prevention_lens.sources.speech_posts import (
+    JSONL_SUFFIXES,
+    PostRow,
+    read_countries,
+    read_speech_posts,
+)
 from prevention_lens.speech.posts import PostDraft, import_posts
-from prevention_lens.store.access import require
+from prevention_lens.store.access import Principal, allowed, require
 from prevention_lens.store.imports import LoadCounts
 from prevention_lens.store.models import DataImport
 from prevention_lens.store.reference import stored_reference
 
 
 def _unknown_countries(
-    session: Session, rows: Sequence[PostRow], file: str
+    session: Session, countries: Sequence[tuple[int, str]], file: str, *, lines: bool = False
 ) -> list[ValidationError]:
-    """One problem for each row whose country the reference (with imported aliases) cannot
-    resolve, with the nearest names."""
+    """One problem for each (row, country) the reference (with imported aliases) cannot
+    resolve, with the nearest names; ``lines`` names JSON Lines' lines rather than rows."""
     reference = stored_reference(session)
     verdicts: dict[str, str | None] = {}
     problems = []
-    for row in rows:
-        if row.country not in verdicts:
+    for row, country in countries:
+        if country not in verdicts:
             try:
-                reference.resolve(row.country)
-                verdicts[row.country] = None
+                reference.resolve(country)
+                verdicts[country] = None
             except NotFoundError:
-                suggestions = reference.suggest(row.country, limit=3)
+                suggestions = reference.suggest(country, limit=3)
                 hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
-                verdicts[row.country] = f"unknown country {row.country!r}{hint}"
-        problem = verdicts[row.country]
-        if problem is not None:
-            problems.append(ValidationError(problem, file=file, row=row.row, field="country"))
+                verdicts[country] = f"unknown country {country!r}{hint}"
+        problem = verdicts[country]
+        if problem is None:
+            continue
+        if lines:
+            problems.append(ValidationError(problem, file=file, line=row, field="country"))
+        else:
+            problems.append(ValidationError(problem, file=file, row=row, field="country"))
     return problems
+
+
+def _is_lines(file: str) -> bool:
+    return Path(file).suffix.lower() in JSONL_SUFFIXES
+
+
+def check_speech_posts(session: Session, principal: Principal, path: Path) -> list[ValidationError]:
+    """The unknown countries of every row of the file, also those with other problems: the
+    runner reports them with the reader's problems, so that one run names every problem."""
+    if not allowed(principal, "import", "speech_post"):
+        return []  # the loader refuses the principal; the reader's problems come first
+    return _unknown_countries(session, read_countries(path), path.name, lines=_is_lines(path.name))
 
 
 def load_speech_posts(
@@ -60,7 +84,9 @@ def load_speech_posts(
     """Store the posts, dataset by dataset, or none of them."""
     principal = importing_principal(session, data_import)
     require(principal, "import", "speech_post")
-    problems = _unknown_countries(session, rows, data_import.file_name)
+    file = data_import.file_name
+    countries = [(row.row, row.country) for row in rows]
+    problems = _unknown_countries(session, countries, file, lines=_is_lines(file))
     if problems:
         raise rejected_import(Path(data_import.file_name), problems)
     by_dataset: dict[str, list[PostDraft]] = {}
@@ -102,4 +128,5 @@ SPEECH_POSTS = ImportFormat(
     default_path=None,
     read=read_speech_posts,
     load=load_speech_posts,
+    check=check_speech_posts,
 )

@@ -2,9 +2,11 @@
 ``sources.speech_lexicon``, checked as lexicon drafts, and stored as drafts for admin review,
 all or nothing. Importing terms needs an admin (the ``speech_term`` policy's ``import``).
 
-The readers collect every problem a file has on its own (a bad sense, a severity of 4, a term
-given twice); the loaders add what only the store knows (unknown countries, a term already in
-the lexicon), again all of them, before anything is written.
+The readers collect every problem a file has on its own, every one of each row (a bad sense, a
+severity of 4, an unknown targeted group, a term given twice); the loaders add what only the
+store knows (unknown countries, a term already in the lexicon), again all of them, before
+anything is written. When the reader found problems, the runner asks the CSV format's store
+check for the rest (``check_speech_terms``), so that one run reports both.
 
 HurtLex lists a lemma once per category; its rows are merged into one term per language and
 normalised form (groups joined, the highest severity kept). A HurtLex term already in the
@@ -14,6 +16,7 @@ Public API::
 
     ImportedTerm
     read_speech_terms_csv(path) -> (terms, problems);  read_speech_hurtlex(path) -> (...)
+    check_speech_terms(session, principal, path) -> problems    (what only the store knows)
     load_speech_terms(session, terms, data_import) -> LoadCounts      (CSV: a stored term is
     load_hurtlex_terms(session, terms, data_import) -> LoadCounts      refused; HurtLex: kept)
     SPEECH_TERMS_CSV, SPEECH_HURTLEX                the ImportFormats (registered in formats.py)
@@ -22,13 +25,14 @@ Public API::
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from prevention_lens.errors import ValidationError
+from prevention_lens.errors import NotFoundError, ValidationError
 from prevention_lens.ingest.library import importing_principal
 from prevention_lens.ingest.registry import ImportFormat
 from prevention_lens.ingest.rejections import rejected_import
@@ -38,13 +42,15 @@ from prevention_lens.sources.speech_lexicon import (
     TermRow,
     hurtlex_language,
     read_hurtlex,
-    read_terms_csv,
+    read_terms_rows,
 )
-from prevention_lens.speech.lexicon import TermDraft, add_terms, resolve_countries, stored_keys
+from prevention_lens.speech.lexicon import add_terms, stored_keys
 from prevention_lens.speech.matching import TermSense
-from prevention_lens.store.access import LOCAL_OPERATOR, Principal, require
+from prevention_lens.speech.terms import TermDraft
+from prevention_lens.store.access import LOCAL_OPERATOR, Principal, allowed, require
 from prevention_lens.store.imports import LoadCounts
 from prevention_lens.store.models import DataImport, User
+from prevention_lens.store.reference import stored_reference
 
 
 @dataclass(frozen=True)
@@ -56,50 +62,101 @@ class ImportedTerm:
     draft: TermDraft
 
 
-def _draft(row: TermRow) -> TermDraft:
-    return TermDraft(
-        term=row.term,
-        language=row.language,
-        senses=tuple(
+def _draft_values(row: TermRow) -> dict[str, Any]:
+    return {
+        "term": row.term,
+        "language": row.language,
+        "senses": tuple(
             TermSense(sense.kind, sense.meaning, sense.phrases, sense.cues, sense.examples)
             for sense in row.senses
         ),
-        script_variants=row.script_variants,
-        countries=row.countries,
-        targeted_groups=row.targeted_groups,
-        severity=row.severity,
-        why_inflames=row.why_inflames,
-        alternatives=row.alternatives,
-        first_seen=row.first_seen,
-        last_seen=row.last_seen,
-        licence=row.licence,
-        source_url=row.source_url,
-        example=row.example,
-        notes=row.notes,
-    )
+        "script_variants": row.script_variants,
+        "countries": row.countries,
+        "targeted_groups": row.targeted_groups,
+        "severity": row.severity,
+        "why_inflames": row.why_inflames,
+        "alternatives": row.alternatives,
+        "first_seen": row.first_seen,
+        "last_seen": row.last_seen,
+        "licence": row.licence,
+        "source_url": row.source_url,
+        "example": row.example,
+        "notes": row.notes,
+    }
+
+
+_DEFAULTS = {item.name: item.default for item in fields(TermDraft)}
+# What a field the draft refused stands in for it with, so that the draft checks the fields
+# after it: a term and a language it accepts, one plain hateful sense; the rest their default.
+_STAND_INS: dict[str, Any] = {
+    **_DEFAULTS,
+    "term": "x",
+    "language": "und",
+    "senses": (TermSense("hateful"),),
+}
+# Phrases must contain the term or a script variant, so a stand-in for either would make
+# every phrase look wrong: the senses are stood in for too, and checked once the term is right.
+_SENSES_DEPEND_ON = ("term", "script_variants")
+
+
+def _draft_field(field: str | None) -> str | None:
+    """The draft field a problem's field belongs to ("senses[2].phrases" -> "senses")."""
+    if field is None:
+        return None
+    if field.startswith("senses") or field in ("meaning", "example", "kind"):
+        return "senses"
+    return field if field in _DEFAULTS else None
+
+
+def _draft(row: TermRow) -> tuple[TermDraft | None, list[ValidationError]]:
+    """The row as a checked draft, or every problem the draft finds in it. A draft stops at its
+    first problem; each refused field is replaced by a stand-in and the draft tried again, so
+    that one run names every field that is wrong (a field at most once)."""
+    values = _draft_values(row)
+    problems: list[ValidationError] = []
+    replaced: set[str] = set()
+    while True:
+        try:
+            draft = TermDraft(**values)
+        except ValidationError as error:
+            problems.append(error)
+            name = _draft_field(error.field)
+            if name is None or name in replaced:
+                return None, problems
+            for stood_in in (name, "senses") if name in _SENSES_DEPEND_ON else (name,):
+                replaced.add(stood_in)
+                values[stood_in] = _STAND_INS[stood_in]
+            continue
+        return (None, problems) if problems else (draft, [])
 
 
 def _checked(
-    file: str, rows: Sequence[TermRow], problems: Sequence[ValidationError]
+    file: str, read: Sequence[tuple[TermRow, Sequence[ValidationError]]]
 ) -> tuple[list[ImportedTerm], list[ValidationError]]:
-    """Rows as drafts; each one that fails names the file, its row and the field."""
+    """Rows as drafts; each row that fails gives every problem of its cells and its draft,
+    each naming the file, the row, the term and the field."""
     terms: list[ImportedTerm] = []
-    found = list(problems)
-    for row in rows:
-        try:
-            terms.append(ImportedTerm(file, row.line, _draft(row)))
-        except ValidationError as error:
-            found.append(
-                ValidationError(
-                    error.problem, file=file, row=row.line, field=error.field, entry=error.entry
-                )
-            )
+    found: list[ValidationError] = []
+    for row, row_problems in read:
+        draft, problems = _draft(row)
+        # The term as the first problem named it: a stand-in term must not name later ones.
+        entry = problems[0].entry if problems else None
+        found += row_problems
+        found += [
+            ValidationError(error.problem, file=file, row=row.line, field=error.field, entry=entry)
+            for error in problems
+        ]
+        if draft is not None and not row_problems:
+            terms.append(ImportedTerm(file, row.line, draft))
     return terms, found
 
 
-def read_speech_terms_csv(path: Path) -> tuple[list[ImportedTerm], list[ValidationError]]:
-    """Our CSV layout as drafts; a term given twice in the file is a problem on its second row."""
-    terms, problems = _checked(path.name, *read_terms_csv(path))
+def _read_csv(
+    path: Path,
+) -> tuple[list[ImportedTerm], list[ValidationError], list[tuple[TermRow, list[ValidationError]]]]:
+    read, problems = read_terms_rows(path)
+    terms, found = _checked(path.name, read)
+    problems += found
     first: dict[tuple[str, str], int] = {}
     kept: list[ImportedTerm] = []
     for term in terms:
@@ -117,7 +174,14 @@ def read_speech_terms_csv(path: Path) -> tuple[list[ImportedTerm], list[Validati
             continue
         first[key] = term.line
         kept.append(term)
-    return kept, problems
+    problems.sort(key=lambda problem: problem.row or 0)
+    return kept, problems, read
+
+
+def read_speech_terms_csv(path: Path) -> tuple[list[ImportedTerm], list[ValidationError]]:
+    """Our CSV layout as drafts; a term given twice in the file is a problem on its second row."""
+    terms, problems, _ = _read_csv(path)
+    return terms, problems
 
 
 def _merged(first: TermDraft, other: TermDraft) -> TermDraft:
@@ -139,7 +203,9 @@ def _merged(first: TermDraft, other: TermDraft) -> TermDraft:
 
 def read_speech_hurtlex(path: Path) -> tuple[list[ImportedTerm], list[ValidationError]]:
     """A HurtLex TSV (hurtlex_XX.tsv) as drafts, one per lemma."""
-    terms, problems = _checked(path.name, *read_hurtlex(path))
+    rows, problems = read_hurtlex(path)
+    terms, found = _checked(path.name, [(row, []) for row in rows])
+    problems += found
     merged: dict[tuple[str, str], ImportedTerm] = {}
     for term in terms:
         key = (term.draft.language, term.draft.normalized)
@@ -157,21 +223,64 @@ def _importer(session: Session, data_import: DataImport) -> Principal:
     return importing_principal(session, data_import)
 
 
-def _country_problems(session: Session, terms: Sequence[ImportedTerm]) -> list[ValidationError]:
+def _country_problems(
+    session: Session, rows: Sequence[tuple[str, int, str | None, Sequence[str]]]
+) -> list[ValidationError]:
+    """A problem for each country the reference (with imported aliases) cannot resolve, with
+    the nearest names; ``rows`` are (file, row, term, countries)."""
+    reference = stored_reference(session)
+    verdicts: dict[str, str | None] = {}
     problems = []
-    for term in terms:
-        try:
-            resolve_countries(session, term.draft.countries, entry=term.draft.term)
-        except ValidationError as error:
-            problems.append(
-                ValidationError(
-                    error.problem,
-                    file=term.file,
-                    row=term.line,
-                    field="countries",
-                    entry=term.draft.term,
+    for file, line, entry, countries in rows:
+        for country in countries:
+            if country not in verdicts:
+                try:
+                    reference.resolve(country)
+                    verdicts[country] = None
+                except NotFoundError:
+                    suggestions = reference.suggest(country, limit=3)
+                    hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+                    verdicts[country] = f"unknown country {country!r}{hint}"
+            problem = verdicts[country]
+            if problem is not None:
+                problems.append(
+                    ValidationError(problem, file=file, row=line, field="countries", entry=entry)
                 )
-            )
+    return problems
+
+
+def _term_countries(
+    terms: Sequence[ImportedTerm],
+) -> list[tuple[str, int, str | None, Sequence[str]]]:
+    return [(term.file, term.line, term.draft.term, term.draft.countries) for term in terms]
+
+
+def _already_stored(session: Session, terms: Sequence[ImportedTerm]) -> list[ValidationError]:
+    """A problem for each term already in the lexicon in its language."""
+    stored = stored_keys(session, [(term.draft.language, term.draft.normalized) for term in terms])
+    return [
+        ValidationError(
+            f"is already in the lexicon in {term.draft.language} (term {stored[key]})",
+            file=term.file,
+            row=term.line,
+            field="term",
+            entry=term.draft.term,
+        )
+        for term in terms
+        if (key := (term.draft.language, term.draft.normalized)) in stored
+    ]
+
+
+def check_speech_terms(session: Session, principal: Principal, path: Path) -> list[ValidationError]:
+    """What only the store can tell about a CSV of terms: an unknown country on any row (also
+    one with other problems) and a valid term already in the lexicon. The runner adds these to
+    the reader's problems, so that a rejected file names them all in one run."""
+    if not allowed(principal, "import", "speech_term"):
+        return []  # the loader refuses the principal; the reader's problems come first
+    terms, _, read = _read_csv(path)
+    countries = [(path.name, row.line, row.term[:60] or None, row.countries) for row, _ in read]
+    problems = _country_problems(session, countries) + _already_stored(session, terms)
+    problems.sort(key=lambda problem: problem.row or 0)
     return problems
 
 
@@ -200,20 +309,9 @@ def load_speech_terms(
     lexicon in its language is refused, like an unknown country, naming its row."""
     principal = _importer(session, data_import)
     require(principal, "import", "speech_term")
-    problems = _country_problems(session, terms)
-    stored = stored_keys(session, [(term.draft.language, term.draft.normalized) for term in terms])
-    for term in terms:
-        key = (term.draft.language, term.draft.normalized)
-        if key in stored:
-            problems.append(
-                ValidationError(
-                    f"is already in the lexicon in {term.draft.language} (term {stored[key]})",
-                    file=term.file,
-                    row=term.line,
-                    field="term",
-                    entry=term.draft.term,
-                )
-            )
+    problems = _country_problems(session, _term_countries(terms))
+    problems += _already_stored(session, terms)
+    problems.sort(key=lambda problem: problem.row or 0)
     if problems:
         raise rejected_import(Path(data_import.file_name), problems)
     origin = f"csv:{Path(data_import.file_name).stem}"[:64]
@@ -229,7 +327,7 @@ def load_hurtlex_terms(
     require(principal, "import", "speech_term")
     stored = stored_keys(session, [(term.draft.language, term.draft.normalized) for term in terms])
     fresh = [term for term in terms if (term.draft.language, term.draft.normalized) not in stored]
-    problems = _country_problems(session, fresh)
+    problems = _country_problems(session, _term_countries(fresh))
     if problems:
         raise rejected_import(Path(data_import.file_name), problems)
     code = hurtlex_language(Path(data_import.file_name))
@@ -252,6 +350,7 @@ SPEECH_TERMS_CSV = ImportFormat(
     default_path=None,
     read=read_speech_terms_csv,
     load=load_speech_terms,
+    check=check_speech_terms,
 )
 SPEECH_HURTLEX = ImportFormat(
     name="speech-hurtlex",

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from prevention_lens.csvsafe import csv_safe_row, csv_unquote
+from prevention_lens.csvsafe import csv_records, csv_safe_row, csv_unquote, unclosed_quote
 from prevention_lens.errors import ValidationError
 
 ACTOR_COLUMNS = (
@@ -140,10 +140,14 @@ def _read_csv(path: Path) -> list[list[str]]:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         raise ValidationError(f"is not UTF-8 text (byte {error.start})", file=path.name) from None
+    rows: list[list[str]] = []
     try:
-        return [
-            [csv_unquote(cell) for cell in row] for row in csv.reader(io.StringIO(text, newline=""))
-        ]
+        for number, record in enumerate(csv_records(io.StringIO(text, newline="")), start=1):
+            if record.unclosed:
+                header = rows[0] if rows else ()
+                raise unclosed_quote(record, file=path.name, row=number, header=header)
+            rows.append([csv_unquote(cell) for cell in record.cells])
+        return rows
     except csv.Error as error:
         raise ValidationError(f"malformed CSV: {error}", file=path.name) from None
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from prevention_lens.countries import SCHEMES, CountryReference, reference
+from prevention_lens.csvsafe import csv_records, unclosed_quote
 from prevention_lens.errors import LensError, ValidationError
 from prevention_lens.yamlfile import read_yaml_mapping
 
@@ -101,9 +102,11 @@ def read_table(
         raise ValidationError(f"is not UTF-8 text (byte {error.start})", file=path.name) from None
     except OSError as error:
         raise ValidationError(f"cannot open: {error.strerror}", file=str(path)) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    records = csv_records(io.StringIO(text, newline=""))
+    line = 1
     try:
-        written = next(reader, None)
+        first = next(records, None)
+        written = first.cells if first is not None else None
         if not written or not any(part.strip() for part in written):
             raise ValidationError("is empty; expected a header row", file=path.name, row=1)
         header = tuple(part.strip() for part in written)
@@ -126,7 +129,11 @@ def read_table(
                 field=missing[0],
             )
         rows: list[tuple[int, dict[str, str]]] = []
-        for number, values in enumerate(reader, start=2):
+        for number, record in enumerate(records, start=2):
+            values, line = record.cells, record.line
+            if record.unclosed:
+                problems.append(unclosed_quote(record, file=path.name, row=number, header=header))
+                continue
             if not values:
                 continue
             if len(values) != len(header):
@@ -148,9 +155,7 @@ def read_table(
                 continue
             rows.append((number, dict(zip(keys, (value.strip() for value in values), strict=True))))
     except csv.Error as error:
-        raise ValidationError(
-            f"malformed CSV: {error}", file=path.name, row=reader.line_num
-        ) from None
+        raise ValidationError(f"malformed CSV near line {line}: {error}", file=path.name) from None
     return Table(header=header, rows=rows, spelled=spelled)
 
 

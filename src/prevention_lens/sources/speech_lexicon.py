@@ -12,6 +12,7 @@ Public API::
     CSV_COLUMNS, SENSE_COLUMNS, SENSE_FIELDS, HURTLEX_LICENCE, HURTLEX_URL, HURTLEX_CATEGORIES
     SenseRow, TermRow                                 frozen; what the readers return
     read_terms_csv(path) -> (rows, problems);  parse_terms_csv(text, *, file) -> (rows, problems)
+    read_terms_rows(path), parse_terms_rows(text, *, file) -> ([(row, its problems)], problems)
     write_terms_csv(rows) -> str                      read back unchanged by parse_terms_csv
     read_hurtlex(path, language=None) -> (rows, problems)   language from hurtlex_XX.tsv
     parse_hurtlex(text, *, file, language) -> (rows, problems);  hurtlex_language(path) -> str
@@ -206,30 +207,53 @@ def _date(cell: str, field: str, where: dict[str, Any]) -> date | None:
         ) from None
 
 
-def _row(values: dict[str, str], *, file: str, line: int) -> TermRow:
+def _row(values: dict[str, str], *, file: str, line: int) -> tuple[TermRow, list[ValidationError]]:
+    """The row read as far as it goes (a bad cell left at its default), and every problem of
+    its cells."""
     where: dict[str, Any] = {"file": file, "row": line}
+    problems: list[ValidationError] = []
     flat = [name for name in SENSE_COLUMNS if values.get(name)]
+    senses: tuple[SenseRow, ...] = ()
     if values.get("senses") and flat:
-        raise ValidationError(
-            f"gives senses both as JSON and in {', '.join(flat)}; use one or the other",
-            field="senses",
-            **where,
+        problems.append(
+            ValidationError(
+                f"gives senses both as JSON and in {', '.join(flat)}; use one or the other",
+                field="senses",
+                **where,
+            )
         )
-    if values.get("senses"):
-        senses = _senses_from_json(values["senses"], where)
+    elif values.get("senses"):
+        try:
+            senses = _senses_from_json(values["senses"], where)
+        except ValidationError as error:
+            problems.append(error)
     else:
         senses = _senses_from_columns(values)
     severity_cell = values.get("severity", "")
+    severity = 2
     try:
         severity = int(severity_cell) if severity_cell else 2
     except ValueError:
-        raise ValidationError(
-            f"{severity_cell!r} is not a whole number; write 1, 2 or 3", field="severity", **where
-        ) from None
+        problems.append(
+            ValidationError(
+                f"{severity_cell!r} is not a whole number; write 1, 2 or 3",
+                field="severity",
+                **where,
+            )
+        )
     example_cell = values.get("example", "").casefold()
     if example_cell not in _TRUE + _FALSE:
-        raise ValidationError(f"{values['example']!r} is not yes or no", field="example", **where)
-    return TermRow(
+        problems.append(
+            ValidationError(f"{values['example']!r} is not yes or no", field="example", **where)
+        )
+    seen: dict[str, date | None] = {}
+    for name in ("first_seen", "last_seen"):
+        try:
+            seen[name] = _date(values.get(name, ""), name, where)
+        except ValidationError as error:
+            problems.append(error)
+            seen[name] = None
+    row = TermRow(
         line=line,
         term=values.get("term", ""),
         language=values.get("language", ""),
@@ -240,41 +264,62 @@ def _row(values: dict[str, str], *, file: str, line: int) -> TermRow:
         severity=severity,
         why_inflames=values.get("why_inflames", ""),
         alternatives=_split(values.get("alternatives", "")),
-        first_seen=_date(values.get("first_seen", ""), "first_seen", where),
-        last_seen=_date(values.get("last_seen", ""), "last_seen", where),
+        first_seen=seen["first_seen"],
+        last_seen=seen["last_seen"],
         licence=values.get("licence", ""),
         source_url=values.get("source_url", ""),
         example=example_cell in _TRUE,
         notes=values.get("notes", ""),
     )
+    return row, problems
 
 
-def parse_terms_csv(text: str, *, file: str) -> tuple[list[TermRow], list[ValidationError]]:
-    """Every row of our CSV layout as a TermRow, and every problem."""
+def parse_terms_rows(
+    text: str, *, file: str
+) -> tuple[list[tuple[TermRow, list[ValidationError]]], list[ValidationError]]:
+    """Every data row of our CSV layout read as far as it goes, each with the problems of its
+    cells, and the problems of the file itself (its header, a row of the wrong length, a quote
+    never closed): for checks that go on to report what else a bad row has wrong."""
     known = (*CSV_COLUMNS, *SENSE_COLUMNS)
     table = read_table(text, file=file, columns=known, required=REQUIRED_COLUMNS)
-    if not table.rows and table.problems:
-        return [], table.problems
+    rows = [
+        _row({name: cell.strip() for name, cell in cells.items()}, file=file, line=line)
+        for line, cells in table.rows
+    ]
     problems = list(table.problems)
-    rows: list[TermRow] = []
-    for line, cells in table.rows:
-        values = {name: cell.strip() for name, cell in cells.items()}
-        try:
-            rows.append(_row(values, file=file, line=line))
-        except ValidationError as error:
-            problems.append(error)
     if not rows and not problems:
         problems.append(ValidationError("has a header but no terms", file=file))
     return rows, problems
 
 
-def read_terms_csv(path: Path) -> tuple[list[TermRow], list[ValidationError]]:
-    """Our CSV layout from a file (UTF-8, with or without a byte-order mark)."""
+def read_terms_rows(
+    path: Path,
+) -> tuple[list[tuple[TermRow, list[ValidationError]]], list[ValidationError]]:
+    """``parse_terms_rows`` of a file (UTF-8, with or without a byte-order mark)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         return [], [ValidationError("is not UTF-8 text; save it as CSV UTF-8", file=path.name)]
-    return parse_terms_csv(text, file=path.name)
+    return parse_terms_rows(text, file=path.name)
+
+
+def _valid(
+    read: list[tuple[TermRow, list[ValidationError]]], problems: list[ValidationError]
+) -> tuple[list[TermRow], list[ValidationError]]:
+    """The rows without a problem, and every problem in the order of the rows."""
+    found = [*problems, *(problem for _, row_problems in read for problem in row_problems)]
+    found.sort(key=lambda problem: problem.row or 0)
+    return [row for row, row_problems in read if not row_problems], found
+
+
+def parse_terms_csv(text: str, *, file: str) -> tuple[list[TermRow], list[ValidationError]]:
+    """Every valid row of our CSV layout as a TermRow, and every problem (all of each row's)."""
+    return _valid(*parse_terms_rows(text, file=file))
+
+
+def read_terms_csv(path: Path) -> tuple[list[TermRow], list[ValidationError]]:
+    """Our CSV layout from a file (UTF-8, with or without a byte-order mark)."""
+    return _valid(*read_terms_rows(path))
 
 
 def _senses_json(senses: Sequence[SenseRow]) -> str:

@@ -12,7 +12,8 @@ Public API::
 
     COLUMNS, REQUIRED, SPEAKER_TYPES, LIMITS, EXAMPLE_DATASET, FILE_FIELDS
     PostRow                                       # one valid row, with its row number
-    read_speech_posts(path) -> (rows, problems)   # problems: one ValidationError per bad row
+    read_speech_posts(path) -> (rows, problems)   # problems: every bad field of every row
+    read_countries(path) -> [(row, country), ...] # every row's country, whatever else is wrong
     parse_time(value) -> datetime                 # aware, in UTC; naive times refused
     check_language(value) -> str, check_speaker_type(value) -> str,
     check_dataset(value) -> str, dataset_from_file(path) -> str
@@ -23,11 +24,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from prevention_lens.csvsafe import csv_unquote
 from prevention_lens.errors import ValidationError
@@ -82,6 +83,7 @@ _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 _DATASET = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _NOT_SLUG = re.compile(r"[^a-z0-9_-]+")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -181,34 +183,74 @@ def dataset_from_file(path: Path) -> str:
     return slug or "posts"
 
 
-def _post(row: int, cells: dict[str, Any], default_dataset: str) -> PostRow:
-    dataset = check_dataset(cells.get("dataset") or default_dataset)
+class _Problems:
+    """The problems of one row, each field checked whatever the others have wrong."""
+
+    def __init__(self) -> None:
+        self.found: list[ValidationError] = []
+
+    def check(self, check: Callable[..., _T], *args: Any, **options: Any) -> _T | None:
+        try:
+            return check(*args, **options)
+        except ValidationError as error:
+            self.found.append(error)
+            return None
+
+
+def _post(row: int, cells: dict[str, Any], default_dataset: str) -> PostRow | list[ValidationError]:
+    """The row as a post, or every problem its fields have (each naming its field only)."""
+    problems = _Problems()
+    dataset = problems.check(check_dataset, cells.get("dataset") or default_dataset)
     if dataset == EXAMPLE_DATASET:
-        raise ValidationError(
-            f"dataset {EXAMPLE_DATASET!r} is kept for the generated example feed; name yours",
-            field="dataset",
+        problems.found.append(
+            ValidationError(
+                f"dataset {EXAMPLE_DATASET!r} is kept for the generated example feed; name yours",
+                field="dataset",
+            )
         )
     external_id = cells.get("id")
     if isinstance(external_id, int) and not isinstance(external_id, bool):
         external_id = str(external_id)
-    return PostRow(
-        row=row,
-        dataset=dataset,
-        external_id=check_text(external_id, "id", LIMITS["external_id"], required=True),
-        posted_at=parse_time(cells.get("time"), "time"),
-        country=check_text(cells.get("country"), "country", 200, required=True),
-        admin1=check_text(cells.get("admin1"), "admin1", LIMITS["admin1"]) or None,
-        exact_place=check_text(cells.get("place"), "place", LIMITS["exact_place"]),
-        language=check_language(cells.get("language")),
-        speaker_type=check_speaker_type(cells.get("speaker_type")),
-        speaker=check_text(cells.get("speaker"), "speaker", LIMITS["speaker"]),
-        platform=check_text(cells.get("platform"), "platform", LIMITS["platform"]),
-        text=check_text(cells.get("text"), "text", LIMITS["text"], required=True),
-    )
+    values: dict[str, Any] = {
+        "external_id": problems.check(
+            check_text, external_id, "id", LIMITS["external_id"], required=True
+        ),
+        "posted_at": problems.check(parse_time, cells.get("time"), "time"),
+        "country": problems.check(check_text, cells.get("country"), "country", 200, required=True),
+        "admin1": problems.check(check_text, cells.get("admin1"), "admin1", LIMITS["admin1"]),
+        "exact_place": problems.check(
+            check_text, cells.get("place"), "place", LIMITS["exact_place"]
+        ),
+        "language": problems.check(check_language, cells.get("language")),
+        "speaker_type": problems.check(check_speaker_type, cells.get("speaker_type")),
+        "speaker": problems.check(check_text, cells.get("speaker"), "speaker", LIMITS["speaker"]),
+        "platform": problems.check(
+            check_text, cells.get("platform"), "platform", LIMITS["platform"]
+        ),
+        "text": problems.check(
+            check_text, cells.get("text"), "text", LIMITS["text"], required=True
+        ),
+    }
+    if problems.found:
+        return problems.found
+    values["admin1"] = values["admin1"] or None
+    return PostRow(row=row, dataset=str(dataset), **values)
 
 
-def _csv_cells(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    for number, row in read_csv_rows(path, REQUIRED):
+def _csv_cells(path: Path) -> Iterator[tuple[int, dict[str, Any] | ValidationError]]:
+    rows = read_csv_rows(path, REQUIRED)
+    while True:
+        try:
+            number, row = next(rows)
+        except StopIteration:
+            return
+        except ValidationError as error:
+            # A fault of the header is the file's; one of a row (too many cells, a quote never
+            # closed) is reported with the rows before it, and ends the reading.
+            if error.row is None or error.row <= 1:
+                raise
+            yield error.row, error
+            return
         yield number, {name: csv_unquote(value) for name, value in row.items()}
 
 
@@ -223,64 +265,80 @@ def _jsonl_cells(path: Path) -> Iterator[tuple[int, dict[str, Any] | ValidationE
         try:
             value = json.loads(line)
         except json.JSONDecodeError as error:
-            yield number, ValidationError(f"is not JSON: {error.msg}", file=path.name, row=number)
+            yield number, ValidationError(f"is not JSON: {error.msg}", file=path.name, line=number)
             continue
         if not isinstance(value, dict):
-            yield (
-                number,
-                ValidationError("is not a JSON object", file=path.name, row=number),
-            )
-            continue
-        missing = [name for name in REQUIRED if name not in value]
-        if missing:
-            yield (
-                number,
-                ValidationError(
-                    f"has no {', '.join(missing)}", file=path.name, row=number, field=missing[0]
-                ),
-            )
+            yield number, ValidationError("is not a JSON object", file=path.name, line=number)
             continue
         yield number, value
 
 
-def read_speech_posts(path: Path) -> tuple[list[PostRow], list[ValidationError]]:
-    """Every valid post of the file and one problem for each invalid row (its first bad
-    field). A file-level fault (missing columns, not UTF-8, unknown suffix) raises."""
+def _cells(path: Path) -> Iterator[tuple[int, dict[str, Any] | ValidationError]]:
     if not path.is_file():
         raise ValidationError("file does not exist", file=str(path))
     suffix = path.suffix.lower()
-    cells: Iterator[tuple[int, dict[str, Any] | ValidationError]]
     if suffix == ".csv":
-        cells = _csv_cells(path)
-    elif suffix in JSONL_SUFFIXES:
-        cells = _jsonl_cells(path)
-    else:
-        raise ValidationError(
-            f"is neither CSV (.csv) nor JSON Lines ({', '.join(JSONL_SUFFIXES)})", file=path.name
-        )
+        return _csv_cells(path)
+    if suffix in JSONL_SUFFIXES:
+        return _jsonl_cells(path)
+    raise ValidationError(
+        f"is neither CSV (.csv) nor JSON Lines ({', '.join(JSONL_SUFFIXES)})", file=path.name
+    )
+
+
+def read_countries(path: Path) -> list[tuple[int, str]]:
+    """The country of every row (CSV) or line (JSONL) that gives one, whatever else the row has
+    wrong: for the checks only the store can make, reported with the reader's problems."""
+    countries = []
+    for number, item in _cells(path):
+        if isinstance(item, dict):
+            country = item.get("country")
+            if isinstance(country, str) and country.strip():
+                countries.append((number, country.strip()))
+    return countries
+
+
+def read_speech_posts(path: Path) -> tuple[list[PostRow], list[ValidationError]]:
+    """Every valid post of the file and every problem of the others: each bad field of each
+    row (CSV) or line (JSONL). A file-level fault (missing columns, not UTF-8, unknown suffix)
+    raises."""
+    cells = _cells(path)
+    lines = path.suffix.lower() in JSONL_SUFFIXES
     default_dataset = dataset_from_file(path)
     rows: list[PostRow] = []
     problems: list[ValidationError] = []
     first_row: dict[tuple[str, str], int] = {}
+
+    def problem(number: int, error: ValidationError) -> ValidationError:
+        if lines:
+            return ValidationError(error.problem, file=path.name, line=number, field=error.field)
+        return ValidationError(error.problem, file=path.name, row=number, field=error.field)
+
     for number, item in cells:
         if isinstance(item, ValidationError):
             problems.append(item)
             continue
-        try:
-            post = _post(number, item, default_dataset)
-        except ValidationError as error:
+        missing = [name for name in REQUIRED if name not in item] if lines else []
+        if missing:
+            # A JSON line without a key: one problem naming them all, not one "is required" each.
             problems.append(
-                ValidationError(error.problem, file=path.name, row=number, field=error.field)
+                problem(number, ValidationError(f"has no {', '.join(missing)}", field=missing[0]))
             )
+        post = _post(number, item, default_dataset)
+        if isinstance(post, list):
+            problems += [problem(number, error) for error in post if error.field not in missing]
+            continue
+        if missing:
             continue
         key = (post.dataset, post.external_id)
         if key in first_row:
+            unit = "line" if lines else "row"
             problems.append(
-                ValidationError(
-                    f"id {post.external_id!r} is also on row {first_row[key]}",
-                    file=path.name,
-                    row=number,
-                    field="id",
+                problem(
+                    number,
+                    ValidationError(
+                        f"id {post.external_id!r} is also on {unit} {first_row[key]}", field="id"
+                    ),
                 )
             )
             continue

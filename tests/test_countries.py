@@ -368,3 +368,10 @@ def test_digits_of_other_scripts_are_names_not_codes(query: str) -> None:
     # query is an unknown name (404 with suggestions), never a server error.
     with pytest.raises(UnknownCountryError):
         reference().resolve(query)
+
+
+def test_an_unknown_country_is_named_with_the_nearest_names() -> None:
+    from prevention_lens.countries import reference
+
+    assert reference().unknown("Narnia").startswith("unknown country 'Narnia'; did you mean ")
+    assert reference().unknown("Zzqx") == "unknown country 'Zzqx'"

@@ -261,6 +261,13 @@ class CountryReference:
                 break
         return names
 
+    def unknown(self, query: str) -> str:
+        """What an import or a form says of a country it cannot resolve, with the three nearest
+        names: "unknown country 'Narnia'; did you mean Armenia, Tanzania, Lithuania?"."""
+        suggestions = self.suggest(query, limit=3)
+        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+        return f"unknown country {query!r}{hint}"
+
     def _by_number(self, number: int, on: date | None) -> CountryRecord:
         scheme = "cow" if number in self._by_code["cow"] else "gw"
         return self.by_code(scheme, number, on)

@@ -111,9 +111,8 @@ def _bad(row: SheetRow, column: str | None, problem: str) -> ValidationError:
 def _country(row: SheetRow, column: str, query: str) -> str:
     try:
         return reference().resolve(query).key
-    except UnknownCountryError as error:
-        hint = f"; did you mean {' or '.join(error.suggestions[:3])}?" if error.suggestions else ""
-        raise _bad(row, column, f"unknown country {query!r}{hint}") from None
+    except UnknownCountryError:
+        raise _bad(row, column, reference().unknown(query)) from None
     except LensError as error:
         raise _bad(row, column, str(error)) from None
 

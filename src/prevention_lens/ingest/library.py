@@ -58,11 +58,9 @@ def _store_problems(
             try:
                 reference.resolve(value)
             except NotFoundError:
-                suggestions = reference.suggest(value, limit=3)
-                hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
                 problems.append(
                     ValidationError(
-                        f"unknown country {value!r}{hint}",
+                        reference.unknown(value),
                         file=file,
                         field="countries",
                         entry=record.label,

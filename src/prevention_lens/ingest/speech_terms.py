@@ -238,9 +238,7 @@ def _country_problems(
                     reference.resolve(country)
                     verdicts[country] = None
                 except NotFoundError:
-                    suggestions = reference.suggest(country, limit=3)
-                    hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
-                    verdicts[country] = f"unknown country {country!r}{hint}"
+                    verdicts[country] = reference.unknown(country)
             problem = verdicts[country]
             if problem is not None:
                 problems.append(

@@ -137,10 +137,8 @@ def resolve_countries(session: Session, values: Sequence[str], *, entry: str) ->
         try:
             key = reference.resolve(value).key
         except NotFoundError:
-            suggestions = reference.suggest(value, limit=3)
-            hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
             raise ValidationError(
-                f"unknown country {value!r}{hint}", field="countries", entry=entry
+                reference.unknown(value), field="countries", entry=entry
             ) from None
         if key not in keys:
             keys.append(key)

@@ -303,10 +303,8 @@ def _country_ids(session: Session, drafts: Sequence[PostDraft]) -> dict[str, tup
         try:
             key = reference.resolve(draft.country).key
         except NotFoundError:
-            suggestions = reference.suggest(draft.country, limit=3)
-            hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
             raise ValidationError(
-                f"unknown country {draft.country!r}{hint}", field="country", entry=draft.external_id
+                reference.unknown(draft.country), field="country", entry=draft.external_id
             ) from None
         if key not in ids:
             raise NotFoundError(f"Country {key} is not in the store; run `lens db upgrade`.")

@@ -86,11 +86,7 @@ def _resolve_places(
         try:
             record = reference.resolve(value)
         except NotFoundError:
-            suggestions = reference.suggest(value, limit=3)
-            hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
-            raise ValidationError(
-                f"unknown country {value!r}{hint}", field="countries", **where
-            ) from None
+            raise ValidationError(reference.unknown(value), field="countries", **where) from None
         if record.key not in keys:
             keys.append(record.key)
         if record.region and record.region not in regions:

@@ -12,14 +12,16 @@ from sqlalchemy.orm import Session
 
 from prevention_lens.errors import AuthenticationError, ValidationError
 from prevention_lens.sources.frameworks import read_framework
-from prevention_lens.speech.monitoring import (
+from prevention_lens.speech.indicators import (
     FRAMEWORK,
     FRAMEWORK_INDICATORS,
     UNVERIFIED_INDICATORS,
+    framework_indicators,
+)
+from prevention_lens.speech.monitoring import (
     SurgeSettings,
     country_speech_summary,
     counts_as_hateful,
-    framework_indicators,
     speech_surges,
     weekly_trends,
 )
@@ -250,6 +252,6 @@ def test_the_packaged_wording_is_the_framework_files() -> None:
 def test_indicators_sharing_a_trigger_are_explained_together() -> None:
     # 8.7 and 13.7 both rest on "threat": a page that explained each on its own repeated the
     # same condition twice, as if they were two findings.
-    from prevention_lens.speech.monitoring import indicator_triggers
+    from prevention_lens.speech.indicators import indicator_triggers
 
     assert indicator_triggers() == [("threat", ("8.7", "13.7")), ("dehumanisation", ("13.5",))]

@@ -45,13 +45,8 @@ from prevention_lens.briefs.parts import (
 )
 from prevention_lens.incidents.monitoring import RecordAlert
 from prevention_lens.risk.framework import SCORE_LABELS
-from prevention_lens.speech.monitoring import (
-    UNVERIFIED_NOTE,
-    SpeechSummary,
-    SpeechSurge,
-    country_speech_summary,
-    framework_indicators,
-)
+from prevention_lens.speech.indicators import UNVERIFIED_NOTE, framework_indicators
+from prevention_lens.speech.monitoring import SpeechSummary, SpeechSurge, country_speech_summary
 from prevention_lens.speech.scoring import NO_GROUP_LABEL, TARGET_GROUPS
 from prevention_lens.store.access import Principal, allowed
 from prevention_lens.store.models import Country

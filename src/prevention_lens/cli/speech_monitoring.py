@@ -363,13 +363,8 @@ def surges(
     """Surge alerts: weeks in which hateful posts against a group in a country rose far above
     that series' own trailing baseline (the test behind incident signals), newest first, each
     with the UN Framework of Analysis indicators it bears on."""
-    from prevention_lens.speech.monitoring import (
-        UNVERIFIED_NOTE,
-        SurgeSettings,
-        framework_indicators,
-        speech_surges,
-        weekly_trends,
-    )
+    from prevention_lens.speech.indicators import UNVERIFIED_NOTE, framework_indicators
+    from prevention_lens.speech.monitoring import SurgeSettings, speech_surges, weekly_trends
 
     asked: dict[str, Any] = {
         name: value

@@ -22,15 +22,17 @@ from sqlalchemy.orm import Session
 
 from prevention_lens.errors import UnknownCountryError, ValidationError
 from prevention_lens.sources.speech_posts import EXAMPLE_DATASET, SPEAKER_TYPES
-from prevention_lens.speech.monitoring import (
+from prevention_lens.speech.indicators import (
     UNVERIFIED_NOTE,
+    framework_indicators,
+    indicator_triggers,
+)
+from prevention_lens.speech.monitoring import (
     Feed,
     SpeechSurge,
     SurgeSettings,
     TrendPoint,
     choose_feed,
-    framework_indicators,
-    indicator_triggers,
     speech_surges,
     weekly_trends,
 )

@@ -30,14 +30,10 @@ from prevention_lens.speech.frameworks import (
     RABAT_FACTORS,
     RABAT_SCORES,
 )
+from prevention_lens.speech.indicators import framework_indicators
 from prevention_lens.speech.lexicon import published_matcher
 from prevention_lens.speech.matching import TermHit
-from prevention_lens.speech.monitoring import (
-    choose_feed,
-    framework_indicators,
-    speech_surges,
-    weekly_trends,
-)
+from prevention_lens.speech.monitoring import choose_feed, speech_surges, weekly_trends
 from prevention_lens.speech.posts import MAX_LIMIT, get_post, list_posts, post_group
 from prevention_lens.speech.scoring import (
     ATTRIBUTES,

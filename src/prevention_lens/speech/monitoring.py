@@ -2,8 +2,8 @@
 targeted group, surge alerts on them against each series' own past (``prevention_lens.surges``,
 the test behind incident signals), the UN Framework of Analysis indicators each surge bears on
 (their wording and triggers are in ``speech.indicators``), and a country's summary for the hub
-and the briefs. Aggregates only: never a post's text,
-speaker or place (``docs/speech-monitoring.md``).
+and the briefs. Aggregates only: never a post's text, speaker or place
+(``docs/speech-monitoring.md``).
 
 Public API::
 

@@ -19,13 +19,13 @@ from pathlib import Path
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from prevention_lens.errors import NotFoundError, ValidationError
+from prevention_lens.errors import ValidationError
 from prevention_lens.ingest.registry import ImportFormat
 from prevention_lens.ingest.rejections import rejected_import
 from prevention_lens.store.access import Principal, Role, require
 from prevention_lens.store.imports import LoadCounts
 from prevention_lens.store.models import DataImport, LibraryEntry, User
-from prevention_lens.store.reference import stored_reference
+from prevention_lens.store.reference import unresolved_countries
 from prevention_lens.whatworks.bibtex import read_bibtex
 from prevention_lens.whatworks.interchange import ImportedEntry
 from prevention_lens.whatworks.library import add_entries
@@ -51,21 +51,13 @@ def _store_problems(
     session: Session, records: Sequence[ImportedEntry], file: str
 ) -> list[ValidationError]:
     """Every unknown country, and every DOI or key the library already holds."""
-    problems: list[ValidationError] = []
-    reference = stored_reference(session)
-    for record in records:
-        for value in record.draft.countries:
-            try:
-                reference.resolve(value)
-            except NotFoundError:
-                problems.append(
-                    ValidationError(
-                        reference.unknown(value),
-                        file=file,
-                        field="countries",
-                        entry=record.label,
-                    )
-                )
+    unknown = unresolved_countries(session, (c for r in records for c in r.draft.countries))
+    problems = [
+        ValidationError(unknown[value], file=file, field="countries", entry=record.label)
+        for record in records
+        for value in record.draft.countries
+        if value in unknown
+    ]
     dois = {record.draft.doi: record.label for record in records if record.draft.doi}
     keys = {str(record.draft.key): record.label for record in records}
     stored = session.execute(

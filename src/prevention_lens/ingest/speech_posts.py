@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from prevention_lens.errors import NotFoundError, ValidationError
+from prevention_lens.errors import ValidationError
 from prevention_lens.ingest.library import importing_principal
 from prevention_lens.ingest.registry import ImportFormat
 from prevention_lens.ingest.rejections import rejected_import
@@ -36,7 +36,7 @@ from prevention_lens.speech.posts import PostDraft, import_posts
 from prevention_lens.store.access import Principal, allowed, require
 from prevention_lens.store.imports import LoadCounts
 from prevention_lens.store.models import DataImport
-from prevention_lens.store.reference import stored_reference
+from prevention_lens.store.reference import unresolved_countries
 
 
 def _unknown_countries(
@@ -44,24 +44,18 @@ def _unknown_countries(
 ) -> list[ValidationError]:
     """One problem for each (row, country) the reference (with imported aliases) cannot
     resolve, with the nearest names; ``lines`` names JSON Lines' lines rather than rows."""
-    reference = stored_reference(session)
-    verdicts: dict[str, str | None] = {}
-    problems = []
-    for row, country in countries:
-        if country not in verdicts:
-            try:
-                reference.resolve(country)
-                verdicts[country] = None
-            except NotFoundError:
-                verdicts[country] = reference.unknown(country)
-        problem = verdicts[country]
-        if problem is None:
-            continue
-        if lines:
-            problems.append(ValidationError(problem, file=file, line=row, field="country"))
-        else:
-            problems.append(ValidationError(problem, file=file, row=row, field="country"))
-    return problems
+    unknown = unresolved_countries(session, (country for _row, country in countries))
+    return [
+        ValidationError(
+            unknown[country],
+            file=file,
+            field="country",
+            row=None if lines else row,
+            line=row if lines else None,
+        )
+        for row, country in countries
+        if country in unknown
+    ]
 
 
 def _is_lines(file: str) -> bool:

@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from prevention_lens.errors import NotFoundError, ValidationError
+from prevention_lens.errors import ValidationError
 from prevention_lens.ingest.library import importing_principal
 from prevention_lens.ingest.registry import ImportFormat
 from prevention_lens.ingest.rejections import rejected_import
@@ -50,7 +50,7 @@ from prevention_lens.speech.terms import TermDraft
 from prevention_lens.store.access import LOCAL_OPERATOR, Principal, allowed, require
 from prevention_lens.store.imports import LoadCounts
 from prevention_lens.store.models import DataImport, User
-from prevention_lens.store.reference import stored_reference
+from prevention_lens.store.reference import unresolved_countries
 
 
 @dataclass(frozen=True)
@@ -228,23 +228,13 @@ def _country_problems(
 ) -> list[ValidationError]:
     """A problem for each country the reference (with imported aliases) cannot resolve, with
     the nearest names; ``rows`` are (file, row, term, countries)."""
-    reference = stored_reference(session)
-    verdicts: dict[str, str | None] = {}
-    problems = []
-    for file, line, entry, countries in rows:
-        for country in countries:
-            if country not in verdicts:
-                try:
-                    reference.resolve(country)
-                    verdicts[country] = None
-                except NotFoundError:
-                    verdicts[country] = reference.unknown(country)
-            problem = verdicts[country]
-            if problem is not None:
-                problems.append(
-                    ValidationError(problem, file=file, row=line, field="countries", entry=entry)
-                )
-    return problems
+    unknown = unresolved_countries(session, (c for *_, countries in rows for c in countries))
+    return [
+        ValidationError(unknown[country], file=file, row=line, field="countries", entry=entry)
+        for file, line, entry, countries in rows
+        for country in countries
+        if country in unknown
+    ]
 
 
 def _term_countries(

@@ -7,6 +7,7 @@ Public API::
 
     sync_country_reference(session) -> bool
     stored_reference(session) -> CountryReference      # packaged records + imported aliases
+    unresolved_countries(session, values) -> {value: problem}   # those that do not resolve
     find_country(session, query, *, scheme=None, on=None) -> Country   # NotFoundError
     look_up_country(session, query, ...) -> CountryLookup  # the row, its record and neighbours,
                                                            # in two queries; NotFoundError
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -89,6 +91,19 @@ def _reference_with(aliases: tuple[tuple[str, str], ...]) -> CountryReference:
     # Building the resolver's indexes takes ~15 ms; the imported aliases rarely change, so
     # every lookup with the same aliases shares one (a batch of 100 lookups took 1.5 s).
     return CountryReference(load_reference_records(), extra_aliases=aliases)
+
+
+def unresolved_countries(session: Session, values: Iterable[str]) -> dict[str, str]:
+    """Each of the values that the stored reference cannot resolve, with what an import says of
+    it (``CountryReference.unknown``: the nearest names); each value is looked up once."""
+    reference = stored_reference(session)
+    found: dict[str, str] = {}
+    for value in dict.fromkeys(values):
+        try:
+            reference.resolve(value)
+        except NotFoundError:
+            found[value] = reference.unknown(value)
+    return found
 
 
 def country_ids_by_key(session: Session) -> dict[str, int]:

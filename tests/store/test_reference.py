@@ -82,3 +82,12 @@ def test_the_stored_table_follows_the_packaged_one(store: Store) -> None:
         count = session.scalar(select(func.count()).select_from(Country)) or 0
         assert count == len(stored_countries(session)) == len(country_ids_by_key(session))
         assert count > 190
+
+
+def test_unresolved_countries_are_named_once_each_with_the_nearest_names(store: Store) -> None:
+    from prevention_lens.store.reference import unresolved_countries
+
+    with store.session() as session:
+        found = unresolved_countries(session, ["Kenya", "Narnia", "burma", "Narnia", "MMR"])
+    assert list(found) == ["Narnia"]
+    assert found["Narnia"].startswith("unknown country 'Narnia'; did you mean ")

@@ -213,5 +213,9 @@ def test_signs_from_records_that_ended_long_ago_say_they_are_not_current(
     end = brief.signs.incidents_window.split("the 12 months to ", 1)[1][:10]
     behind = (date.today() - date.fromisoformat(end)).days
     assert behind > 90
-    assert f"{behind:,} days before today, so they are not current" in brief.signs.incidents_window
-    assert "not current" in " ".join(brief.summary)
+    assert f"(the latest record, {behind:,} days before today: not current)" in (
+        brief.signs.incidents_window
+    )
+    # The summary's sentence still reads whole: "… in the 12 months to … (…: not current)."
+    sentence = next(s for s in brief.summary if "not current" in s)
+    assert sentence.endswith(("not current).", "recent escalation alert.", "alerts."))

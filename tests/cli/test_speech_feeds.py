@@ -24,6 +24,8 @@ def test_real_monitoring_hides_the_example_feed_unless_it_is_asked_for(
     only_example = speech("trends", "--json").json()
     assert only_example["example"] and all(p["example"] for p in only_example["trends"])
     assert "EXAMPLE DATA" in speech("surges").out
+    none_real = speech("trends", "--feed", "real")
+    assert "No real monitored posts" in none_real.out and "--feed example" in none_real.out
 
     assert speech("posts", "import", str(_feed(tmp_path / "kenya.csv"))).code == 0
     real = speech("trends", "--json").json()

@@ -403,3 +403,11 @@ def test_indicators_that_share_a_trigger_are_explained_once(client: TestClient) 
     hint = text_of(client.get("/speech").text.split('id="indicators-heading"', 1)[1])
     assert hint.count("score high on threat or incitement") == 1
     assert "both on 8.7 and 13.7" in hint and "armed conflict" in hint
+
+
+def test_an_unchecked_indicators_hover_text_says_so_too(client: TestClient) -> None:
+    (surge,) = rows_of(client.get("/speech").text, "speech-surges")
+    title = re.search(r'href="#indicator-7-14" title="([^"]+)"', surge)
+    assert title is not None and "wording not yet checked against the Framework" in unescape(
+        title.group(1)
+    )

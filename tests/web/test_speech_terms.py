@@ -489,3 +489,12 @@ def test_the_country_filter_offers_the_countries_terms_name(
     offered = re.findall(r'<option value="(\w*)"', select.group(0))
     assert offered[0] == "" and set(offered[1:]) == named
     assert "ATA" not in offered  # Antarctica names no term
+
+
+def test_the_lexicon_names_groups_as_the_monitoring_pages_do(client: TestClient) -> None:
+    # The lexicon said "national or ethnic origin" where trends said "Origin (ethnicity, …)".
+    lexicon = text_of(client.get("/speech/terms?q=madoadoa").text)
+    trends = text_of(client.get("/speech").text)
+    label = "Origin (ethnicity, nationality, race)"
+    assert label in lexicon and label in trends
+    assert "national or ethnic origin" not in lexicon

@@ -215,8 +215,8 @@ def _signs(session: Session, principal: Principal, key: str, hub: CountryHub) ->
     if behind > STALE_AFTER_DAYS:
         # A quiet end of old records is no sign of calm now (as the situation suggestion says).
         window = (
-            f"the 12 months to {end.isoformat()}, where the records end, {behind:,} days "
-            "before today, so they are not current"
+            f"the 12 months to {end.isoformat()} (the latest record, {behind:,} days before "
+            "today: not current)"
         )
     sources = "; ".join(
         _dataset_source(session, principal, name)

@@ -324,10 +324,12 @@ def trends(
         return
     if not points:
         narrowed = " for these filters" if country or group or since or dataset else ""
+        real = " real" if chosen.has_example and not chosen.example else ""
         _say(
-            f"No monitored posts{narrowed} in {context.describe_store()}; `lens speech posts "
-            "import FILE` imports a feed."
+            f"No{real} monitored posts{narrowed} in {context.describe_store()}; `lens speech "
+            "posts import FILE` imports a feed."
         )
+        _feed_note(chosen)
         return
     rows = [
         {

@@ -28,6 +28,7 @@ from typing import Any
 
 from prevention_lens.errors import ValidationError
 from prevention_lens.speech.classifier import ATTRIBUTES, LABELS, SpeechBatch, SpeechClassifier
+from prevention_lens.speech.terms import NO_GROUP_LABEL, TARGETED_GROUPS
 
 __all__ = [
     "ATTRIBUTES",
@@ -41,16 +42,7 @@ __all__ = [
 ]
 
 MODEL_FOLDER = Path(__file__).parent / "data"
-TARGET_GROUPS: dict[str, str] = {
-    "origin": "Origin (ethnicity, nationality, race)",
-    "religion": "Religion",
-    "gender": "Gender",
-    "sexual_orientation": "Sexual orientation",
-    "disability": "Disability",
-    "other": "Other",
-}
-# What every page, command and brief says of a post whose target no one identified.
-NO_GROUP_LABEL = "no group identified"
+TARGET_GROUPS: dict[str, str] = TARGETED_GROUPS
 
 
 @dataclass(frozen=True)

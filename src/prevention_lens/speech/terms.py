@@ -24,14 +24,18 @@ from prevention_lens.speech.matching import LexiconTerm, TermSense, contains_for
 from prevention_lens.speech.text import to_unicode
 
 # The classifier's targeted groups (MLMA's targets), so that lexicon and scores compare.
+# The groups a term, a post or an assessment targets; the classifier's heads use the same codes,
+# and every page, command and brief the same labels (speech.scoring.TARGET_GROUPS is this).
 TARGETED_GROUPS = {
-    "origin": "national or ethnic origin",
-    "religion": "religion",
-    "gender": "gender",
-    "sexual_orientation": "sexual orientation",
-    "disability": "disability",
-    "other": "another group",
+    "origin": "Origin (ethnicity, nationality, race)",
+    "religion": "Religion",
+    "gender": "Gender",
+    "sexual_orientation": "Sexual orientation",
+    "disability": "Disability",
+    "other": "Other",
 }
+# What they all say of a post whose target no one identified.
+NO_GROUP_LABEL = "no group identified"
 SEVERITIES = {
     1: "offensive: insults or demeans",
     2: "hateful: a slur for a group",

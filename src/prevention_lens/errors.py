@@ -114,6 +114,17 @@ class RejectedGroup:
     example: str
 
 
+def describe_group(group: RejectedGroup, unit: str = "row") -> str:
+    """A kind of problem in one line: its first row's problem in full (which names the file:
+    an import can read several, as an actor sheet's two), and how many more rows share it."""
+    if group.count == 1:
+        return group.example
+    later = ", ".join(str(row) for row in group.rows[1:])
+    more = ", …" if group.count > len(group.rows) else ""
+    where = f" ({unit}s {later}{more})" if later else ""
+    return f"{group.example}, and {group.count - 1} more {unit}(s) like it{where}"
+
+
 # Kinds of problem a rejected import lists on a terminal before "… and N more".
 MAX_REPORTED_KINDS = 50
 
@@ -153,22 +164,11 @@ class ImportRejectedError(ValidationError):
         count = _counted(len(self.problems), "problem")
         within = f" in {_counted(rows, unit)}" if rows else ""
         lines = [f"{self.file}: {count}{within}, nothing imported:"]
-        lines += [f"  - {self._described(group, unit)}" for group in self.rejected[:limit]]
+        lines += [f"  - {describe_group(group, unit)}" for group in self.rejected[:limit]]
         more = len(self.rejected) - limit
         if more > 0:
             lines.append(f"  … and {_counted(more, 'more kind')} of problem")
         return lines
-
-    @staticmethod
-    def _described(group: RejectedGroup, unit: str) -> str:
-        # Each line names its file too: an import can read several (an actor sheet's two).
-        example = group.example
-        if group.count == 1:
-            return example
-        later = ", ".join(str(row) for row in group.rows[1:])
-        more = ", …" if group.count > len(group.rows) else ""
-        where = f" ({unit}s {later}{more})" if later else ""
-        return f"{example}, and {group.count - 1} more {unit}(s) like it{where}"
 
 
 class AuthenticationError(LensError):

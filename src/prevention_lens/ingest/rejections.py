@@ -14,7 +14,12 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from prevention_lens.errors import ImportRejectedError, RejectedGroup, ValidationError
+from prevention_lens.errors import (
+    ImportRejectedError,
+    RejectedGroup,
+    ValidationError,
+    describe_group,
+)
 
 __all__ = [
     "RejectedGroup",
@@ -59,12 +64,7 @@ def rows_with_problems(problems: Sequence[ValidationError]) -> int:
 
 def describe(group: RejectedGroup) -> str:
     """The group's first problem, and how many more rows share it."""
-    if group.count == 1:
-        return group.example
-    later = ", ".join(str(row) for row in group.rows[1:])
-    more = ", …" if group.count > len(group.rows) else ""
-    where = f" (rows {later}{more})" if later else ""
-    return f"{group.example}, and {group.count - 1} more row(s) like it{where}"
+    return describe_group(group)
 
 
 def rejected_import(

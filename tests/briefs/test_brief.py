@@ -216,6 +216,37 @@ def test_signs_from_records_that_ended_long_ago_say_they_are_not_current(
     assert f"(the latest record, {behind:,} days before today: not current)" in (
         brief.signs.incidents_window
     )
-    # The summary's sentence still reads whole: "… in the 12 months to … (…: not current)."
+    # The summary's sentence reads whole, and counts every alert rather than the few listed.
     sentence = next(s for s in brief.summary if "not current" in s)
-    assert sentence.endswith(("not current).", "recent escalation alert.", "alerts."))
+    assert "not current)" in sentence and sentence.endswith(".")
+    assert brief.signs.alerts_total >= len(brief.signs.alerts)
+    if brief.signs.alerts_total:
+        assert (
+            f"{brief.signs.alerts_total:,} escalation alert" in sentence
+            and f"the latest in {brief.signs.latest_alert}." in sentence
+        )
+
+
+def test_the_summary_counts_every_alert_not_the_few_listed() -> None:
+    # Myanmar's brief said "3 recent escalation alerts" (the three it lists) beside 47 in all.
+    from prevention_lens.briefs.brief import _summary
+    from prevention_lens.briefs.parts import BriefRisk, BriefSigns, BriefSituation
+
+    signs = BriefSigns(
+        alerts=("2023-11: …", "2023-09: …", "2023-06: …"),
+        incidents_recent=2087,
+        incidents_window="the 12 months to 2023-12-31 (the latest record)",
+        points=(),
+        figures=(),
+        alerts_total=47,
+        latest_alert="2023-11",
+    )
+    risk = BriefRisk(None, None, None, None, None, None, (), (), (), "", ())
+    situation = BriefSituation(None, "", "", None, None, ())
+    (sentence,) = [
+        s for s in _summary("Myanmar", risk, None, situation, None, signs) if "2,087" in s
+    ]
+    assert sentence == (
+        "2,087 incident records in the 12 months to 2023-12-31 (the latest record); 47 escalation "
+        "alerts in all the records, the latest in 2023-11."
+    )

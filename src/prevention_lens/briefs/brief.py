@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -193,6 +194,7 @@ def _signs(session: Session, principal: Principal, key: str, hub: CountryHub) ->
             incidents_window="no dated incident records",
             points=(),
             figures=_alert_figures(hub),
+            **_alert_totals(hub),
         )
     start = end - timedelta(days=SIGNS_WINDOW_DAYS)
     # Read through the policy (projected rows, audited there): the map gets the public,
@@ -232,6 +234,7 @@ def _signs(session: Session, principal: Principal, key: str, hub: CountryHub) ->
         incidents_window=window,
         points=tuple((lat, lon, count) for (lat, lon), count in sorted(places.items())),
         figures=figures,
+        **_alert_totals(hub),
     )
 
 
@@ -243,6 +246,13 @@ def _alerts(hub: CountryHub) -> tuple[str, ...]:
         f"{alert.expected:.1f} expected."
         for alert in hub.signals.latest[:LATEST_ALERTS]
     )
+
+
+def _alert_totals(hub: CountryHub) -> dict[str, Any]:
+    if hub.signals is None:
+        return {}
+    latest = hub.signals.latest[0].month if hub.signals.latest else ""
+    return {"alerts_total": hub.signals.total, "latest_alert": latest}
 
 
 def _alert_figures(hub: CountryHub) -> tuple[Figure, ...]:
@@ -398,9 +408,13 @@ def _summary(
             f"{named}."
         )
     if signs is not None and signs.incidents_recent:
-        alerts = len(signs.alerts)
+        # All the alerts, not the few listed: "3 recent alerts" read as a count of 47.
+        alerts = signs.alerts_total
         alert_words = (
-            f" and {alerts} recent escalation alert{'s' if alerts != 1 else ''}" if alerts else ""
+            f"; {alerts:,} escalation alert{'s' if alerts != 1 else ''} in all the records, the "
+            f"latest in {signs.latest_alert}"
+            if alerts
+            else ""
         )
         records = "record" if signs.incidents_recent == 1 else "records"
         sentences.append(

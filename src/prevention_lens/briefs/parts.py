@@ -98,11 +98,13 @@ class BriefAssessment:
 
 @dataclass(frozen=True)
 class BriefSigns:
-    alerts: tuple[str, ...]
+    alerts: tuple[str, ...]  # the latest few, in words
     incidents_recent: int
     incidents_window: str
     points: tuple[tuple[float, float, int], ...]  # (lat, lon as the policy gives them, count)
     figures: tuple[Figure, ...]
+    alerts_total: int = 0  # every alert in the records the reader may see
+    latest_alert: str = ""  # its month ("2023-11"), "" without one
 
 
 @dataclass(frozen=True)
